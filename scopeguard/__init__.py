@@ -1,0 +1,42 @@
+"""scopeguard: scope-bound boto3 clients for multi-tenant AWS services.
+
+    factory = scopeguard.ClientFactory(session=boto3.Session(region_name="eu-west-1"))
+    orders = factory.tenant("acme").client("dynamodb")
+    orders.put_item(TableName="orders", Item={"pk": {"S": "o-1"}})   # lands in t-acme-orders
+
+Importing scopeguard does not import boto3; the SDK is loaded when the first factory is built.
+"""
+
+from ._credentials import OperatorSettings
+from ._exceptions import (
+    ConfigurationError,
+    CredentialError,
+    InvalidName,
+    InvalidScope,
+    ScopeguardError,
+    ScopeViolation,
+)
+from ._factory import ClientFactory
+from ._fanout import AccountResult
+from ._naming import NamingPolicy, PooledTable, ScopeRef
+from ._scope import CapsuleScope, OperatorScope, PlatformScope, Scope, TenantScope
+
+__all__ = [
+    "AccountResult",
+    "CapsuleScope",
+    "ClientFactory",
+    "ConfigurationError",
+    "CredentialError",
+    "InvalidName",
+    "InvalidScope",
+    "NamingPolicy",
+    "OperatorScope",
+    "OperatorSettings",
+    "PlatformScope",
+    "PooledTable",
+    "Scope",
+    "ScopeRef",
+    "ScopeViolation",
+    "ScopeguardError",
+    "TenantScope",
+]

@@ -1,0 +1,89 @@
+"""The one table of dotted names through which the static tools know the runtime and the SDKs.
+
+The lint rules, the mypy plugin and the codemods never import the runtime; they match these
+strings. ``tests/test_fullnames.py`` resolves every runtime name here by importing it, so a rename
+in the runtime fails the tests instead of silently blinding the tools.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+__all__ = [
+    "ASYNC_SESSION_FACTORIES",
+    "BOTO3_CLIENT_FACTORIES",
+    "BOTO3_DEFAULT_SESSION",
+    "BOTO3_SESSION_CLASSES",
+    "BOTOCORE_SESSION_FACTORIES",
+    "CLIENT_FACTORY",
+    "CREDENTIAL_ARGUMENTS",
+    "RUNTIME_NAMES",
+    "SCOPE_CLASSES",
+    "SCOPE_METHODS",
+    "SESSION_CLIENT_METHODS",
+    "SESSION_METADATA_METHODS",
+]
+
+# -- the runtime ------------------------------------------------------------------------------
+
+CLIENT_FACTORY: Final = "scopeguard.ClientFactory"
+CLIENT_FACTORY_IMPL: Final = "scopeguard._factory.ClientFactory"
+
+# Scope handle classes, by scope kind: what factory.tenant(...) etc. return.
+SCOPE_CLASSES: Final = {
+    "platform": "scopeguard._scope.PlatformScope",
+    "tenant": "scopeguard._scope.TenantScope",
+    "capsule": "scopeguard._scope.CapsuleScope",
+    "operator": "scopeguard._scope.OperatorScope",
+}
+# ClientFactory method name -> scope kind it returns.
+SCOPE_METHODS: Final = {
+    "scopeguard._factory.ClientFactory.platform": "platform",
+    "scopeguard._factory.ClientFactory.tenant": "tenant",
+    "scopeguard._factory.ClientFactory.capsule": "capsule",
+    "scopeguard._factory.ClientFactory.operator": "operator",
+}
+SCOPE_CLIENT_METHODS: Final = ("client", "resource")
+NAMING_POLICY: Final = "scopeguard._naming.NamingPolicy"
+SCOPE_VIOLATION: Final = "scopeguard.ScopeViolation"
+
+RUNTIME_NAMES: Final = (
+    CLIENT_FACTORY,
+    CLIENT_FACTORY_IMPL,
+    *SCOPE_CLASSES.values(),
+    *SCOPE_METHODS,
+    NAMING_POLICY,
+    SCOPE_VIOLATION,
+)
+
+# -- the SDKs the tools flag ------------------------------------------------------------------
+
+BOTO3_CLIENT_FACTORIES: Final = ("boto3.client", "boto3.resource")
+BOTO3_SESSION_CLASSES: Final = ("boto3.Session", "boto3.session.Session")
+BOTO3_DEFAULT_SESSION: Final = ("boto3.setup_default_session", "boto3.DEFAULT_SESSION")
+BOTOCORE_SESSION_FACTORIES: Final = ("botocore.session.get_session", "botocore.session.Session")
+ASYNC_SESSION_FACTORIES: Final = (
+    "aioboto3.Session",
+    "aioboto3.session.Session",
+    "aiobotocore.session.get_session",
+    "aiobotocore.session.AioSession",
+)
+# Methods on a session object that create a client (flagged) ...
+SESSION_CLIENT_METHODS: Final = ("client", "resource", "create_client")
+# ... and methods that only read metadata (never flagged).
+SESSION_METADATA_METHODS: Final = (
+    "get_available_regions",
+    "get_available_services",
+    "get_available_resources",
+    "get_available_partitions",
+    "get_partition_for_region",
+    "get_service_model",
+    "get_service_data",
+    "get_config_variable",
+    "get_credentials",
+    "available_profiles",
+    "region_name",
+    "profile_name",
+    "events",
+)
+CREDENTIAL_ARGUMENTS: Final = ("aws_access_key_id", "aws_secret_access_key", "aws_session_token")

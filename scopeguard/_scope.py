@@ -1,0 +1,91 @@
+"""Scope handles: what ``factory.platform()``, ``.tenant(id)``, ``.capsule(code)`` and
+``.operator(account_id)`` return.
+
+A handle lives as long as a request or a task: it is a small immutable value (the factory and a
+``ScopeRef``), cheap to create on every request. The clients it hands out are cached by the factory,
+which lives as long as the application, so asking a handle for a client twice returns the same
+guarded client.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ._naming import ScopeRef
+
+if TYPE_CHECKING:
+    from ._factory import ClientFactory
+
+__all__ = ["CapsuleScope", "OperatorScope", "PlatformScope", "Scope", "TenantScope"]
+
+
+class Scope:
+    """Base of the four scope handles. Use the subclasses in annotations to require a scope."""
+
+    __slots__ = ("_factory", "scope")
+
+    def __init__(self, factory: ClientFactory, scope: ScopeRef) -> None:
+        self._factory = factory
+        self.scope = scope
+
+    def client(self, service_name: str, **options: Any) -> Any:
+        """A guarded boto3 client for ``service_name`` in this scope (cached by the factory).
+
+        ``options`` are boto3's ``region_name``, ``config``, ``api_version``, ``use_ssl`` and
+        ``verify``. Credentials and ``endpoint_url`` are the factory's to decide and are refused.
+        """
+        return self._factory._scoped_client(self.scope, service_name, options)
+
+    def resource(self, service_name: str, **options: Any) -> Any:
+        """A boto3 resource whose underlying client is this scope's guarded client."""
+        return self._factory._scoped_resource(self.scope, service_name, options)
+
+    def physical_name(self, service_name: str, logical_name: str) -> str:
+        """The name provisioning code (IaC, onboarding scripts) must create for ``logical_name``."""
+        return self._factory.naming.physical_name(self.scope, service_name, logical_name)
+
+    @property
+    def key_prefix(self) -> str:
+        """Prefix every partition key / object key must carry in pooled tables and buckets."""
+        return self._factory.naming.key_prefix(self.scope)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.scope}>"
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            type(other) is type(self)
+            and other._factory is self._factory  # type: ignore[attr-defined]
+            and other.scope == self.scope  # type: ignore[attr-defined]
+        )
+
+    def __hash__(self) -> int:
+        return hash((type(self), id(self._factory), self.scope))
+
+
+class PlatformScope(Scope):
+    """Shared infrastructure (metrics, logs, platform config) on the factory's base session.
+
+    No prefix is added, but names that belong to a tenant or capsule are refused."""
+
+    __slots__ = ()
+
+
+class TenantScope(Scope):
+    """One customer: every resource name carries the tenant prefix; pooled keys its key prefix."""
+
+    __slots__ = ()
+
+
+class CapsuleScope(Scope):
+    """One SDLC environment (dev/staging/prod): names carry the capsule prefix."""
+
+    __slots__ = ()
+
+
+class OperatorScope(Scope):
+    """Another account of the Organization, reached by STS AssumeRole with cached credentials.
+
+    Names are not rewritten; ARNs and URLs must point into that account."""
+
+    __slots__ = ()
