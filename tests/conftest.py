@@ -1,0 +1,23 @@
+"""Shared test setup: no test ever sees the developer's AWS environment or reaches AWS."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _clean_aws_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    # Real credentials, profiles or endpoint overrides from the developer's shell must never leak
+    # into a test: moto would accept them, and a missing mock would then talk to AWS.
+    for name in list(os.environ):
+        if name.startswith("AWS_") or name.startswith("SCOPEGUARD_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
+    yield
