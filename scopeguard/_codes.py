@@ -127,6 +127,16 @@ _CODES: Final = (
         "create the client inside the request from a scope handle; the factory caches it",
         ("lint", "migrate"),
     ),
+    Code(
+        "SG032",
+        "client-endpoint-url",
+        "client created with its own endpoint_url",
+        "the factory pins every client's endpoint, so a per-client endpoint_url would be refused; "
+        "the codemod cannot tell whether the factory is configured with the same endpoint",
+        "configure ClientFactory(endpoint_url=...) or SCOPEGUARD_ENDPOINT_URL and drop the "
+        "argument (scopeguard migrate drops it with endpoint-url = \"drop\")",
+        ("migrate",),
+    ),
 )
 
 CODES: Final[dict[str, Code]] = {c.code: c for c in _CODES}
