@@ -60,7 +60,11 @@ RUNTIME_NAMES: Final = (
 
 BOTO3_CLIENT_FACTORIES: Final = ("boto3.client", "boto3.resource")
 BOTO3_SESSION_CLASSES: Final = ("boto3.Session", "boto3.session.Session")
-BOTO3_DEFAULT_SESSION: Final = ("boto3.setup_default_session", "boto3.DEFAULT_SESSION")
+BOTO3_DEFAULT_SESSION: Final = (
+    "boto3.setup_default_session",
+    "boto3.DEFAULT_SESSION",
+    "boto3._get_default_session",
+)
 BOTOCORE_SESSION_FACTORIES: Final = ("botocore.session.get_session", "botocore.session.Session")
 ASYNC_SESSION_FACTORIES: Final = (
     "aioboto3.Session",
