@@ -9,12 +9,31 @@ guarded client.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from ._naming import ScopeRef
 
 if TYPE_CHECKING:
+    from typing import Literal, Unpack
+
     from ._factory import ClientFactory
+    from .typing import (
+        ClientOptions,
+        ScopeT,
+        ScopedDynamoDBClient,
+        ScopedDynamoDBServiceResource,
+        ScopedEventBridgeClient,
+        ScopedKinesisClient,
+        ScopedLambdaClient,
+        ScopedOrganizationsClient,
+        ScopedS3Client,
+        ScopedS3ServiceResource,
+        ScopedSNSClient,
+        ScopedSQSClient,
+        ScopedSSMClient,
+        ScopedSTSClient,
+        ScopedSecretsManagerClient,
+    )
 
 __all__ = ["CapsuleScope", "OperatorScope", "PlatformScope", "Scope", "TenantScope"]
 
@@ -28,6 +47,53 @@ class Scope:
         self._factory = factory
         self.scope = scope
 
+    # Typed per service: scopeguard.typing explains the scoped types; the plugin infers the rest.
+    @overload
+    def client(
+        self: ScopeT, service_name: Literal["dynamodb"], **options: Unpack[ClientOptions]
+    ) -> ScopedDynamoDBClient[ScopeT]: ...
+    @overload
+    def client(
+        self: ScopeT, service_name: Literal["events"], **options: Unpack[ClientOptions]
+    ) -> ScopedEventBridgeClient[ScopeT]: ...
+    @overload
+    def client(
+        self: ScopeT, service_name: Literal["kinesis"], **options: Unpack[ClientOptions]
+    ) -> ScopedKinesisClient[ScopeT]: ...
+    @overload
+    def client(
+        self: ScopeT, service_name: Literal["lambda"], **options: Unpack[ClientOptions]
+    ) -> ScopedLambdaClient[ScopeT]: ...
+    @overload
+    def client(
+        self: ScopeT, service_name: Literal["organizations"], **options: Unpack[ClientOptions]
+    ) -> ScopedOrganizationsClient[ScopeT]: ...
+    @overload
+    def client(
+        self: ScopeT, service_name: Literal["s3"], **options: Unpack[ClientOptions]
+    ) -> ScopedS3Client[ScopeT]: ...
+    @overload
+    def client(
+        self: ScopeT, service_name: Literal["secretsmanager"], **options: Unpack[ClientOptions]
+    ) -> ScopedSecretsManagerClient[ScopeT]: ...
+    @overload
+    def client(
+        self: ScopeT, service_name: Literal["sns"], **options: Unpack[ClientOptions]
+    ) -> ScopedSNSClient[ScopeT]: ...
+    @overload
+    def client(
+        self: ScopeT, service_name: Literal["sqs"], **options: Unpack[ClientOptions]
+    ) -> ScopedSQSClient[ScopeT]: ...
+    @overload
+    def client(
+        self: ScopeT, service_name: Literal["ssm"], **options: Unpack[ClientOptions]
+    ) -> ScopedSSMClient[ScopeT]: ...
+    @overload
+    def client(
+        self: ScopeT, service_name: Literal["sts"], **options: Unpack[ClientOptions]
+    ) -> ScopedSTSClient[ScopeT]: ...
+    @overload
+    def client(self, service_name: str, **options: Unpack[ClientOptions]) -> Any: ...
     def client(self, service_name: str, **options: Any) -> Any:
         """A guarded boto3 client for ``service_name`` in this scope (cached by the factory).
 
@@ -36,6 +102,16 @@ class Scope:
         """
         return self._factory._scoped_client(self.scope, service_name, options)
 
+    @overload
+    def resource(
+        self: ScopeT, service_name: Literal["dynamodb"], **options: Unpack[ClientOptions]
+    ) -> ScopedDynamoDBServiceResource[ScopeT]: ...
+    @overload
+    def resource(
+        self: ScopeT, service_name: Literal["s3"], **options: Unpack[ClientOptions]
+    ) -> ScopedS3ServiceResource[ScopeT]: ...
+    @overload
+    def resource(self, service_name: str, **options: Unpack[ClientOptions]) -> Any: ...
     def resource(self, service_name: str, **options: Any) -> Any:
         """A boto3 resource whose underlying client is this scope's guarded client."""
         return self._factory._scoped_resource(self.scope, service_name, options)
