@@ -20,6 +20,8 @@ __all__ = [
     "RUNTIME_NAMES",
     "SCOPE_CLASSES",
     "SCOPE_METHODS",
+    "SCOPED_CLIENT_CLASSES",
+    "SCOPED_RESOURCE_CLASSES",
     "SESSION_CLIENT_METHODS",
     "SESSION_METADATA_METHODS",
 ]
@@ -47,6 +49,36 @@ SCOPE_CLIENT_METHODS: Final = ("client", "resource")
 NAMING_POLICY: Final = "scopeguard._naming.NamingPolicy"
 SCOPE_VIOLATION: Final = "scopeguard.ScopeViolation"
 
+# -- scope-typed clients (scopeguard.typing) and the stubs' service map -----------------------
+
+SCOPE_BASE: Final = "scopeguard._scope.Scope"
+TYPING_MODULE: Final = "scopeguard.typing"
+# Service name -> generic scoped class (a subclass of the types-boto3 class, parametrised by the
+# handle class). Services not listed get the exact unscoped stub class from the plugin.
+SCOPED_CLIENT_CLASSES: Final = {
+    service: f"scopeguard.typing.Scoped{cls}"
+    for service, cls in (
+        ("dynamodb", "DynamoDBClient"),
+        ("events", "EventBridgeClient"),
+        ("kinesis", "KinesisClient"),
+        ("lambda", "LambdaClient"),
+        ("organizations", "OrganizationsClient"),
+        ("s3", "S3Client"),
+        ("secretsmanager", "SecretsManagerClient"),
+        ("sns", "SNSClient"),
+        ("sqs", "SQSClient"),
+        ("ssm", "SSMClient"),
+        ("sts", "STSClient"),
+    )
+}
+SCOPED_RESOURCE_CLASSES: Final = {
+    "dynamodb": "scopeguard.typing.ScopedDynamoDBServiceResource",
+    "s3": "scopeguard.typing.ScopedS3ServiceResource",
+}
+# The stubs' own service map: boto3.session.Session.client/resource are overloaded on a
+# Literal service name per service; the plugin reads it instead of keeping its own list.
+STUBS_SESSION: Final = "boto3.session.Session"
+
 RUNTIME_NAMES: Final = (
     CLIENT_FACTORY,
     CLIENT_FACTORY_IMPL,
@@ -54,6 +86,9 @@ RUNTIME_NAMES: Final = (
     *SCOPE_METHODS,
     NAMING_POLICY,
     SCOPE_VIOLATION,
+    SCOPE_BASE,
+    *SCOPED_CLIENT_CLASSES.values(),
+    *SCOPED_RESOURCE_CLASSES.values(),
 )
 
 # -- the SDKs the tools flag ------------------------------------------------------------------
