@@ -1,24 +1,83 @@
-"""The ClientFactory: one per application, hands out guarded clients per scope."""
+"""The ClientFactory: one per application, hands out guarded clients per scope.
+
+Cost model (see benchmarks/): a botocore client costs ~3 ms and ~260 KB, so clients are shared per
+(credentials, service, region, config) and every scope gets a thin per-scope instance of the shared
+client's class (a copied attribute dict plus its guard). The guard hooks on the shared client read
+the active scope from a context variable that only those per-scope instances set.
+"""
 
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any, Final
+import threading
+import weakref
+from collections.abc import Callable, Hashable, Iterable
+from typing import TYPE_CHECKING, Any, Final, TypeVar
+from urllib.parse import urlsplit
+
+from cachetools import LRUCache
 
 from ._credentials import OperatorSettings
+from ._exceptions import ConfigurationError, ScopeViolation
 from ._naming import DEFAULT_POLICY, NamingPolicy, ScopeRef
+from ._observe import Stats, emit
 from ._scope import CapsuleScope, OperatorScope, PlatformScope, TenantScope
 
 if TYPE_CHECKING:
     import boto3
 
+    from ._credentials import CredentialCache
+    from ._fanout import AccountResult
+    from ._guard import ScopeGuard
+
 __all__ = ["ENDPOINT_ENV", "ClientFactory"]
 
+T = TypeVar("T")
+
 ENDPOINT_ENV: Final = "SCOPEGUARD_ENDPOINT_URL"
+"""Environment variable read when ``endpoint_url`` is not given (moto server, LocalStack)."""
+
+_CLIENT_OPTIONS: Final = frozenset({"region_name", "config", "api_version", "use_ssl", "verify"})
+_FACTORIES: weakref.WeakSet[ClientFactory] = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    # A child must not reuse the parent's HTTP pools (shared sockets interleave bytes), nor locks
+    # that another parent thread held at fork time. Dropping every cache is cheap and correct.
+    for factory in list(_FACTORIES):
+        factory._reset_after_fork()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+class _CountingLRU(LRUCache[Hashable, Any]):
+    def __init__(self, maxsize: int, stats: Stats, name: str) -> None:
+        super().__init__(maxsize)
+        self._stats, self._name = stats, name
+
+    def popitem(self) -> tuple[Hashable, Any]:
+        key, value = super().popitem()
+        self._stats.incr(f"{self._name}.evicted")
+        emit("cache.evicted", cache=self._name)
+        return key, value
 
 
 class ClientFactory:
-    """Lives as long as the application: create one at the composition root and inject it."""
+    """Hands out guarded boto3 clients per scope. Lives as long as the application.
+
+    Create one at the composition root and inject it wherever AWS is used::
+
+        factory = ClientFactory(session=boto3.Session(region_name="eu-west-1"))
+        factory.tenant("acme").client("dynamodb")
+
+    ``session`` is never ``boto3.DEFAULT_SESSION``: pass yours, or a new one is made.
+    ``endpoint_url`` (or ``$SCOPEGUARD_ENDPOINT_URL``) pins every client to one endpoint, e.g. a
+    moto server or LocalStack; ``AWS_ENDPOINT_URL*`` variables are ignored either way.
+    ``account_id`` is the account tenant/platform resources live in; if omitted it is read once
+    from STS when a request first carries an ARN or queue URL.
+    """
 
     def __init__(
         self,
@@ -27,32 +86,352 @@ class ClientFactory:
         endpoint_url: str | None = None,
         naming: NamingPolicy = DEFAULT_POLICY,
         operator: OperatorSettings | None = None,
+        account_id: str | None = None,
+        partition: str = "aws",
+        max_scoped_clients: int = 100_000,
+        max_shared_clients: int = 512,
     ) -> None:
         if session is None:
             import boto3
 
             session = boto3.Session()
+        if not isinstance(naming, NamingPolicy):
+            raise ConfigurationError("naming must be a scopeguard.NamingPolicy")
+        if account_id is not None:
+            naming.account(account_id)
         self._session = session
         self.endpoint_url = endpoint_url if endpoint_url is not None else os.environ.get(ENDPOINT_ENV)
+        if self.endpoint_url is not None:
+            parts = urlsplit(self.endpoint_url)
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise ConfigurationError(
+                    f"endpoint_url {self.endpoint_url!r} must be an http(s) URL like "
+                    "http://127.0.0.1:5000"
+                )
+        self._pinned_host = urlsplit(self.endpoint_url).netloc if self.endpoint_url else None
         self.naming = naming
         self.operator_settings = operator or OperatorSettings()
+        self.partition = partition
+        self._account_id = account_id
+        self._stats = Stats()
+        self._lock = threading.RLock()
+        self._shared: _CountingLRU = _CountingLRU(max_shared_clients, self._stats, "shared")
+        self._scoped: _CountingLRU = _CountingLRU(max_scoped_clients, self._stats, "scoped")
+        self._guards: _CountingLRU = _CountingLRU(max_scoped_clients, self._stats, "guards")
+        self._credential_cache: CredentialCache | None = None
+        self._operator_sessions: dict[tuple[str, str], Any] = {}
+        _FACTORIES.add(self)
+
+    # -- scope handles ----------------------------------------------------------------------
 
     def platform(self) -> PlatformScope:
+        """Shared infrastructure on the base session."""
         return PlatformScope(self, ScopeRef("platform"))
 
     def tenant(self, tenant_id: str) -> TenantScope:
+        """One customer; raises ``InvalidScope`` unless ``tenant_id`` is canonical."""
         return TenantScope(self, self.naming.tenant(tenant_id))
 
     def capsule(self, capsule_code: str) -> CapsuleScope:
+        """One SDLC environment (dev/staging/prod)."""
         return CapsuleScope(self, self.naming.capsule(capsule_code))
 
     def operator(self, account_id: str, role_name: str | None = None) -> OperatorScope:
+        """Another account of the Organization, through a cached AssumeRole."""
         ref = self.naming.account(account_id)
         role = role_name or self.operator_settings.role_name
         return OperatorScope(self, ScopeRef("operator", ref.id, role))
 
+    def for_each_account(
+        self,
+        fn: Callable[[OperatorScope], T],
+        *,
+        accounts: Iterable[str] | None = None,
+        role_name: str | None = None,
+        max_workers: int = 8,
+    ) -> list[AccountResult[T]]:
+        """Run ``fn`` once per account of the Organization (or per given account) with bounded
+        concurrency; each result holds a value or the error, and one failure never aborts the
+        rest. See ``scopeguard._fanout``."""
+        from ._fanout import fan_out
+
+        return fan_out(self, fn, accounts=accounts, role_name=role_name, max_workers=max_workers)
+
+    # -- observability and lifecycle --------------------------------------------------------
+
+    def stats(self) -> dict[str, int]:
+        """A snapshot of counters (clients built, cache hits/misses/evictions, refusals, STS
+        calls) to export as metrics. Never contains a credential."""
+        snapshot = self._stats.snapshot()
+        if self._credential_cache is not None:
+            for key, value in self._credential_cache.stats.snapshot().items():
+                snapshot.setdefault(key, value)
+        snapshot["scoped.size"] = len(self._scoped)
+        snapshot["shared.size"] = len(self._shared)
+        return dict(sorted(snapshot.items()))
+
+    def invalidate(
+        self,
+        *,
+        tenant: str | None = None,
+        capsule: str | None = None,
+        account: str | None = None,
+    ) -> None:
+        """Drop cached clients (and, for ``account``, credentials) of one scope, or everything
+        when called without arguments. The next request builds fresh ones."""
+        targets: list[ScopeRef] = []
+        if tenant is not None:
+            targets.append(self.naming.tenant(tenant))
+        if capsule is not None:
+            targets.append(self.naming.capsule(capsule))
+        with self._lock:
+            if not targets and account is None:
+                self._scoped.clear()
+                self._guards.clear()
+                self._shared.clear()
+                self._operator_sessions.clear()
+                if self._credential_cache is not None:
+                    self._credential_cache.invalidate()
+                emit("cache.invalidated", scope="all")
+                return
+            if account is not None:
+                self.naming.account(account)
+                for key in [k for k in self._shared if k[0][0] == account]:
+                    del self._shared[key]
+                for key in [k for k in self._operator_sessions if k[0] == account]:
+                    del self._operator_sessions[key]
+                if self._credential_cache is not None:
+                    self._credential_cache.invalidate(account)
+            for key in [k for k in self._scoped if _matches(k[0], targets, account)]:
+                del self._scoped[key]
+            for key in [k for k in self._guards if _matches(k, targets, account)]:
+                del self._guards[key]
+            emit("cache.invalidated", tenant=tenant, capsule=capsule, account=account)
+
+    def _reset_after_fork(self) -> None:
+        self._lock = threading.RLock()
+        self._shared.clear()
+        self._scoped.clear()
+        self._guards.clear()
+        self._operator_sessions.clear()
+        if self._credential_cache is not None:
+            self._credential_cache = None
+
+    # -- clients ----------------------------------------------------------------------------
+
     def _scoped_client(self, scope: ScopeRef, service_name: str, options: dict[str, Any]) -> Any:
-        raise NotImplementedError  # filled in by the guard/client-cache change
+        region, config_key, create_options = self._client_options(service_name, options)
+        key = (scope, service_name, region, config_key)
+        with self._lock:
+            client = self._scoped.get(key)
+            if client is not None:
+                self._stats.incr("scoped.hit")
+                return client
+            self._stats.incr("scoped.miss")
+            shared = self._shared_client(scope, service_name, region, config_key, create_options)
+            client = _scoped_instance(shared, self._guard(scope))
+            self._scoped[key] = client
+            return client
 
     def _scoped_resource(self, scope: ScopeRef, service_name: str, options: dict[str, Any]) -> Any:
-        raise NotImplementedError
+        client = self._scoped_client(scope, service_name, options)
+        region, config_key, create_options = self._client_options(service_name, options)
+        key = (scope, service_name, region, config_key, "resource")
+        with self._lock:
+            resource = self._scoped.get(key)
+            if resource is None:
+                # boto3 builds resources around a client of its own; swap in the guarded one so
+                # the resource API and every sub-resource it creates go through the guard.
+                resource = self._session.resource(service_name, **create_options)
+                resource.meta.client = client
+                self._scoped[key] = resource
+            return resource
+
+    def _client_options(
+        self, service_name: str, options: dict[str, Any]
+    ) -> tuple[str, Hashable, dict[str, Any]]:
+        unknown = set(options) - _CLIENT_OPTIONS
+        if unknown:
+            raise ConfigurationError(
+                f"client option(s) {', '.join(sorted(unknown))} are not accepted: credentials and "
+                "endpoint_url are decided by the ClientFactory (use factory.operator() for another "
+                f"account, ClientFactory(endpoint_url=...) for an emulator); allowed: "
+                f"{', '.join(sorted(_CLIENT_OPTIONS))}"
+            )
+        region = options.get("region_name") or self._session.region_name
+        if not region:
+            raise ConfigurationError(
+                f"no region for {service_name!r}: pass region_name=..., or give the factory's "
+                "session a region (boto3.Session(region_name=...))"
+            )
+        from botocore.config import Config
+
+        config = options.get("config")
+        if config is not None and not isinstance(config, Config):
+            raise ConfigurationError("config must be a botocore.config.Config")
+        if config is not None and config.signature_version is not None:
+            from botocore import UNSIGNED
+
+            if config.signature_version is UNSIGNED:
+                raise ConfigurationError("unsigned clients are not supported by scopeguard")
+        # Pin the endpoint: AWS_ENDPOINT_URL* and config-file endpoints are ignored, so nothing in
+        # the environment can redirect a scoped client.
+        pinned = Config(ignore_configured_endpoint_urls=True)
+        merged = pinned if config is None else config.merge(pinned)
+        config_key = tuple(sorted((k, repr(v)) for k, v in merged._user_provided_options.items()))
+        create = {k: v for k, v in options.items() if k not in ("region_name", "config")}
+        create.update(region_name=region, config=merged, endpoint_url=self.endpoint_url)
+        other = tuple(sorted((k, repr(v)) for k, v in create.items() if k != "config"))
+        return region, (config_key, other), create
+
+    def _shared_client(
+        self,
+        scope: ScopeRef,
+        service_name: str,
+        region: str,
+        config_key: Hashable,
+        create_options: dict[str, Any],
+    ) -> Any:
+        identity = (scope.id, scope.role) if scope.kind == "operator" else ("base", "")
+        key = (identity, service_name, region, config_key)
+        client = self._shared.get(key)
+        if client is not None:
+            return client
+        if scope.kind == "operator":
+            session = self._operator_session(scope)
+            client = session.create_client(service_name, **create_options)
+        else:
+            client = self._session.client(service_name, **create_options)
+        from ._guard import SERVICE_RULES, install_hooks
+
+        install_hooks(client, SERVICE_RULES.get(service_name), self._on_refusal)
+        self._shared[key] = client
+        self._stats.incr("clients.created")
+        emit("client.created", service=service_name, region=region, credentials=identity[0])
+        return client
+
+    def _operator_session(self, scope: ScopeRef) -> Any:
+        key = (scope.id, scope.role)
+        session = self._operator_sessions.get(key)
+        if session is None:
+            from ._credentials import session_with_credentials
+
+            credentials = self._credentials().credentials(scope.id, scope.role)
+            session = session_with_credentials(self._session._session, credentials)
+            self._operator_sessions[key] = session
+        return session
+
+    def _credentials(self) -> CredentialCache:
+        with self._lock:
+            if self._credential_cache is None:
+                from ._credentials import CredentialCache, make_sts_client
+
+                settings = self.operator_settings
+                region = settings.sts_region or self._session.region_name
+
+                def sts() -> Any:
+                    return make_sts_client(self._session, region=region,
+                                           endpoint_url=self.endpoint_url)
+
+                self._credential_cache = CredentialCache(sts, settings, partition=self.partition)
+            return self._credential_cache
+
+    def _guard(self, scope: ScopeRef) -> ScopeGuard:
+        guard = self._guards.get(scope)
+        if guard is None:
+            from ._guard import ScopeGuard
+
+            account: Callable[[], str]
+            if scope.kind == "operator":
+                target = scope.id
+                account = lambda: target  # noqa: E731
+            else:
+                account = self._own_account
+            guard = ScopeGuard(scope, self.naming, account, self.partition, self._pinned_host,
+                               self._on_refusal)
+            self._guards[scope] = guard
+        return guard
+
+    def _own_account(self) -> str:
+        if self._account_id is None:
+            with self._lock:
+                if self._account_id is None:
+                    sts = self._session.client(
+                        "sts", endpoint_url=self.endpoint_url,
+                        region_name=self._session.region_name or "us-east-1",
+                    )
+                    self._account_id = sts.get_caller_identity()["Account"]
+                    self._stats.incr("sts.get_caller_identity")
+        return self._account_id
+
+    def _on_refusal(self, exc: ScopeViolation) -> None:
+        self._stats.incr("refusals")
+        emit("scope.refused", 30, scope=exc.scope, service=exc.service,
+             operation=exc.operation, parameter=exc.parameter, reason=exc.reason)
+
+    def __repr__(self) -> str:
+        endpoint = f" endpoint={self.endpoint_url}" if self.endpoint_url else ""
+        return f"<ClientFactory region={self._session.region_name}{endpoint}>"
+
+
+def _matches(scope: Any, targets: list[ScopeRef], account: str | None) -> bool:
+    if not isinstance(scope, ScopeRef):
+        return False
+    if scope in targets:
+        return True
+    return account is not None and scope.kind == "operator" and scope.id == account
+
+
+_SCOPED_CLASSES: dict[type, type] = {}
+_SCOPED_LOCK = threading.Lock()
+
+
+def _scoped_instance(shared: Any, guard: ScopeGuard) -> Any:
+    """A per-scope instance of the shared client's class: same attributes (endpoint, serializer,
+    event system, connection pool), plus the guard its entry points activate."""
+    base = type(shared)
+    cls = _SCOPED_CLASSES.get(base)
+    if cls is None:
+        with _SCOPED_LOCK:
+            cls = _SCOPED_CLASSES.get(base) or _make_scoped_class(base)
+            _SCOPED_CLASSES[base] = cls
+    client = cls.__new__(cls)
+    client.__dict__.update(shared.__dict__)
+    client._scopeguard = guard
+    return client
+
+
+def _make_scoped_class(base: type) -> type:
+    from ._guard import enter, leave
+
+    def _make_api_call(self: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
+        token = enter(self._scopeguard)
+        try:
+            return base._make_api_call(self, operation_name, api_params)  # type: ignore[attr-defined]
+        finally:
+            leave(token)
+
+    namespace: dict[str, Any] = {"_make_api_call": _make_api_call, "__module__": base.__module__}
+    for name in ("generate_presigned_url", "generate_presigned_post"):
+        original = getattr(base, name, None)
+        if original is not None:
+            namespace[name] = _presign_wrapper(original)
+    namespace["scope"] = property(lambda self: self._scopeguard.scope,
+                                  doc="The ScopeRef this client is bound to.")
+    return type(base.__name__, (base,), namespace)
+
+
+def _presign_wrapper(original: Callable[..., Any]) -> Callable[..., Any]:
+    from ._guard import enter, leave
+
+    def presign(self: Any, *args: Any, **kwargs: Any) -> Any:
+        token = enter(self._scopeguard)
+        try:
+            return original(self, *args, **kwargs)
+        finally:
+            leave(token)
+
+    presign.__name__ = original.__name__
+    presign.__doc__ = original.__doc__
+    return presign
+

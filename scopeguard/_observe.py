@@ -16,6 +16,8 @@ from typing import Final
 __all__ = ["LOGGER", "Stats", "emit"]
 
 LOGGER: Final = logging.getLogger("scopeguard")
+# A library must not print through logging's last-resort handler; applications configure output.
+LOGGER.addHandler(logging.NullHandler())
 
 
 def emit(event: str, level: int = logging.DEBUG, **fields: object) -> None:

@@ -1,0 +1,19 @@
+"""The in-process guard: refuses out-of-scope requests before they are signed.
+
+``core`` holds the per-scope ``ScopeGuard`` (name and ARN resolution), the model-driven plan
+compiler and the botocore hooks; one module per covered service holds its operation table.
+"""
+
+from . import dynamodb, sqs
+from .core import SERVICE_RULES, ScopeGuard, enter, install_hooks, leave, scope_call
+
+__all__ = [
+    "SERVICE_RULES",
+    "ScopeGuard",
+    "dynamodb",
+    "enter",
+    "install_hooks",
+    "leave",
+    "scope_call",
+    "sqs",
+]

@@ -1,0 +1,401 @@
+"""Guard core: per-scope name/ARN resolution, model-driven plans, and the botocore hooks.
+
+How a request is checked
+------------------------
+Clients are shared per (credentials, service, region, config) and each scope gets a thin subclass
+instance of the shared client whose API entry points run inside ``scope_call(guard)``. Two hooks on
+the shared client's event system read the active guard from a context variable:
+
+* ``before-parameter-build`` (registered first, so before botocore's own handlers rewrite
+  anything): resolves every resource identifier the operation's input shape names, rewrites
+  logical names to physical ones, runs the service's extra checks, and stamps the request context.
+* ``before-sign`` (fires on every path, including presigning and ``_endpoint.make_request``):
+  refuses any request whose context was not stamped by the first hook for this very call, and any
+  request whose host is not the pinned endpoint.
+
+No active guard means the call did not come through a scope handle: refused. This is what makes
+sharing one botocore client between 10,000 tenants safe and cheap.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import re
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Final
+from urllib.parse import urlsplit
+
+from .._exceptions import InvalidName, ScopeViolation
+from .._naming import NamingPolicy, ScopeRef
+
+if TYPE_CHECKING:
+    from botocore.model import OperationModel, Shape
+
+__all__ = [
+    "LIST",
+    "MAPKEY",
+    "MAPVAL",
+    "SERVICE_RULES",
+    "Plan",
+    "Refuse",
+    "ScopeGuard",
+    "ServiceRules",
+    "enter",
+    "forbidden",
+    "install_hooks",
+    "leave",
+    "scope_call",
+]
+
+LIST: Final = "[]"
+MAPKEY: Final = "{key}"
+MAPVAL: Final = "{value}"
+
+# Member names that look like resource identifiers; the coverage test requires every one of them
+# to be classified by the service's member table, so a botocore upgrade that adds one fails CI.
+IDENTIFIER_LIKE: Final = re.compile(
+    r"(Name|Names|Arn|Arns|ARN|Url|URL|Key|Keys|Id|Ids|Bucket|Prefix|Source|Statement|Statements|"
+    r"Items|Account|AccountId|AccountIds|Target|Queue|Table|Resource|Marker|Token|Entries|Path|"
+    r"Destination|Policy|Attributes)$"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Refuse:
+    """An operation refused in tenant and capsule scope, with the reason shown to the caller."""
+
+    reason: str
+
+
+Handler = Callable[["ScopeGuard", Any, str], Any]
+ExtraCheck = Callable[["ScopeGuard", str, dict[str, Any], Mapping[str, Any]], None]
+
+
+@dataclass(frozen=True)
+class ServiceRules:
+    """Everything the guard knows about one service.
+
+    ``members`` classifies input members (by member name, or by map-key shape name in braces) as
+    a kind handled by ``kinds``, ``"walk"`` (a container: look inside) or ``"ignore"`` (not a
+    resource: index names, client tokens, ...).
+    ``operations`` lists every operation of the service: ``None`` (the plan checks it),
+    an ``ExtraCheck`` (plan plus a service-specific check), or ``Refuse``.
+    ``platform_refused`` lists operations refused in platform scope too."""
+
+    service: str
+    members: Mapping[str, str]
+    kinds: Mapping[str, Handler]
+    operations: Mapping[str, ExtraCheck | Refuse | None]
+    scoped_only: frozenset[str] = frozenset()
+
+
+SERVICE_RULES: dict[str, ServiceRules] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """Compiled from an operation's input shape: where its identifiers are, and what they are."""
+
+    steps: tuple[tuple[tuple[str, ...], str, str], ...]  # (path, kind, member name)
+    unclassified: tuple[str, ...]
+
+
+def compile_plan(rules: ServiceRules, operation: OperationModel) -> Plan:
+    """Walk the input shape once; collect every classified identifier's path."""
+    steps: list[tuple[tuple[str, ...], str, str]] = []
+    unclassified: list[str] = []
+
+    def walk(shape: Shape, path: tuple[str, ...], stack: tuple[str, ...]) -> None:
+        if shape.name in stack:  # recursive shapes (e.g. AttributeValue) hold no identifiers
+            return
+        stack = (*stack, shape.name)
+        if shape.type_name == "structure":
+            for name, member in shape.members.items():  # type: ignore[attr-defined]
+                kind = rules.members.get(name)
+                if kind is None and IDENTIFIER_LIKE.search(name):
+                    unclassified.append(".".join((*path, name)))
+                if kind is None or kind == "walk":
+                    walk(member, (*path, name), stack)
+                elif kind != "ignore":
+                    steps.append(((*path, name), kind, name))
+        elif shape.type_name == "list":
+            walk(shape.member, (*path, LIST), stack)  # type: ignore[attr-defined]
+        elif shape.type_name == "map":
+            key_kind = rules.members.get(f"{{{shape.key.name}}}")  # type: ignore[attr-defined]
+            if key_kind is not None and key_kind != "ignore":
+                steps.append(((*path, MAPKEY), key_kind, path[-1] if path else "key"))
+            walk(shape.value, (*path, MAPVAL), stack)  # type: ignore[attr-defined]
+
+    if operation.input_shape is not None:
+        walk(operation.input_shape, (), ())
+    return Plan(tuple(steps), tuple(unclassified))
+
+
+def _apply(node: Any, path: tuple[str, ...], fn: Callable[[Any], Any]) -> Any:
+    """Return ``node`` with ``fn`` applied at ``path``; copy-on-write, so the caller's nested
+    dicts and lists are never mutated (they may be reused for another tenant's call)."""
+    if not path:
+        return fn(node)
+    step, rest = path[0], path[1:]
+    if step == LIST:
+        if not isinstance(node, list | tuple):
+            return node
+        new = [_apply(item, rest, fn) for item in node]
+        return node if all(a is b for a, b in zip(new, node, strict=True)) else new
+    if step == MAPKEY:
+        if not isinstance(node, dict):
+            return node
+        keys = {k: fn(k) for k in node}
+        if len(set(keys.values())) != len(keys):
+            raise ScopeViolation("two map keys resolve to the same resource", scope="?")
+        return node if all(k == v for k, v in keys.items()) else {keys[k]: v for k, v in node.items()}
+    if step == MAPVAL:
+        if not isinstance(node, dict):
+            return node
+        new_map = {k: _apply(v, rest, fn) for k, v in node.items()}
+        return node if all(new_map[k] is node[k] for k in node) else new_map
+    if not isinstance(node, dict) or step not in node:
+        return node
+    value = _apply(node[step], rest, fn)
+    return node if value is node[step] else {**node, step: value}
+
+
+@dataclass(frozen=True, slots=True)
+class Arn:
+    partition: str
+    service: str
+    region: str
+    account: str
+    resource: str
+
+
+def parse_arn(value: str) -> Arn | None:
+    parts = value.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn":
+        return None
+    return Arn(parts[1], parts[2], parts[3], parts[4], parts[5])
+
+
+@dataclass
+class ScopeGuard:
+    """The checks of one scope. Lives as long as the scope's entry in the factory's cache.
+
+    ``account`` returns the account the scope's names live in (resolved lazily: it costs one STS
+    call for tenant/platform scopes and only when a request carries an ARN or URL)."""
+
+    scope: ScopeRef
+    naming: NamingPolicy
+    account: Callable[[], str]
+    partition: str
+    pinned_host: str | None
+    on_refusal: Callable[[ScopeViolation], None] = lambda exc: None
+    _names: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
+
+    @property
+    def isolated(self) -> bool:
+        return self.scope.kind in ("tenant", "capsule")
+
+    def refuse(self, reason: str, parameter: str = "", service: str = "", op: str = "") -> ScopeViolation:
+        return ScopeViolation(
+            reason, scope=str(self.scope), service=service, operation=op, parameter=parameter
+        )
+
+    # -- names -------------------------------------------------------------------------------
+
+    def name(self, service: str, value: Any, parameter: str) -> str:
+        """Resolve a bare resource name: logical → physical, own physical → as is, else refuse."""
+        if not isinstance(value, str):
+            raise self.refuse(f"expected a name string, got {type(value).__name__}", parameter)
+        cached = self._names.get((service, value))
+        if cached is not None:
+            return cached
+        owner = self.naming.owner(value)
+        if not self.isolated:
+            if owner is not None and self.scope.kind == "platform":
+                raise self.refuse(f"{value!r} belongs to {owner}; platform clients may not use "
+                                  f"it: use factory.{owner.kind}({owner.id!r})", parameter)
+            resolved = value
+        elif owner is not None:
+            if owner != self.scope:
+                raise self.refuse(f"{value!r} belongs to {owner}", parameter)
+            resolved = value
+        else:
+            try:
+                resolved = self.naming.physical_name(self.scope, service, value)
+            except InvalidName as exc:
+                raise self.refuse(str(exc), parameter) from None
+        if len(self._names) < 4096:  # bounded: names come from requests, possibly a user's
+            self._names[(service, value)] = resolved
+        return resolved
+
+    def owned_physical(self, service: str, name: str, parameter: str) -> str:
+        """A physical name taken from an ARN or URL: must belong to this scope (or be pooled)."""
+        owner = self.naming.owner(name)
+        if self.isolated:
+            if owner == self.scope or (owner is None and self.naming.is_pooled(service, name)):
+                return name
+            whose = f"belongs to {owner}" if owner else "is not a resource of this scope"
+            raise self.refuse(f"{name!r} {whose}", parameter)
+        if owner is not None and self.scope.kind == "platform":
+            raise self.refuse(f"{name!r} belongs to {owner}", parameter)
+        return name
+
+    def arn(self, value: Any, parameter: str, service: str) -> Arn:
+        """Parse an ARN and check partition, service and account; return it for resource checks."""
+        if not isinstance(value, str):
+            raise self.refuse(f"expected an ARN string, got {type(value).__name__}", parameter)
+        arn = parse_arn(value)
+        if arn is None:
+            raise self.refuse(f"cannot parse {value!r} as an ARN", parameter)
+        if arn.partition != self.partition:
+            raise self.refuse(f"ARN partition {arn.partition!r} is not {self.partition!r}", parameter)
+        if arn.service != service:
+            raise self.refuse(f"ARN names service {arn.service!r}, expected {service!r}", parameter)
+        if arn.account != self.account():
+            raise self.refuse(f"ARN account {arn.account} is not this scope's account", parameter)
+        return arn
+
+    def check_host(self, url: str, operation: str) -> None:
+        host = urlsplit(url).netloc.rsplit("@", 1)[-1]
+        if self.pinned_host is not None:
+            ok = host == self.pinned_host or host.endswith("." + self.pinned_host)
+        else:
+            name = host.split(":", 1)[0]
+            ok = name.endswith((".amazonaws.com", ".amazonaws.com.cn", ".api.aws"))
+        if not ok:
+            raise self.refuse(f"request host {host!r} is not the pinned endpoint", "", op=operation)
+
+    # -- whole requests ----------------------------------------------------------------------
+
+    def check(self, rules: ServiceRules, operation: OperationModel, params: dict[str, Any],
+              plan: Plan, context: Mapping[str, Any]) -> None:
+        op = operation.name
+        entry = rules.operations.get(op, Refuse("operation is not classified by scopeguard"))
+        if isinstance(entry, Refuse) and (self.isolated or op in rules.scoped_only):
+            raise self.refuse(entry.reason, service=rules.service, op=op)
+        if plan.unclassified and self.isolated:
+            raise self.refuse(
+                f"unclassified identifier parameters {', '.join(plan.unclassified)}",
+                service=rules.service, op=op,
+            )
+        try:
+            for path, kind, member in plan.steps:
+                handler = rules.kinds[kind]
+                top = path[0]
+                if top not in params:
+                    continue
+                fn: Callable[[Any], Any] = lambda v, h=handler, m=member: h(self, v, m)  # noqa: E731
+                new = _apply(params[top], path[1:], fn) if len(path) > 1 else fn(params[top])
+                if new is not params[top]:
+                    params[top] = new
+            if callable(entry) and not isinstance(entry, Refuse):
+                entry(self, op, params, context)
+        except ScopeViolation as exc:
+            if not exc.operation:
+                exc = ScopeViolation(exc.reason, scope=str(self.scope), service=rules.service,
+                                     operation=op, parameter=exc.parameter)
+            raise exc from None
+
+
+def forbidden(guard: ScopeGuard, value: Any, member: str) -> Any:
+    """Kind for members that grant access to others (resource policies): refused in tenant and
+    capsule scope, where only the platform may set them."""
+    if guard.isolated:
+        raise guard.refuse(f"{member} can grant other principals access; set it from the "
+                           "platform scope", member)
+    return value
+
+
+# -- hooks -------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Call:
+    guard: ScopeGuard
+    approved: tuple[int, str] | None = None
+
+
+_ACTIVE: contextvars.ContextVar[_Call | None] = contextvars.ContextVar("scopeguard_call",
+                                                                       default=None)
+_APPROVAL: Final = "scopeguard.approved"
+
+
+@contextmanager
+def scope_call(guard: ScopeGuard) -> Iterator[None]:
+    """Run one API call (or presign) on behalf of ``guard``'s scope."""
+    token = _ACTIVE.set(_Call(guard))
+    try:
+        yield
+    finally:
+        _ACTIVE.reset(token)
+
+
+def enter(guard: ScopeGuard) -> contextvars.Token[_Call | None]:
+    """``scope_call`` without the context-manager overhead, for the per-call hot path."""
+    return _ACTIVE.set(_Call(guard))
+
+
+def leave(token: contextvars.Token[_Call | None]) -> None:
+    _ACTIVE.reset(token)
+
+
+def _unscoped(operation: str) -> ScopeViolation:
+    return ScopeViolation(
+        "the request did not come through a scope handle (a shared client was used directly, or "
+        "an internal botocore path was called); use factory.<scope>(...).client(...)",
+        scope="unscoped", operation=operation,
+    )
+
+
+def install_hooks(client: Any, rules: ServiceRules | None, on_refusal: Callable[[ScopeViolation],
+                  None]) -> None:
+    """Register the two guard hooks on a shared client's event system."""
+    service_id = client.meta.service_model.service_id.hyphenize()
+    plans: dict[str, Plan] = {}
+
+    def check_params(params: dict[str, Any], model: OperationModel, context: dict[str, Any],
+                     **_: Any) -> None:
+        call = _ACTIVE.get()
+        if call is None:
+            exc = _unscoped(model.name)
+            on_refusal(exc)
+            raise exc
+        guard = call.guard
+        try:
+            if rules is None:
+                if guard.isolated:
+                    raise guard.refuse(
+                        f"service {service_id!r} is not covered in {guard.scope.kind} scope",
+                        service=service_id, op=model.name,
+                    )
+            else:
+                plan = plans.get(model.name)
+                if plan is None:
+                    plan = plans[model.name] = compile_plan(rules, model)
+                guard.check(rules, model, params, plan, context)
+        except ScopeViolation as exc:
+            guard.on_refusal(exc)
+            raise
+        call.approved = (id(context), model.name)
+        context[_APPROVAL] = call.approved
+
+    def check_sign(request: Any, operation_name: str, **_: Any) -> None:
+        call = _ACTIVE.get()
+        stamp = request.context.get(_APPROVAL)
+        if call is None or call.approved is None or stamp != call.approved:
+            exc = _unscoped(operation_name)
+            on_refusal(exc)
+            raise exc
+        try:
+            call.guard.check_host(request.url, operation_name)
+        except ScopeViolation as exc:
+            call.guard.on_refusal(exc)
+            raise
+
+    events = client.meta.events
+    events.register_first(f"before-parameter-build.{service_id}", check_params,
+                          unique_id=f"scopeguard-params-{service_id}")
+    events.register_last(f"before-sign.{service_id}", check_sign,
+                         unique_id=f"scopeguard-sign-{service_id}")

@@ -1,0 +1,344 @@
+"""DynamoDB: table names, table ARNs, PartiQL identifiers, and pooled-table partition keys.
+
+Pooled tables (``NamingPolicy.pooled_tables``) hold many scopes' items; in tenant and capsule
+scope every key and item written or read must carry the scope's key prefix, Scan and PartiQL are
+refused (they read every tenant's items), and Query must pin the partition key by equality.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, Final
+
+from .core import SERVICE_RULES, Refuse, ScopeGuard, ServiceRules, forbidden
+
+SERVICE: Final = "dynamodb"
+
+
+def _table(guard: ScopeGuard, value: Any, member: str) -> str:
+    if isinstance(value, str) and value.startswith("arn:"):
+        _table_arn(guard, value, member)
+        return value
+    return guard.name(SERVICE, value, member)
+
+
+def _table_arn(guard: ScopeGuard, value: Any, member: str) -> str:
+    arn = guard.arn(value, member, SERVICE)
+    kind, _, rest = arn.resource.partition("/")
+    name = rest.split("/", 1)[0]
+    if kind != "table" or not name:
+        raise guard.refuse(f"{value!r} is not a table ARN", member)
+    guard.owned_physical(SERVICE, name, member)
+    return value
+
+
+def table_name(value: str) -> str:
+    """The bare table name of a name or table ARN (already validated)."""
+    if value.startswith("arn:"):
+        return value.split(":", 5)[5].split("/")[1]
+    return value
+
+
+# -- PartiQL -----------------------------------------------------------------------------------
+
+_TOKEN: Final = re.compile(
+    r"""\s+|'(?:[^']|'')*'|"(?:[^"]|"")*"|[A-Za-z_][A-Za-z0-9_]*|[^\s'"A-Za-z_]"""
+)
+_TABLE_KEYWORDS: Final = frozenset({"FROM", "INTO", "UPDATE"})
+
+
+def _partiql(guard: ScopeGuard, value: Any, member: str) -> str:
+    if not isinstance(value, str):
+        raise guard.refuse("PartiQL statement must be a string", member)
+    tokens = _TOKEN.findall(value)
+    if "".join(tokens) != value:
+        raise guard.refuse("cannot parse the PartiQL statement (unbalanced quotes?)", member)
+    found = 0
+    expect_table = False
+    for i, tok in enumerate(tokens):
+        if tok.isspace():
+            continue
+        if expect_table:
+            expect_table = False
+            if tok.startswith('"'):
+                name = tok[1:-1].replace('""', '"')
+            elif tok[0].isalpha() or tok[0] == "_":
+                name = tok
+            else:
+                raise guard.refuse(f"cannot find the table after keyword in {value!r}", member)
+            physical = guard.name(SERVICE, name, member)
+            if guard.isolated and physical in guard.naming.pooled_tables:
+                raise guard.refuse(
+                    f"PartiQL on pooled table {name!r} can read every tenant's items; use "
+                    "Query/GetItem with the scope's key prefix", member)
+            tokens[i] = '"' + physical.replace('"', '""') + '"'
+            found += 1
+        elif tok.upper() in _TABLE_KEYWORDS:
+            expect_table = True
+    if not found:
+        raise guard.refuse("no table found in the PartiQL statement", member)
+    return "".join(tokens)
+
+
+# -- pooled tables -----------------------------------------------------------------------------
+
+
+def _check_key_value(guard: ScopeGuard, value: Any, attribute: str, param: str) -> None:
+    prefix = guard.naming.key_prefix(guard.scope)
+    if not (isinstance(value, dict) and len(value) == 1 and isinstance(value.get("S"), str)):
+        raise guard.refuse(
+            f"partition key {attribute!r} on a pooled table must be a string starting with "
+            f"{prefix!r}", param)
+    if not value["S"].startswith(prefix):
+        owner = guard.naming.key_owner(value["S"])
+        whose = f"belongs to {owner}" if owner else f"does not start with {prefix!r}"
+        raise guard.refuse(f"partition key {attribute}={value['S']!r} {whose}", param)
+
+
+def _check_item(guard: ScopeGuard, table: Any, item: Any, param: str) -> None:
+    if not guard.isolated or not isinstance(table, str):
+        return
+    pooled = guard.naming.pooled_tables.get(table_name(table))
+    if pooled is None:
+        return
+    if not isinstance(item, Mapping):
+        raise guard.refuse("expected a key/item map", param)
+    _check_key_value(guard, item.get(pooled.partition_key), pooled.partition_key, param)
+
+
+def _pooled(guard: ScopeGuard, params: Mapping[str, Any]) -> Any:
+    table = params.get("TableName")
+    if not guard.isolated or not isinstance(table, str):
+        return None
+    return guard.naming.pooled_tables.get(table_name(table))
+
+
+def _item_ops(guard: ScopeGuard, op: str, params: dict[str, Any], _: Mapping[str, Any]) -> None:
+    for member in ("Key", "Item"):
+        if member in params:
+            _check_item(guard, params.get("TableName"), params[member], member)
+
+
+def _no_scan(guard: ScopeGuard, op: str, params: dict[str, Any], _: Mapping[str, Any]) -> None:
+    if _pooled(guard, params) is not None:
+        raise guard.refuse(f"{op} on a pooled table reads every tenant's items; use Query with "
+                           "the partition key", "TableName")
+
+
+def _no_pooled_admin(guard: ScopeGuard, op: str, params: dict[str, Any],
+                     _: Mapping[str, Any]) -> None:
+    if _pooled(guard, params) is not None:
+        raise guard.refuse("pooled tables are shared infrastructure; manage them from the "
+                           "platform scope", "TableName")
+
+
+_COND: Final = re.compile(r"^\s*\(?\s*([#:\w.]+)\s*=\s*([#:\w.]+)\s*\)?\s*$")
+
+
+def _query(guard: ScopeGuard, op: str, params: dict[str, Any], _: Mapping[str, Any]) -> None:
+    pooled = _pooled(guard, params)
+    if pooled is None:
+        return
+    index = params.get("IndexName")
+    if index is None:
+        attribute = pooled.partition_key
+    elif index in pooled.indexes:
+        attribute = pooled.indexes[index]
+    else:
+        raise guard.refuse(f"index {index!r} of a pooled table is not configured with a "
+                           "tenant partition key", "IndexName")
+    if "KeyConditions" in params:
+        cond = params["KeyConditions"].get(attribute) if isinstance(
+            params["KeyConditions"], Mapping) else None
+        values = cond.get("AttributeValueList") if isinstance(cond, Mapping) else None
+        if not (isinstance(cond, Mapping) and cond.get("ComparisonOperator") == "EQ"
+                and isinstance(values, list) and len(values) == 1):
+            raise guard.refuse(f"Query on a pooled table must test {attribute} with EQ",
+                               "KeyConditions")
+        _check_key_value(guard, values[0], attribute, "KeyConditions")
+    else:
+        _check_key_condition(guard, params, attribute)
+    if "ExclusiveStartKey" in params:
+        start = params["ExclusiveStartKey"]
+        value = start.get(attribute) if isinstance(start, Mapping) else None
+        _check_key_value(guard, value, attribute, "ExclusiveStartKey")
+
+
+def _check_key_condition(guard: ScopeGuard, params: Mapping[str, Any], attribute: str) -> None:
+    expression = params.get("KeyConditionExpression")
+    if not isinstance(expression, str):
+        raise guard.refuse("Query on a pooled table needs a KeyConditionExpression",
+                           "KeyConditionExpression")
+    names = params.get("ExpressionAttributeNames") or {}
+    values = params.get("ExpressionAttributeValues") or {}
+    matches = []
+    for clause in re.split(r"\s+(?i:and)\s+", expression):
+        m = _COND.match(clause)
+        if not m:
+            continue
+        left, right = m.groups()
+        for name_tok, value_tok in ((left, right), (right, left)):
+            resolved = names.get(name_tok, name_tok) if name_tok.startswith("#") else name_tok
+            if resolved == attribute and value_tok.startswith(":"):
+                matches.append(value_tok)
+    if len(matches) != 1:
+        raise guard.refuse(
+            f"Query on a pooled table must pin {attribute!r} with exactly one equality "
+            "condition", "KeyConditionExpression")
+    _check_key_value(guard, values.get(matches[0]), attribute, "ExpressionAttributeValues")
+
+
+def _batch_get(guard: ScopeGuard, op: str, params: dict[str, Any], _: Mapping[str, Any]) -> None:
+    for table, request in (params.get("RequestItems") or {}).items():
+        for key in (request or {}).get("Keys", ()) if isinstance(request, Mapping) else ():
+            _check_item(guard, table, key, "RequestItems")
+
+
+def _batch_write(guard: ScopeGuard, op: str, params: dict[str, Any],
+                 _: Mapping[str, Any]) -> None:
+    for table, requests in (params.get("RequestItems") or {}).items():
+        for request in requests if isinstance(requests, list) else ():
+            if not isinstance(request, Mapping):
+                continue
+            if "PutRequest" in request:
+                _check_item(guard, table, (request["PutRequest"] or {}).get("Item"),
+                            "RequestItems")
+            if "DeleteRequest" in request:
+                _check_item(guard, table, (request["DeleteRequest"] or {}).get("Key"),
+                            "RequestItems")
+
+
+def _transact(guard: ScopeGuard, op: str, params: dict[str, Any], _: Mapping[str, Any]) -> None:
+    for entry in params.get("TransactItems") or ():
+        for action in (entry or {}).values() if isinstance(entry, Mapping) else ():
+            if isinstance(action, Mapping):
+                for member in ("Key", "Item"):
+                    if member in action:
+                        _check_item(guard, action.get("TableName"), action[member],
+                                    "TransactItems")
+
+
+_REFUSED_LIST: Final = Refuse("account-wide listing would reveal other scopes' resources")
+_REFUSED_CROSS: Final = Refuse("the operation reaches resources of other services or accounts "
+                               "that scopeguard does not resolve; run it from the platform scope")
+
+RULES: Final = ServiceRules(
+    service=SERVICE,
+    members={
+        "TableName": "table",
+        "GlobalTableName": "table",
+        "SourceTableName": "table",
+        "TargetTableName": "table",
+        "{TableArn}": "table",  # keys of BatchGetItem/BatchWriteItem RequestItems
+        "TableArn": "table_arn",
+        "SourceTableArn": "table_arn",
+        "GlobalTableSourceArn": "table_arn",
+        "ResourceArn": "table_arn",
+        "BackupArn": "table_arn",
+        "ExclusiveStartBackupArn": "table_arn",
+        "ExportArn": "table_arn",
+        "ImportArn": "table_arn",
+        "Statement": "partiql",
+        "RequestItems": "walk",
+        "TransactItems": "walk",
+        "Statements": "walk",
+        "TransactStatements": "walk",
+        # Not resources (or checked by the operation's own check, or the operation is refused):
+        "ResourcePolicy": "forbidden",
+        "NonKeyAttributes": "ignore",
+        "Key": "ignore",
+        "Keys": "ignore",
+        "ExclusiveStartKey": "ignore",
+        "IndexName": "ignore",
+        "AttributeName": "ignore",
+        "ExpressionAttributeNames": "ignore",
+        "ClientRequestToken": "ignore",
+        "ClientToken": "ignore",
+        "NextToken": "ignore",
+        "ExpectedRevisionId": "ignore",
+        "KMSMasterKeyId": "ignore",
+        "RegionName": "ignore",
+        "TagKeys": "ignore",
+        "ExclusiveStartTableName": "ignore",
+        "ExclusiveStartGlobalTableName": "ignore",
+        "StreamArn": "ignore",
+        "BulkOperationArn": "ignore",
+        "AutoScalingRoleArn": "ignore",
+        "PolicyName": "ignore",
+        "Policy": "ignore",
+        "S3Bucket": "ignore",
+        "S3BucketSource": "ignore",
+        "S3KeyPrefix": "ignore",
+        "S3Prefix": "ignore",
+        "S3SseKmsKeyId": "ignore",
+        "S3BucketOwner": "ignore",
+    },
+    kinds={"table": _table, "table_arn": _table_arn, "partiql": _partiql, "forbidden": forbidden},
+    operations={
+        "BatchExecuteStatement": None,
+        "BatchGetItem": _batch_get,
+        "BatchWriteItem": _batch_write,
+        "CancelBulkOperation": _REFUSED_CROSS,
+        "CreateBackup": None,
+        "CreateGlobalTable": None,
+        "CreateTable": _no_pooled_admin,
+        "DeleteBackup": None,
+        "DeleteItem": _item_ops,
+        "DeleteResourcePolicy": Refuse("resource policies can grant other principals access"),
+        "DeleteTable": _no_pooled_admin,
+        "DescribeBackup": None,
+        "DescribeBulkOperation": _REFUSED_CROSS,
+        "DescribeContinuousBackups": None,
+        "DescribeContributorInsights": None,
+        "DescribeEndpoints": None,
+        "DescribeExport": None,
+        "DescribeGlobalTable": None,
+        "DescribeGlobalTableSettings": None,
+        "DescribeImport": None,
+        "DescribeKinesisStreamingDestination": None,
+        "DescribeLimits": None,
+        "DescribeTable": None,
+        "DescribeTableReplicaAutoScaling": None,
+        "DescribeTimeToLive": None,
+        "DisableKinesisStreamingDestination": _REFUSED_CROSS,
+        "EnableKinesisStreamingDestination": _REFUSED_CROSS,
+        "ExecuteStatement": None,
+        "ExecuteTransaction": None,
+        "ExportTableToPointInTime": _REFUSED_CROSS,
+        "GetItem": _item_ops,
+        "GetResourcePolicy": None,
+        "ImportTable": _REFUSED_CROSS,
+        "ListBackups": _REFUSED_LIST,
+        "ListBulkOperations": _REFUSED_LIST,
+        "ListContributorInsights": _REFUSED_LIST,
+        "ListExports": _REFUSED_LIST,
+        "ListGlobalTables": _REFUSED_LIST,
+        "ListImports": _REFUSED_LIST,
+        "ListTables": _REFUSED_LIST,
+        "ListTagsOfResource": None,
+        "PutItem": _item_ops,
+        "PutResourcePolicy": Refuse("resource policies can grant other principals access"),
+        "Query": _query,
+        "RestoreTableFromBackup": _no_pooled_admin,
+        "RestoreTableToPointInTime": _no_pooled_admin,
+        "Scan": _no_scan,
+        "SearchVectors": _no_scan,
+        "StartBulkPutItems": _REFUSED_CROSS,
+        "TagResource": None,
+        "TransactGetItems": _transact,
+        "TransactWriteItems": _transact,
+        "UntagResource": None,
+        "UpdateContinuousBackups": _no_pooled_admin,
+        "UpdateContributorInsights": _no_pooled_admin,
+        "UpdateGlobalTable": _no_pooled_admin,
+        "UpdateGlobalTableSettings": _REFUSED_CROSS,
+        "UpdateItem": _item_ops,
+        "UpdateKinesisStreamingDestination": _REFUSED_CROSS,
+        "UpdateTable": _no_pooled_admin,
+        "UpdateTableReplicaAutoScaling": _REFUSED_CROSS,
+        "UpdateTimeToLive": _no_pooled_admin,
+    },
+)
+
+SERVICE_RULES[SERVICE] = RULES

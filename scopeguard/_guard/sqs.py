@@ -1,0 +1,159 @@
+"""SQS: queue names, queue URLs, queue ARNs, and ARNs inside JSON queue attributes.
+
+A queue URL's host is not used for routing (requests go to the client's endpoint), so only its
+path, ``/<account>/<queue name>``, is checked: the account must be the scope's, the name its own.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any, Final
+from urllib.parse import urlsplit
+
+from .core import SERVICE_RULES, Refuse, ScopeGuard, ServiceRules
+
+SERVICE: Final = "sqs"
+
+
+def _queue_name(guard: ScopeGuard, value: Any, member: str) -> str:
+    return guard.name(SERVICE, value, member)
+
+
+def _queue_url(guard: ScopeGuard, value: Any, member: str) -> str:
+    if not isinstance(value, str):
+        raise guard.refuse("queue URL must be a string", member)
+    parts = urlsplit(value)
+    segments = parts.path.split("/")
+    if (parts.scheme not in ("https", "http") or parts.query or parts.fragment
+            or len(segments) != 3 or segments[0] != ""):
+        raise guard.refuse(f"cannot parse {value!r} as a queue URL "
+                           "(expected <endpoint>/<account>/<queue name>)", member)
+    account, name = segments[1], segments[2]
+    if account != guard.account():
+        raise guard.refuse(f"queue URL account {account} is not this scope's account", member)
+    guard.owned_physical(SERVICE, name, member)
+    return value
+
+
+def _queue_arn(guard: ScopeGuard, value: Any, member: str) -> str:
+    arn = guard.arn(value, member, SERVICE)
+    if not arn.resource or ":" in arn.resource or "/" in arn.resource:
+        raise guard.refuse(f"{value!r} is not a queue ARN", member)
+    guard.owned_physical(SERVICE, arn.resource, member)
+    return value
+
+
+def _account(guard: ScopeGuard, value: Any, member: str) -> str:
+    if value != guard.account():
+        raise guard.refuse("queues of other accounts are out of scope", member)
+    return str(value)
+
+
+def _attributes(guard: ScopeGuard, value: Any, member: str) -> Any:
+    if not isinstance(value, Mapping):
+        return value
+    if guard.isolated and "Policy" in value:
+        raise guard.refuse("queue policies can grant other principals access; set them from "
+                           "the platform scope", f"{member}.Policy")
+    for attribute, keys in (("RedrivePolicy", ("deadLetterTargetArn",)),
+                            ("RedriveAllowPolicy", ("sourceQueueArns",))):
+        if attribute not in value:
+            continue
+        try:
+            document = json.loads(value[attribute])
+        except (TypeError, ValueError):
+            raise guard.refuse(f"{attribute} is not valid JSON", f"{member}.{attribute}") from None
+        if not isinstance(document, dict):
+            raise guard.refuse(f"{attribute} must be a JSON object", f"{member}.{attribute}")
+        for key in keys:
+            found = document.get(key, [])
+            for arn in found if isinstance(found, list) else [found]:
+                _queue_arn(guard, arn, f"{member}.{attribute}.{key}")
+    return value
+
+
+def _list_queues(guard: ScopeGuard, op: str, params: dict[str, Any], _: Mapping[str, Any]) -> None:
+    # Listing is narrowed, not refused: the prefix is rewritten so SQS only returns this
+    # scope's queues. A prefix that is already physical must still be the scope's own.
+    if not guard.isolated:
+        return
+    prefix = params.get("QueueNamePrefix", "")
+    if not isinstance(prefix, str):
+        raise guard.refuse("QueueNamePrefix must be a string", "QueueNamePrefix")
+    own = guard.naming.name_prefix(guard.scope)
+    owner = guard.naming.owner(prefix)
+    if prefix.startswith(own):
+        return
+    if owner is not None:
+        raise guard.refuse(f"{prefix!r} belongs to {owner}", "QueueNamePrefix")
+    params["QueueNamePrefix"] = own + prefix
+
+
+RULES: Final = ServiceRules(
+    service=SERVICE,
+    members={
+        "QueueName": "queue_name",
+        "QueueUrl": "queue_url",
+        "SourceArn": "queue_arn",
+        "DestinationArn": "queue_arn",
+        "QueueOwnerAWSAccountId": "account",
+        "Attributes": "attributes",
+        "Entries": "walk",
+        # Not resources: opaque handles issued for this queue, message content and settings.
+        "AWSAccountIds": "ignore",  # AddPermission is refused in tenant/capsule scope
+        "Actions": "ignore",
+        "AttributeNames": "ignore",
+        "Id": "ignore",
+        "Label": "ignore",
+        "MessageAttributes": "ignore",
+        "MessageAttributeNames": "ignore",
+        "MessageSystemAttributes": "ignore",
+        "MessageSystemAttributeNames": "ignore",
+        "MessageBody": "ignore",
+        "MessageDeduplicationId": "ignore",
+        "MessageGroupId": "ignore",
+        "NextToken": "ignore",
+        "QueueNamePrefix": "ignore",  # rewritten by _list_queues
+        "ReceiptHandle": "ignore",
+        "ReceiveRequestAttemptId": "ignore",
+        "TagKeys": "ignore",
+        "Tags": "ignore",
+        "tags": "ignore",
+        "TaskHandle": "ignore",
+    },
+    kinds={
+        "queue_name": _queue_name,
+        "queue_url": _queue_url,
+        "queue_arn": _queue_arn,
+        "account": _account,
+        "attributes": _attributes,
+    },
+    operations={
+        "AddPermission": Refuse("queue permissions can grant other accounts access"),
+        "CancelMessageMoveTask": Refuse("a task handle does not name its queues verifiably"),
+        "ChangeMessageVisibility": None,
+        "ChangeMessageVisibilityBatch": None,
+        "CreateQueue": None,
+        "DeleteMessage": None,
+        "DeleteMessageBatch": None,
+        "DeleteQueue": None,
+        "GetQueueAttributes": None,
+        "GetQueueUrl": None,
+        "ListDeadLetterSourceQueues": None,
+        "ListMessageMoveTasks": None,
+        "ListQueueTags": None,
+        "ListQueues": _list_queues,
+        "PurgeQueue": None,
+        "ReceiveMessage": None,
+        "RemovePermission": Refuse("queue permissions are managed from the platform scope"),
+        "SendMessage": None,
+        "SendMessageBatch": None,
+        "SetQueueAttributes": None,
+        "StartMessageMoveTask": None,
+        "TagQueue": None,
+        "UntagQueue": None,
+    },
+)
+
+SERVICE_RULES[SERVICE] = RULES
