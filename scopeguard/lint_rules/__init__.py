@@ -1,17 +1,22 @@
-"""flake8 plugin ``SG``: flags ad hoc AWS client creation outside the factory."""
+"""flake8 plugin ``SG``: flags ad hoc AWS client creation outside the factory.
+
+``Plugin`` is the flake8 entry point; ``RULES`` holds one rule per code, each with its own
+examples; ``check_file`` runs them without flake8 (``scopeguard report`` uses it).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+from ._checker import FileResult, LintSettings, Reported, check_file, check_tree, settings_for
+from ._plugin import Plugin
+from .rules import RULES
 
-
-class Plugin:
-    name = "scopeguard"
-    version = "0.1.0"
-
-    def __init__(self, tree: Any) -> None:
-        self.tree = tree
-
-    def run(self) -> Iterator[tuple[int, int, str, type[Any]]]:
-        return iter(())
+__all__ = [
+    "RULES",
+    "FileResult",
+    "LintSettings",
+    "Plugin",
+    "Reported",
+    "check_file",
+    "check_tree",
+    "settings_for",
+]

@@ -1,0 +1,268 @@
+"""Checking one file: settings from the nearest pyproject, the text pre-filter, the rules, and the
+codemod's TODO markers. Used by the flake8 plugin and by ``scopeguard report`` (which must not
+import flake8), so both always agree.
+
+Lifetime: ``LintSettings`` are built once per pyproject per process and shared by every file below
+it; everything else is per file.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from fnmatch import fnmatch
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Final
+
+from .._codes import TODO_MARKER
+from .._config import ScopeguardConfig, find_pyproject, load_config, str_list, warn_unknown
+from .._exceptions import ConfigurationError
+from .._naming import NamingPolicy
+from ._analysis import RESOURCE_NAME_ARGUMENTS, SdkNames, Site, collect_sites
+from ._imports import ProjectModules
+from ._rule import Context, Finding
+from .rules import RULES
+
+__all__ = [
+    "DEFAULT_TEST_PATHS",
+    "FileResult",
+    "LintSettings",
+    "Reported",
+    "check_file",
+    "check_tree",
+    "might_matter",
+    "settings_for",
+]
+
+LINT_KEYS: Final = ("client-factories", "session-factories", "name-arguments", "test-paths")
+DEFAULT_TEST_PATHS: Final = (
+    "tests/*",
+    "test/*",
+    "*/tests/*",
+    "*/test/*",
+    "test_*.py",
+    "*/test_*.py",
+    "*_test.py",
+    "conftest.py",
+    "*/conftest.py",
+)
+# A key is the only finding that matters even in the composition root.
+_FACTORY_MODULE_CODES: Final = frozenset({"SG011"})
+
+
+@dataclass(frozen=True)
+class LintSettings:
+    """``[tool.scopeguard]`` plus ``[tool.scopeguard.lint]`` for one project, validated."""
+
+    config: ScopeguardConfig = field(default_factory=ScopeguardConfig)
+    names: SdkNames = field(default_factory=SdkNames)
+    test_paths: tuple[str, ...] = DEFAULT_TEST_PATHS
+    project: ProjectModules | None = None
+
+    @classmethod
+    def from_config(
+        cls, config: ScopeguardConfig, extra_factory_modules: Sequence[str] = ()
+    ) -> LintSettings:
+        table: Mapping[str, Any] = config.tool("lint")
+        where = f"{config.path} [tool.scopeguard.lint]"
+        warn_unknown(where, table, LINT_KEYS)
+        values = {key: str_list(where, key, table[key]) for key in LINT_KEYS if key in table}
+        for key in ("client-factories", "session-factories"):
+            for dotted in values.get(key, ()):
+                if not re.fullmatch(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)+", dotted):
+                    raise ConfigurationError(
+                        f"{where}: {key!r} entries must be dotted names like 'myapp.aws.client', "
+                        f"got {dotted!r}"
+                    )
+        base = SdkNames()
+        names = SdkNames(
+            client_factories=base.client_factories | set(values.get("client-factories", ())),
+            session_factories=base.session_factories | set(values.get("session-factories", ())),
+            name_arguments=RESOURCE_NAME_ARGUMENTS | set(values.get("name-arguments", ())),
+        )
+        if extra_factory_modules:
+            config = ScopeguardConfig(
+                path=config.path,
+                factory_modules=(*config.factory_modules, *extra_factory_modules),
+                naming=config.naming,
+                tool_tables=config.tool_tables,
+                raw=config.raw,
+            )
+        project = None
+        if config.path is not None:
+            root = config.path.parent
+            project = ProjectModules([root / "src", root] if (root / "src").is_dir() else [root])
+        return cls(config, names, values.get("test-paths", DEFAULT_TEST_PATHS), project)
+
+    def module_name(self, path: Path) -> str | None:
+        return self.project.module_name(path) if self.project is not None else None
+
+    def relative(self, path: Path) -> str:
+        if self.config.path is not None:
+            try:
+                return path.resolve().relative_to(self.config.path.parent.resolve()).as_posix()
+            except ValueError:
+                pass
+        return path.as_posix()
+
+    def is_test(self, path: Path) -> bool:
+        rel = self.relative(path)
+        return any(fnmatch(rel, pattern) for pattern in self.test_paths)
+
+
+@lru_cache(maxsize=None)
+def _settings_for_pyproject(
+    pyproject: Path | None, extra_factory_modules: tuple[str, ...]
+) -> LintSettings:
+    if pyproject is None:
+        return LintSettings.from_config(ScopeguardConfig(), extra_factory_modules)
+    return LintSettings.from_config(load_config(pyproject=pyproject), extra_factory_modules)
+
+
+@lru_cache(maxsize=4096)
+def _nearest_pyproject(directory: Path) -> Path | None:
+    return find_pyproject(directory)
+
+
+def settings_for(
+    filename: str | Path,
+    *,
+    pyproject: Path | None = None,
+    extra_factory_modules: tuple[str, ...] = (),
+) -> LintSettings:
+    """Settings of the project ``filename`` belongs to (its nearest pyproject.toml), cached."""
+    if pyproject is None:
+        path = Path(filename)
+        directory = path.parent if str(filename) not in ("", "-", "stdin") else Path.cwd()
+        pyproject = _nearest_pyproject(directory.resolve())
+    return _settings_for_pyproject(pyproject, extra_factory_modules)
+
+
+@lru_cache(maxsize=16)
+def _marker_re(policy: NamingPolicy) -> re.Pattern[str]:
+    markers = "|".join(re.escape(m) for m in (policy.tenant_marker, policy.capsule_marker))
+    sep = re.escape(policy.separator)
+    return re.compile(f"[\"'/:](?:{markers}){sep}[a-z0-9]+{sep}")
+
+
+_TOKENS: Final = ("boto", "AKIA", "ASIA", "aws_", "client(", "resource(", "ession(", "SESSION")
+
+
+def might_matter(text: str, policy: NamingPolicy) -> bool:
+    """The cheap pre-filter: can this source produce any finding at all?
+
+    Every site starts from a name or literal that contains one of these tokens (an SDK import, a
+    key, a credential keyword, a ``client(``/``Session(`` call through a re-export, a scoped
+    name literal), so a file without any of them is skipped before the AST is walked."""
+    return any(token in text for token in _TOKENS) or _marker_re(policy).search(text) is not None
+
+
+_TODO_PREFIX, _, _TODO_REST = TODO_MARKER.partition("{code}")
+_TODO_RE: Final = re.compile(
+    re.escape(_TODO_PREFIX).replace(r"\ ", r"\s*")
+    + r"(?P<code>SG\d{3})"
+    + re.escape(_TODO_REST.partition("{reason}")[0]).replace(r"\ ", r"\s*")
+    + r"(?P<reason>.*)$"
+)
+
+
+def _todo_markers(lines: Sequence[str]) -> dict[int, dict[str, str]]:
+    markers: dict[int, dict[str, str]] = {}
+    for number, line in enumerate(lines, start=1):
+        if "scopeguard" in line:
+            match = _TODO_RE.search(line.rstrip())
+            if match:
+                markers.setdefault(number, {})[match.group("code")] = match.group("reason").strip()
+    return markers
+
+
+def _acknowledged(
+    site: Site, code: str, lines: Sequence[str], markers: dict[int, dict[str, str]]
+) -> str | None:
+    """The reason of a TODO marker for ``code`` on the site's lines or in the comment block
+    directly above the site or its statement (where ``scopeguard migrate`` writes them)."""
+    candidates = list(range(site.line, site.end_line + 1))
+    for start in {site.line, site.stmt_line or site.line}:
+        number = start - 1
+        while number >= 1 and lines[number - 1].lstrip().startswith("#"):
+            candidates.append(number)
+            number -= 1
+    for number in candidates:
+        reason = markers.get(number, {}).get(code)
+        if reason is not None:
+            return reason
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Reported:
+    finding: Finding
+    acknowledged: str | None
+
+    @property
+    def message(self) -> str:
+        return self.finding.message(self.acknowledged)
+
+
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    reported: list[Reported]
+    factory_sites: int
+    skipped: bool
+    """True when the pre-filter ruled the file out without walking the AST."""
+
+
+def check_tree(
+    tree: ast.Module,
+    lines: Sequence[str],
+    path: Path,
+    settings: LintSettings,
+    *,
+    prefiltered: bool = False,
+) -> FileResult:
+    """Run every rule over one parsed file."""
+    text = "".join(lines)
+    if not prefiltered and not might_matter(text, settings.config.naming):
+        return FileResult([], 0, True)
+    module = settings.module_name(path)
+    sites = collect_sites(
+        tree,
+        module=module,
+        is_package=path.name == "__init__.py",
+        names=settings.names,
+        project=settings.project,
+    )
+    factory_module = settings.config.is_factory_module(module=module, path=path)
+    context = Context(settings.config.naming)
+    markers = _todo_markers(lines) if "scopeguard" in text else {}
+    reported: list[Reported] = []
+    for rule in RULES:
+        if factory_module and rule.code not in _FACTORY_MODULE_CODES:
+            continue
+        for finding in rule.check(sites, context):
+            acknowledged = None
+            if markers:
+                site = next(
+                    (s for s in sites if (s.line, s.col) == (finding.line, finding.col)),
+                    None,
+                )
+                if site is not None:
+                    acknowledged = _acknowledged(site, finding.code, lines, markers)
+            reported.append(Reported(finding, acknowledged))
+    reported.sort(key=lambda r: (r.finding.line, r.finding.col, r.finding.code))
+    factory_sites = 0 if factory_module else sum(s.kind == "factory-client" for s in sites)
+    return FileResult(reported, factory_sites, False)
+
+
+def check_file(path: Path, settings: LintSettings | None = None) -> FileResult:
+    """Read, pre-filter, parse and check one file (the flake8-free path used by the report)."""
+    settings = settings or settings_for(path)
+    source = path.read_bytes().decode("utf-8", errors="replace")
+    if not might_matter(source, settings.config.naming):
+        return FileResult([], 0, True)
+    tree = ast.parse(source, filename=str(path))
+    return check_tree(tree, source.splitlines(keepends=True), path, settings, prefiltered=True)
+
