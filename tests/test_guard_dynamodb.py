@@ -1,0 +1,271 @@
+"""DynamoDB guard: every THREATS.md case refused with nothing sent; in-scope calls work on moto."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from scopeguard import ClientFactory, NamingPolicy, PooledTable, ScopeViolation
+from scopeguard.testing import count_requests, moto_factory
+
+POOLED = NamingPolicy(pooled_tables={"sessions": PooledTable("pk", {"by-user": "user_pk"})})
+KEY = {"pk": {"S": "o-1"}}
+
+
+def _create(client: Any, name: str, gsi: bool = False) -> None:
+    extra: dict[str, Any] = {}
+    attrs = [{"AttributeName": "pk", "AttributeType": "S"}]
+    if gsi:
+        attrs.append({"AttributeName": "user_pk", "AttributeType": "S"})
+        extra["GlobalSecondaryIndexes"] = [{
+            "IndexName": "by-user",
+            "KeySchema": [{"AttributeName": "user_pk", "KeyType": "HASH"}],
+            "Projection": {"ProjectionType": "ALL"},
+        }]
+    client.create_table(
+        TableName=name, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=attrs, BillingMode="PAY_PER_REQUEST", **extra,
+    )
+
+
+@pytest.fixture
+def factory() -> Iterator[ClientFactory]:
+    with moto_factory(naming=POOLED) as factory:
+        for tenant in ("acme", "globex"):
+            _create(factory.tenant(tenant).client("dynamodb"), "orders")
+        _create(factory.platform().client("dynamodb"), "sessions", gsi=True)
+        yield factory
+
+
+@pytest.fixture
+def acme(factory: ClientFactory) -> Any:
+    return factory.tenant("acme").client("dynamodb")
+
+
+def refused(client: Any, call: str, match: str, **params: Any) -> ScopeViolation:
+    """Call and assert ScopeViolation was raised and no request left the process."""
+    with count_requests(client) as sent, pytest.raises(ScopeViolation, match=match) as info:
+        getattr(client, call)(**params)
+    assert sent.total == 0
+    return info.value
+
+
+def test_logical_names_land_in_the_tenants_physical_table(factory: ClientFactory, acme: Any) -> None:
+    acme.put_item(TableName="orders", Item={"pk": {"S": "o-1"}})
+    operator_view = factory.operator("123456789012").client("dynamodb")
+    names = operator_view.list_tables()["TableNames"]
+    assert {"t-acme-orders", "t-globex-orders", "sessions"} <= set(names)
+    item = operator_view.get_item(TableName="t-acme-orders", Key=KEY)
+    assert item["Item"] == KEY
+
+
+def test_platform_cannot_read_a_tenants_table(factory: ClientFactory) -> None:
+    refused(factory.platform().client("dynamodb"), "get_item", "belongs to tenant:acme",
+            TableName="t-acme-orders", Key=KEY)
+
+
+def test_each_tenant_reads_only_its_own_item(factory: ClientFactory, acme: Any) -> None:
+    globex = factory.tenant("globex").client("dynamodb")
+    acme.put_item(TableName="orders", Item={"pk": {"S": "o-1"}, "v": {"S": "acme"}})
+    globex.put_item(TableName="orders", Item={"pk": {"S": "o-1"}, "v": {"S": "globex"}})
+    assert acme.get_item(TableName="orders", Key=KEY)["Item"]["v"] == {"S": "acme"}
+    assert globex.get_item(TableName="orders", Key=KEY)["Item"]["v"] == {"S": "globex"}
+    # Physical names handed back by AWS are accepted for the owner's own resources.
+    arn = acme.describe_table(TableName="orders")["Table"]["TableArn"]
+    assert acme.get_item(TableName=arn, Key=KEY)["Item"]["v"] == {"S": "acme"}
+    assert acme.get_item(TableName="t-acme-orders", Key=KEY)["Item"]["v"] == {"S": "acme"}
+
+
+def test_other_tenants_physical_name_is_refused(acme: Any) -> None:
+    err = refused(acme, "get_item", "belongs to tenant:globex", TableName="t-globex-orders", Key=KEY)
+    assert (err.scope, err.operation, err.parameter) == ("tenant:acme", "GetItem", "TableName")
+
+
+def test_similar_tenant_prefix_is_refused(factory: ClientFactory) -> None:
+    refused(factory.tenant("acme2").client("dynamodb"), "get_item", "belongs to tenant:acme",
+            TableName="t-acme-orders", Key=KEY)
+
+
+@pytest.mark.parametrize(
+    ("arn", "match"),
+    [
+        ("arn:aws:dynamodb:eu-west-1:123456789012:table/t-globex-orders", "belongs to tenant:globex"),
+        ("arn:aws:dynamodb:eu-west-1:999999999999:table/t-acme-orders", "not this scope's account"),
+        ("arn:aws-cn:dynamodb:eu-west-1:123456789012:table/t-acme-orders", "partition"),
+        ("arn:aws:s3:::t-acme-orders", "expected 'dynamodb'"),
+        ("arn:aws:dynamodb:eu-west-1", "cannot parse"),
+    ],
+)
+def test_table_arns_of_other_accounts_partitions_or_scopes_are_refused(
+    acme: Any, arn: str, match: str
+) -> None:
+    refused(acme, "get_item", match, TableName=arn, Key=KEY)
+
+
+def test_batch_get_checks_every_request_items_key(acme: Any) -> None:
+    refused(acme, "batch_get_item", "belongs to tenant:globex", RequestItems={
+        "orders": {"Keys": [KEY]}, "t-globex-orders": {"Keys": [KEY]}})
+
+
+def test_batch_write_maps_logical_keys_without_mutating_the_callers_dict(acme: Any) -> None:
+    items = {"orders": [{"PutRequest": {"Item": {"pk": {"S": "o-2"}}}}]}
+    acme.batch_write_item(RequestItems=items)
+    assert list(items) == ["orders"]
+    assert acme.get_item(TableName="orders", Key={"pk": {"S": "o-2"}})["Item"]
+
+
+def test_transact_write_checks_every_action(acme: Any) -> None:
+    refused(acme, "transact_write_items", "belongs to tenant:globex", TransactItems=[
+        {"Put": {"TableName": "orders", "Item": KEY}},
+        {"Delete": {"TableName": "t-globex-orders", "Key": KEY}},
+    ])
+
+
+def test_transact_get_checks_every_action(acme: Any) -> None:
+    refused(acme, "transact_get_items", "belongs to tenant:globex", TransactItems=[
+        {"Get": {"TableName": "t-globex-orders", "Key": KEY}}])
+
+
+def test_partiql_table_identifier_is_mapped(acme: Any) -> None:
+    acme.put_item(TableName="orders", Item={"pk": {"S": "o-9"}})
+    out = acme.execute_statement(Statement="SELECT * FROM \"orders\" WHERE pk = 'o-9'")
+    assert out["Items"] == [{"pk": {"S": "o-9"}}]
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "SELECT * FROM \"t-globex-orders\"",
+        "select * from t_x WHERE pk IN (SELECT pk FROM \"t-globex-orders\")",
+        "UPDATE \"t-globex-orders\" SET v = 1 WHERE pk = 'x'",
+        "DELETE FROM \"t-globex-orders\" WHERE pk = 'x'",
+        "INSERT INTO \"t-globex-orders\" VALUE {'pk': 'x'}",
+    ],
+)
+def test_partiql_other_tenants_table_is_refused(acme: Any, statement: str) -> None:
+    refused(acme, "execute_statement", "belongs to tenant:globex", Statement=statement)
+
+
+def test_partiql_that_cannot_be_parsed_is_refused(acme: Any) -> None:
+    refused(acme, "execute_statement", "cannot parse", Statement="SELECT * FROM \"orders")
+    refused(acme, "execute_statement", "no table", Statement="EXISTS")
+
+
+def test_batch_and_transaction_partiql_are_checked(acme: Any) -> None:
+    refused(acme, "batch_execute_statement", "belongs to tenant:globex",
+            Statements=[{"Statement": "SELECT * FROM \"t-globex-orders\""}])
+    refused(acme, "execute_transaction", "belongs to tenant:globex",
+            TransactStatements=[{"Statement": "DELETE FROM \"t-globex-orders\" WHERE pk='x'"}])
+
+
+def test_account_wide_listing_is_refused_for_tenants(acme: Any) -> None:
+    refused(acme, "list_tables", "account-wide listing")
+
+
+def test_resource_policy_on_create_is_refused_for_tenants(acme: Any) -> None:
+    refused(acme, "create_table", "ResourcePolicy", TableName="audit", ResourcePolicy="{}",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST")
+
+
+# -- pooled tables ------------------------------------------------------------------------------
+
+
+def test_pooled_table_put_and_get_with_the_key_prefix(factory: ClientFactory, acme: Any) -> None:
+    prefix = factory.tenant("acme").key_prefix
+    acme.put_item(TableName="sessions", Item={"pk": {"S": prefix + "s1"}})
+    assert acme.get_item(TableName="sessions", Key={"pk": {"S": prefix + "s1"}})["Item"]
+
+
+@pytest.mark.parametrize(
+    ("call", "params", "match"),
+    [
+        ("put_item", {"Item": {"pk": {"S": "t-globex/s1"}}}, "belongs to tenant:globex"),
+        ("put_item", {"Item": {"pk": {"S": "s1"}}}, "does not start with 't-acme/'"),
+        ("put_item", {"Item": {"pk": {"N": "1"}}}, "must be a string"),
+        ("get_item", {"Key": {"pk": {"S": "t-acme2/s1"}}}, "belongs to tenant:acme2"),
+        ("delete_item", {"Key": {"pk": {"S": "t-acme"}}}, "does not start with"),
+        ("update_item", {"Key": {"pk": {"B": b"t-acme/"}}}, "must be a string"),
+        ("scan", {}, "reads every tenant"),
+        ("query", {"KeyConditionExpression": "#p = :v", "ExpressionAttributeNames": {"#p": "pk"},
+                   "ExpressionAttributeValues": {":v": {"S": "t-globex/s1"}}}, "tenant:globex"),
+        ("query", {"KeyConditionExpression": "pk > :v",
+                   "ExpressionAttributeValues": {":v": {"S": "t-acme/"}}}, "exactly one equality"),
+        ("query", {"KeyConditionExpression": "pk = :v",
+                   "ExpressionAttributeValues": {":v": {"S": "t-acme/x"}},
+                   "ExclusiveStartKey": {"pk": {"S": "t-globex/x"}}}, "tenant:globex"),
+        ("query", {"IndexName": "other", "KeyConditionExpression": "pk = :v",
+                   "ExpressionAttributeValues": {":v": {"S": "t-acme/x"}}}, "not configured"),
+        ("query", {"KeyConditions": {"pk": {"ComparisonOperator": "BEGINS_WITH",
+                   "AttributeValueList": [{"S": "t-"}]}}}, "with EQ"),
+        ("execute_statement", {"Statement": "SELECT * FROM sessions WHERE pk = 't-acme/x'"},
+         "pooled table"),
+        ("delete_table", {}, "shared infrastructure"),
+    ],
+)
+def test_pooled_table_cross_tenant_access_is_refused(
+    acme: Any, call: str, params: dict[str, Any], match: str
+) -> None:
+    if call != "execute_statement":
+        params = {"TableName": "sessions", **params}
+    refused(acme, call, match, **params)
+
+
+def test_pooled_query_by_configured_index(factory: ClientFactory, acme: Any) -> None:
+    acme.put_item(TableName="sessions", Item={"pk": {"S": "t-acme/s1"}, "user_pk": {"S": "t-acme/u"}})
+    out = acme.query(TableName="sessions", IndexName="by-user", KeyConditionExpression="user_pk = :u",
+                     ExpressionAttributeValues={":u": {"S": "t-acme/u"}})
+    assert out["Count"] == 1
+    refused(acme, "query", "tenant:globex", TableName="sessions", IndexName="by-user",
+            KeyConditionExpression="user_pk = :u",
+            ExpressionAttributeValues={":u": {"S": "t-globex/u"}})
+
+
+def test_pooled_batch_write_checks_every_item(acme: Any) -> None:
+    refused(acme, "batch_write_item", "tenant:globex", RequestItems={"sessions": [
+        {"PutRequest": {"Item": {"pk": {"S": "t-acme/a"}}}},
+        {"DeleteRequest": {"Key": {"pk": {"S": "t-globex/b"}}}},
+    ]})
+
+
+def test_pooled_batch_get_and_transactions_check_keys(acme: Any) -> None:
+    refused(acme, "batch_get_item", "tenant:globex",
+            RequestItems={"sessions": {"Keys": [{"pk": {"S": "t-globex/a"}}]}})
+    refused(acme, "transact_write_items", "tenant:globex", TransactItems=[
+        {"Update": {"TableName": "sessions", "Key": {"pk": {"S": "t-globex/a"}},
+                    "UpdateExpression": "SET v = :v", "ExpressionAttributeValues": {":v": {"S": "x"}}}}])
+
+
+def test_paginator_starting_token_is_checked_like_exclusive_start_key(acme: Any) -> None:
+    import base64
+    import json
+
+    token = base64.b64encode(json.dumps(
+        {"ExclusiveStartKey": {"pk": {"S": "t-globex/x"}}}).encode()).decode()
+    paginator = acme.get_paginator("query")
+    with count_requests(acme) as sent, pytest.raises(ScopeViolation, match="tenant:globex"):
+        list(paginator.paginate(
+            TableName="sessions", KeyConditionExpression="pk = :v",
+            ExpressionAttributeValues={":v": {"S": "t-acme/x"}},
+            PaginationConfig={"StartingToken": token}))
+    assert sent.total == 0
+
+
+def test_waiter_goes_through_the_guard(factory: ClientFactory) -> None:
+    globex = factory.tenant("globex").client("dynamodb")
+    globex.get_waiter("table_exists").wait(TableName="orders")
+    with count_requests(globex) as sent, pytest.raises(ScopeViolation):
+        globex.get_waiter("table_exists").wait(TableName="t-acme-orders")
+    assert sent.total == 0
+
+
+def test_resource_api_is_guarded(factory: ClientFactory) -> None:
+    resource = factory.tenant("acme").resource("dynamodb")
+    resource.Table("orders").put_item(Item={"pk": "o-7"})
+    assert resource.Table("orders").get_item(Key={"pk": "o-7"})["Item"] == {"pk": "o-7"}
+    with count_requests(resource.meta.client) as sent, pytest.raises(ScopeViolation):
+        resource.Table("t-globex-orders").get_item(Key={"pk": "o-7"})
+    assert sent.total == 0
