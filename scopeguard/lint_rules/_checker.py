@@ -141,10 +141,14 @@ def settings_for(
     return _settings_for_pyproject(pyproject, extra_factory_modules)
 
 
-@lru_cache(maxsize=16)
 def _marker_re(policy: NamingPolicy) -> re.Pattern[str]:
-    markers = "|".join(re.escape(m) for m in (policy.tenant_marker, policy.capsule_marker))
-    sep = re.escape(policy.separator)
+    return _marker_re_for(policy.tenant_marker, policy.capsule_marker, policy.separator)
+
+
+@lru_cache(maxsize=16)
+def _marker_re_for(tenant: str, capsule: str, separator: str) -> re.Pattern[str]:
+    markers = "|".join(re.escape(m) for m in (tenant, capsule))
+    sep = re.escape(separator)
     return re.compile(f"[\"'/:](?:{markers}){sep}[a-z0-9]+{sep}")
 
 
@@ -213,6 +217,30 @@ class FileResult:
     factory_sites: int
     skipped: bool
     """True when the pre-filter ruled the file out without walking the AST."""
+    suppressed: int = 0
+    """Findings silenced by ``# noqa`` (only counted when the checker applies noqa itself)."""
+
+
+# flake8's own inline form (``flake8/defaults.py``), so the report agrees with flake8.
+_NOQA_RE: Final = re.compile(
+    r"#\s*noqa(?::[\s]?(?P<codes>[A-Z][0-9]+(?:[,\s]+[A-Z][0-9]+)*))?", re.IGNORECASE
+)
+
+
+def _silenced(finding: Finding, lines: Sequence[str]) -> bool:
+    for number in range(finding.line, finding.end_line + 1):
+        if number > len(lines) or "noqa" not in lines[number - 1].lower():
+            continue
+        match = _NOQA_RE.search(lines[number - 1])
+        if match is None:
+            continue
+        codes = match.group("codes")
+        if codes is None:
+            return True
+        listed = {c.upper() for c in re.split(r"[,\s]+", codes) if c}
+        if any(finding.code.startswith(c) for c in listed):
+            return True
+    return False
 
 
 def check_tree(
@@ -222,8 +250,10 @@ def check_tree(
     settings: LintSettings,
     *,
     prefiltered: bool = False,
+    noqa: bool = False,
 ) -> FileResult:
-    """Run every rule over one parsed file."""
+    """Run every rule over one parsed file; with ``noqa``, drop findings silenced by ``# noqa``
+    (flake8 does that itself for the plugin, and must, so that ``--disable-noqa`` works)."""
     text = "".join(lines)
     if not prefiltered and not might_matter(text, settings.config.naming):
         return FileResult([], 0, True)
@@ -239,10 +269,14 @@ def check_tree(
     context = Context(settings.config.naming)
     markers = _todo_markers(lines) if "scopeguard" in text else {}
     reported: list[Reported] = []
+    suppressed = 0
     for rule in RULES:
         if factory_module and rule.code not in _FACTORY_MODULE_CODES:
             continue
         for finding in rule.check(sites, context):
+            if noqa and _silenced(finding, lines):
+                suppressed += 1
+                continue
             acknowledged = None
             if markers:
                 site = next(
@@ -254,7 +288,7 @@ def check_tree(
             reported.append(Reported(finding, acknowledged))
     reported.sort(key=lambda r: (r.finding.line, r.finding.col, r.finding.code))
     factory_sites = 0 if factory_module else sum(s.kind == "factory-client" for s in sites)
-    return FileResult(reported, factory_sites, False)
+    return FileResult(reported, factory_sites, False, suppressed)
 
 
 def check_file(path: Path, settings: LintSettings | None = None) -> FileResult:
@@ -264,5 +298,6 @@ def check_file(path: Path, settings: LintSettings | None = None) -> FileResult:
     if not might_matter(source, settings.config.naming):
         return FileResult([], 0, True)
     tree = ast.parse(source, filename=str(path))
-    return check_tree(tree, source.splitlines(keepends=True), path, settings, prefiltered=True)
+    lines = source.splitlines(keepends=True)
+    return check_tree(tree, lines, path, settings, prefiltered=True, noqa=True)
 
