@@ -1,0 +1,87 @@
+"""The plugin class: reads the settings once, then dispatches hooks by dotted name.
+
+Each ``get_*_hook`` is called for every call site mypy checks, so dispatch is dictionary lookups
+and the hooks themselves are built once per run. Which names mean what comes from
+``scopeguard._fullnames`` only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import Any, Final
+
+from mypy.nodes import SymbolTableNode, TypeInfo
+from mypy.options import Options
+from mypy.plugin import FunctionSigContext, MethodSigContext, Plugin, ReportConfigContext
+from mypy.types import FunctionLike
+
+from scopeguard._fullnames import SCOPE_BASE, SCOPE_CLASSES, SCOPE_CLIENT_METHODS
+
+from ._mismatch import ScopeMismatchCheck
+from ._names import WrongNameCheck
+from ._raw import RAW_FUNCTIONS, RAW_METHODS, RawClientCheck
+from ._services import ServiceMap, infer_scoped_client
+from ._settings import load_settings
+
+__all__ = ["PLUGIN_SCHEMA", "ScopeguardPlugin"]
+
+PLUGIN_SCHEMA: Final = 1
+"""Bumped whenever the plugin's output for unchanged input changes, to invalidate caches."""
+
+FunctionSigHook = Callable[[FunctionSigContext], FunctionLike]
+MethodSigHook = Callable[[MethodSigContext], FunctionLike]
+
+
+class ScopeguardPlugin(Plugin):
+    """One instance per mypy run (or per dmypy daemon)."""
+
+    def __init__(self, options: Options) -> None:
+        super().__init__(options)
+        self.settings = load_settings(options.config_file)
+        self.services = ServiceMap(self._lookup)
+        self._raw = RawClientCheck(self.settings, self.services)
+        self._mismatch = ScopeMismatchCheck(self._lookup)
+        self._names = WrongNameCheck(self.settings.config.naming, self.settings.name_parameters)
+        self._function_hooks: dict[str, FunctionSigHook] = {
+            name: self._raw.function_hook(name) for name in RAW_FUNCTIONS
+        }
+        self._method_hooks: dict[str, MethodSigHook] = {
+            name: self._raw.method_hook(name) for name in RAW_METHODS
+        }
+        for cls in (SCOPE_BASE, *SCOPE_CLASSES.values()):
+            for method in SCOPE_CLIENT_METHODS:
+                self._method_hooks[f"{cls}.{method}"] = partial(
+                    infer_scoped_client, self.services, method, self.settings.infer_services
+                )
+
+    def _lookup(self, fullname: str) -> SymbolTableNode | None:
+        found = self.lookup_fully_qualified(fullname)
+        if found is None:
+            # A method inherited from a base class is named after the receiver's class.
+            owner, _, member = fullname.rpartition(".")
+            cls = self.lookup_fully_qualified(owner) if owner else None
+            if cls is not None and isinstance(cls.node, TypeInfo):
+                found = cls.node.get(member)
+        return found
+
+    def report_config_data(self, ctx: ReportConfigContext) -> Any:
+        return {"schema": PLUGIN_SCHEMA, **self.settings.report()}
+
+    def get_function_signature_hook(self, fullname: str) -> FunctionSigHook | None:
+        hook = self._function_hooks.get(fullname)
+        if hook is not None:
+            return hook
+        if self._mismatch.wants(fullname):
+            return self._mismatch.function_hook
+        return None
+
+    def get_method_signature_hook(self, fullname: str) -> MethodSigHook | None:
+        hook = self._method_hooks.get(fullname)
+        if hook is not None:
+            return hook
+        if self.settings.check_names and self._names.wants(fullname):
+            return self._names.hook
+        if self._mismatch.wants(fullname):
+            return self._mismatch.method_hook
+        return None
