@@ -1,0 +1,196 @@
+"""The base every scopeguard codemod builds on: where a site sits, and how it is marked.
+
+It tracks, while the tree is walked, what the codemods must know about a site's surroundings and
+cannot read from the node alone: the statement that will carry a TODO marker, whether the site runs
+at all (``if TYPE_CHECKING:`` bodies and annotations never do), and whether it runs once for the
+whole process (module level, class bodies, default arguments, ``lru_cache``-decorated functions),
+which is what SG031 is about.
+
+Markers are comment lines written directly above the statement that contains the site, in the
+format of ``scopeguard._codes.TODO_MARKER``; a statement that already carries a marker with the same
+code gets no second one, which keeps every codemod idempotent.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+import libcst as cst
+from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
+from libcst.metadata import (
+    ClassScope,
+    ComprehensionScope,
+    GlobalScope,
+    PositionProvider,
+    QualifiedNameProvider,
+    ScopeProvider,
+)
+
+from .. import _codes
+from ._settings import MigrateSettings
+from ._sites import Outcome, SiteRecord
+
+__all__ = ["MARKER_PATTERN", "MarkingCommand", "SITES_KEY", "code_of"]
+
+MARKER_PATTERN: Final = re.compile(r"#\s*scopeguard:\s*TODO\((SG\d{3})\)")
+SITES_KEY: Final = "scopeguard.sites"
+_CACHE_DECORATORS: Final = frozenset(
+    {
+        "functools.lru_cache",
+        "functools.cache",
+        "cachetools.cached",
+        "cachetools.func.lru_cache",
+        "cachetools.func.ttl_cache",
+    }
+)
+_TYPE_CHECKING: Final = frozenset({"typing.TYPE_CHECKING", "typing_extensions.TYPE_CHECKING"})
+_EMPTY: Final = cst.Module(body=[])
+
+
+def code_of(node: cst.CSTNode) -> str:
+    """Source text of a node, as LibCST would print it."""
+    return _EMPTY.code_for_node(node)
+
+
+class MarkingCommand(VisitorBasedCodemodCommand):
+    """Shared walk state and TODO-marker writing for the migrate codemods."""
+
+    METADATA_DEPENDENCIES = (QualifiedNameProvider, ScopeProvider, PositionProvider)
+
+    def __init__(self, context: CodemodContext, settings: MigrateSettings | None = None) -> None:
+        super().__init__(context)
+        self.settings = settings if settings is not None else MigrateSettings()
+        self._statements: list[cst.CSTNode] = []
+        self._pending: dict[cst.CSTNode, list[tuple[str, str]]] = {}
+        # Nodes on entry to which a region starts: inert (never executed) or default argument.
+        self._inert_entries: set[cst.CSTNode] = set()
+        self._default_entries: set[cst.CSTNode] = set()
+        self._inert = 0
+        self._in_default = 0
+        self._cached: list[bool] = []
+
+    # -- walk state ---------------------------------------------------------------------------
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, cst.BaseStatement):
+            self._statements.append(node)
+        if isinstance(node, cst.Annotation) or node in self._inert_entries:
+            self._inert += 1
+        if node in self._default_entries:
+            self._in_default += 1
+        if isinstance(node, cst.If) and self.has_name(node.test, _TYPE_CHECKING):
+            self._inert_entries.add(node.body)
+        if isinstance(node, cst.FunctionDef):
+            self._cached.append(any(self._is_cache(d.decorator) for d in node.decorators))
+            params = node.params
+            for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+                if param.default is not None:
+                    self._default_entries.add(param.default)
+        return super().on_visit(node)
+
+    def on_leave(
+        self, original_node: cst.CSTNode, updated_node: cst.CSTNode
+    ) -> cst.CSTNode | cst.RemovalSentinel | cst.FlattenSentinel[cst.CSTNode]:
+        result = super().on_leave(original_node, updated_node)
+        if isinstance(original_node, cst.Annotation) or original_node in self._inert_entries:
+            self._inert -= 1
+        if original_node in self._default_entries:
+            self._in_default -= 1
+        if isinstance(original_node, cst.FunctionDef):
+            self._cached.pop()
+        if isinstance(original_node, cst.BaseStatement):
+            self._statements.pop()
+            markers = self._pending.pop(original_node, None)
+            if markers and isinstance(result, cst.BaseStatement):
+                result = self._with_markers(result, markers)
+        return result
+
+    def _is_cache(self, decorator: cst.BaseExpression) -> bool:
+        target = decorator.func if isinstance(decorator, cst.Call) else decorator
+        return self.has_name(target, _CACHE_DECORATORS)
+
+    def has_name(self, node: cst.CSTNode, names: frozenset[str] | tuple[str, ...]) -> bool:
+        """True if ``node`` resolves (imports and aliases followed) to one of ``names``."""
+        qualified = self.get_metadata(QualifiedNameProvider, node, set())
+        return any(q.name in names for q in qualified)
+
+    @property
+    def inert(self) -> bool:
+        """The walk is inside code that never runs (``if TYPE_CHECKING:``, annotations)."""
+        return self._inert > 0
+
+    def runs_once(self, node: cst.CSTNode) -> str | None:
+        """Why a site at ``node`` would be created once for the whole process, or None."""
+        if self._in_default:
+            return "created in a default argument, evaluated once at import"
+        if any(self._cached):
+            return "created in a cached function, shared by every caller"
+        scope = self.get_metadata(ScopeProvider, node, None)
+        while isinstance(scope, ComprehensionScope):
+            scope = scope.parent
+        if isinstance(scope, GlobalScope):
+            return "created at import time, shared by every request"
+        if isinstance(scope, ClassScope):
+            return "created in a class body, shared by every instance"
+        return None
+
+    def is_bound(self, node: cst.CSTNode, name: str) -> bool:
+        """True if ``name`` is visible (bound or a builtin) where ``node`` is."""
+        scope = self.get_metadata(ScopeProvider, node, None)
+        return scope is not None and name in scope
+
+    # -- markers and records ------------------------------------------------------------------
+
+    def mark(self, node: cst.CSTNode, code: str, reason: str) -> None:
+        """Queue a TODO marker above the statement containing ``node`` and record the site."""
+        _codes.lookup(code)
+        if self._statements:
+            self._pending.setdefault(self._statements[-1], []).append((code, reason))
+        self.record(node, "todo", code, reason)
+
+    def record(
+        self,
+        node: cst.CSTNode,
+        outcome: Outcome,
+        code: str | None,
+        reason: str,
+        after: cst.CSTNode | None = None,
+    ) -> None:
+        position = self.get_metadata(PositionProvider, node, None)
+        line, column = (position.start.line, position.start.column) if position else (0, 0)
+        sites = self.context.scratch.setdefault(SITES_KEY, [])
+        sites.append(
+            SiteRecord(
+                path=self.context.filename or "<string>",
+                line=line,
+                column=column,
+                outcome=outcome,
+                code=code,
+                reason=reason,
+                before=code_of(node),
+                after=code_of(after) if after is not None else "",
+            )
+        )
+
+    @staticmethod
+    def _with_markers(
+        statement: cst.BaseStatement, markers: list[tuple[str, str]]
+    ) -> cst.BaseStatement:
+        present = {
+            match.group(1)
+            for line in statement.leading_lines
+            if line.comment is not None
+            for match in [MARKER_PATTERN.search(line.comment.value)]
+            if match
+        }
+        added: list[cst.EmptyLine] = []
+        for code, reason in markers:
+            if code in present:
+                continue
+            present.add(code)
+            text = _codes.TODO_MARKER.format(code=code, reason=reason)
+            added.append(cst.EmptyLine(indent=True, comment=cst.Comment(text)))
+        if not added:
+            return statement
+        return statement.with_changes(leading_lines=[*statement.leading_lines, *added])

@@ -1,0 +1,239 @@
+"""``[tool.scopeguard.migrate]``: where the rewritten code gets its factory and which scope it asks for.
+
+    [tool.scopeguard.migrate]
+    factory = "myapp.aws:get_factory"          # accessor: `from myapp.aws import get_factory`
+    scopes = { "myapp/tenants/**" = "tenant(request.tenant_id)", "jobs/**" = "capsule(CAPSULE)" }
+    endpoint-url = "todo"                      # or "drop" when the factory pins the endpoint
+    exclude = ["migrations/**"]
+    exclude-tests = false
+    batch-size = 20
+
+``factory`` takes two forms. ``"module:callable"`` names an accessor, as in entry points: the
+callable is imported from the module and called with no arguments (``get_factory()``). Anything
+without a colon is an expression used as written, for a parameter or an attribute
+(``"factory"``, ``"self.factory"``, ``"request.app.state.factory"``); the codemod checks that its
+first name is bound where the site is and leaves a TODO marker where it is not.
+
+``scopes`` maps path globs (relative to the pyproject directory, ``fnmatch`` semantics, first match
+wins, so put the specific globs first) to a scope call: ``platform()`` (the default for paths no
+glob matches), ``tenant(EXPR)``, ``capsule(EXPR)`` or ``operator(EXPR, role_name=...)``. EXPR is
+copied verbatim, so it must name something the code has in scope, and the same binding check
+applies.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final, Literal
+
+import libcst as cst
+
+from .._config import ScopeguardConfig, str_list, warn_unknown
+from .._exceptions import ConfigurationError
+
+__all__ = ["FactoryAccessor", "MigrateSettings", "ScopeRule"]
+
+_KEYS: Final = ("factory", "scopes", "endpoint-url", "exclude", "exclude-tests", "batch-size")
+_SCOPE_ARITY: Final = {"platform": (0, 0), "tenant": (1, 1), "capsule": (1, 1), "operator": (1, 2)}
+DEFAULT_FACTORY: Final = "factory"
+EndpointPolicy = Literal["todo", "drop"]
+
+
+def _root_name(expression: cst.BaseExpression) -> str | None:
+    """The leftmost name of ``a.b(c)[d]``: what must be bound for the expression to run."""
+    node: cst.BaseExpression = expression
+    while True:
+        if isinstance(node, cst.Name):
+            return node.value
+        if isinstance(node, cst.Attribute):
+            node = node.value
+        elif isinstance(node, cst.Call):
+            node = node.func
+        elif isinstance(node, cst.Subscript):
+            node = node.value
+        else:
+            return None
+
+
+def _names_in(expression: cst.BaseExpression) -> frozenset[str]:
+    """Every free root name an expression reads (``request`` in ``tenant(request.tenant_id)``)."""
+    found: set[str] = set()
+
+    class _Collect(cst.CSTVisitor):
+        def visit_Name(self, node: cst.Name) -> None:
+            found.add(node.value)
+
+        def visit_Attribute(self, node: cst.Attribute) -> bool:
+            node.value.visit(self)
+            return False
+
+        def visit_Arg(self, node: cst.Arg) -> bool:
+            node.value.visit(self)  # keyword names are not reads
+            return False
+
+    expression.visit(_Collect())
+    return frozenset(found)
+
+
+@dataclass(frozen=True)
+class FactoryAccessor:
+    """How rewritten code reaches the ClientFactory: an imported accessor or an in-scope expression."""
+
+    expression: str
+    import_module: str | None = None
+    import_name: str | None = None
+
+    @classmethod
+    def parse(cls, spec: str, where: str = "factory") -> FactoryAccessor:
+        if ":" in spec:
+            module, _, name = spec.partition(":")
+            if not module or not all(p.isidentifier() for p in module.split(".")):
+                raise ConfigurationError(f"{where}: {spec!r}: {module!r} is not a module name")
+            if not name.isidentifier():
+                raise ConfigurationError(
+                    f"{where}: {spec!r}: after the colon write the accessor's name, e.g. "
+                    "'myapp.aws:get_factory'"
+                )
+            return cls(f"{name}()", module, name)
+        try:
+            cst.parse_expression(spec)
+        except cst.ParserSyntaxError:
+            raise ConfigurationError(
+                f"{where}: {spec!r} is neither 'module:accessor' nor a Python expression"
+            ) from None
+        return cls(spec)
+
+    @property
+    def required_names(self) -> frozenset[str]:
+        """Names the site must have bound; an imported accessor brings its own."""
+        if self.import_name is not None:
+            return frozenset()
+        return _names_in(cst.parse_expression(self.expression))
+
+
+@dataclass(frozen=True)
+class ScopeRule:
+    """One ``scopes`` entry: files matching ``pattern`` ask the factory for ``call``."""
+
+    pattern: str
+    call: str
+    kind: str
+
+    @classmethod
+    def parse(cls, pattern: str, call: str, where: str = "scopes") -> ScopeRule:
+        try:
+            expression = cst.parse_expression(call)
+        except cst.ParserSyntaxError:
+            expression = None
+        if not isinstance(expression, cst.Call) or not isinstance(expression.func, cst.Name):
+            raise ConfigurationError(
+                f"{where}: {pattern!r} = {call!r} must be a scope call such as 'platform()', "
+                "'tenant(request.tenant_id)' or 'capsule(settings.CAPSULE)'"
+            )
+        kind = expression.func.value
+        if kind not in _SCOPE_ARITY:
+            raise ConfigurationError(
+                f"{where}: {pattern!r} = {call!r}: unknown scope {kind!r}; "
+                f"use one of {', '.join(_SCOPE_ARITY)}"
+            )
+        low, high = _SCOPE_ARITY[kind]
+        if not low <= len(expression.args) <= high:
+            raise ConfigurationError(
+                f"{where}: {pattern!r} = {call!r}: {kind}() takes {low}-{high} argument(s)"
+                if low != high
+                else f"{where}: {pattern!r} = {call!r}: {kind}() takes {low} argument(s)"
+            )
+        return cls(pattern, call, kind)
+
+    @property
+    def required_names(self) -> frozenset[str]:
+        expression = cst.parse_expression(self.call)
+        assert isinstance(expression, cst.Call)
+        names: set[str] = set()
+        for arg in expression.args:
+            names |= _names_in(arg.value)
+        return frozenset(names)
+
+
+PLATFORM: Final = ScopeRule("**", "platform()", "platform")
+
+
+@dataclass(frozen=True)
+class MigrateSettings:
+    """The validated ``[tool.scopeguard.migrate]`` table plus the top-level settings it needs."""
+
+    factory: FactoryAccessor = field(default_factory=lambda: FactoryAccessor(DEFAULT_FACTORY))
+    scopes: tuple[ScopeRule, ...] = ()
+    endpoint_url: EndpointPolicy = "todo"
+    exclude: tuple[str, ...] = ()
+    exclude_tests: bool = False
+    batch_size: int = 20
+    root: Path | None = None
+    config: ScopeguardConfig = field(default_factory=ScopeguardConfig)
+
+    @classmethod
+    def from_config(cls, config: ScopeguardConfig) -> MigrateSettings:
+        table: Mapping[str, Any] = config.tool("migrate")
+        where = f"{config.path} [tool.scopeguard.migrate]"
+        warn_unknown(where, table, _KEYS)
+        factory = FactoryAccessor(DEFAULT_FACTORY)
+        if "factory" in table:
+            if not isinstance(table["factory"], str):
+                raise ConfigurationError(f"{where}: 'factory' must be a string")
+            factory = FactoryAccessor.parse(table["factory"], f"{where}: 'factory'")
+        raw_scopes = table.get("scopes", {})
+        if not isinstance(raw_scopes, Mapping) or not all(
+            isinstance(v, str) for v in raw_scopes.values()
+        ):
+            raise ConfigurationError(f"{where}: 'scopes' must be a table of glob = \"scope call\"")
+        scopes = tuple(ScopeRule.parse(k, v, f"{where}: 'scopes'") for k, v in raw_scopes.items())
+        endpoint = table.get("endpoint-url", "todo")
+        if endpoint not in ("todo", "drop"):
+            raise ConfigurationError(f"{where}: 'endpoint-url' must be \"todo\" or \"drop\"")
+        exclude_tests = table.get("exclude-tests", False)
+        if not isinstance(exclude_tests, bool):
+            raise ConfigurationError(f"{where}: 'exclude-tests' must be true or false")
+        batch_size = table.get("batch-size", 20)
+        if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
+            raise ConfigurationError(f"{where}: 'batch-size' must be a positive integer")
+        return cls(
+            factory=factory,
+            scopes=scopes,
+            endpoint_url=endpoint,
+            exclude=str_list(where, "exclude", table.get("exclude", [])),
+            exclude_tests=exclude_tests,
+            batch_size=batch_size,
+            root=config.path.parent if config.path is not None else None,
+            config=config,
+        )
+
+    def relative(self, path: str | Path) -> str:
+        """``path`` relative to the pyproject directory, as a posix string (as-is when outside)."""
+        p = Path(path)
+        if self.root is not None:
+            try:
+                return p.resolve().relative_to(self.root.resolve()).as_posix()
+            except ValueError:
+                pass
+        return p.as_posix()
+
+    def scope_for(self, path: str | Path | None) -> ScopeRule:
+        """The first ``scopes`` rule whose glob matches ``path``; platform when none does."""
+        if path is not None:
+            relative = self.relative(path)
+            for rule in self.scopes:
+                if fnmatch.fnmatch(relative, rule.pattern):
+                    return rule
+        return PLATFORM
+
+    def is_factory_module(self, path: str | Path | None) -> bool:
+        """True for the composition root (``factory-modules``), where raw boto3 is allowed."""
+        if path is None:
+            return False
+        relative = self.relative(path)
+        dotted = relative.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+        candidates = {dotted, dotted.removeprefix("src.")}
+        return any(self.config.is_factory_module(module=m, path=path) for m in candidates)

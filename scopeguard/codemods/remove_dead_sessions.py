@@ -1,0 +1,67 @@
+"""Remove ``s = boto3.Session(...)`` bindings that ``RewriteClientCalls`` left without a reader.
+
+Only sessions whose client sites were rewritten in the same run are candidates, so a session
+that was already unused before the migration stays as it was. A module-level session with a public
+name stays too (another module may import it); ``MarkRawSessions`` marks it instead. The SDK
+import goes with the last binding that used it.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+from libcst.codemod.visitors import RemoveImportsVisitor
+from libcst.metadata import GlobalScope, ScopeProvider
+
+from .._fullnames import BOTO3_SESSION_CLASSES, BOTOCORE_SESSION_FACTORIES
+from ._markers import MarkingCommand
+from .rewrite_client_calls import REWRITTEN_SESSIONS_KEY
+
+__all__ = ["REMOVED_LINES_KEY", "RemoveDeadSessions"]
+
+REMOVED_LINES_KEY = "scopeguard.removed_lines"
+_SESSIONS = frozenset((*BOTO3_SESSION_CLASSES, *BOTOCORE_SESSION_FACTORIES))
+
+
+class RemoveDeadSessions(MarkingCommand):
+    """Delete session bindings whose every client site was rewritten into a factory call."""
+
+    DESCRIPTION = "Remove session variables left unused by RewriteClientCalls."
+
+    def leave_SimpleStatementLine(
+        self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
+    ) -> cst.SimpleStatementLine | cst.RemovalSentinel:
+        candidates: set[str] = self.context.scratch.get(REWRITTEN_SESSIONS_KEY, set())
+        if not candidates or len(original_node.body) != 1:
+            return updated_node
+        small = original_node.body[0]
+        if isinstance(small, cst.Assign) and len(small.targets) == 1:
+            target, value = small.targets[0].target, small.value
+        elif isinstance(small, cst.AnnAssign) and small.value is not None:
+            target, value = small.target, small.value
+        else:
+            return updated_node
+        if not (
+            isinstance(target, cst.Name)
+            and target.value in candidates
+            and isinstance(value, cst.Call)
+            and self.has_name(value.func, _SESSIONS)
+        ):
+            return updated_node
+        scope = self.get_metadata(ScopeProvider, target, None)
+        if scope is None or (isinstance(scope, GlobalScope) and not target.value.startswith("_")):
+            return updated_node
+        binding = [a for a in scope.assignments[target.value] if getattr(a, "node", None) is target]
+        if len(binding) != 1 or binding[0].references:
+            return updated_node
+        RemoveImportsVisitor.remove_unused_import_by_node(self.context, original_node)
+        removed = self.context.scratch.get(REMOVED_LINES_KEY, 0)
+        self.context.scratch[REMOVED_LINES_KEY] = removed + 1
+        return cst.RemoveFromParent()
+
+    def leave_IndentedBlock(
+        self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
+    ) -> cst.IndentedBlock:
+        if updated_node.body:
+            return updated_node
+        # A body whose only statement was the session binding keeps valid syntax.
+        return updated_node.with_changes(body=[cst.SimpleStatementLine([cst.Pass()])])

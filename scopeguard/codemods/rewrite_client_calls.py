@@ -1,0 +1,338 @@
+"""Rewrite ad hoc boto3/botocore client creation into ``factory.<scope>.client(...)`` calls.
+
+    boto3.client("s3", region_name=r)                  ->  get_factory().platform().client("s3", region_name=r)
+    boto3.Session(region_name=r).resource("dynamodb")  ->  get_factory().platform().resource("dynamodb", region_name=r)
+    s = boto3.Session(); s.client("sqs")               ->  get_factory().platform().client("sqs")
+    botocore.session.get_session().create_client("s3") ->  get_factory().platform().client("s3")
+
+Aliases and function-local imports are followed by LibCST's ``QualifiedNameProvider``. A site is
+rewritten only when every argument has a place in the scope handle's signature; otherwise it is left
+working as it is, with a ``# scopeguard: TODO(SG0xx) reason`` marker above its statement: explicit
+credentials or profiles (SG010), ``**kwargs`` or a service name that is not a literal (SG030), a
+client made once per process (SG031), a per-client ``endpoint_url`` (SG032), async SDKs (SG005),
+a session variable bound more than once (SG003), or a factory/scope expression whose names are
+not bound at the site (SG001).
+
+The session assignments left without readers are removed by ``RemoveDeadSessions``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+import libcst as cst
+from libcst.codemod import CodemodContext
+from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
+from libcst.helpers import get_full_name_for_node
+from libcst.metadata import FunctionScope, ImportAssignment, Scope, ScopeProvider
+
+from .._fullnames import (
+    ASYNC_SESSION_FACTORIES,
+    BOTO3_CLIENT_FACTORIES,
+    BOTO3_SESSION_CLASSES,
+    BOTOCORE_SESSION_FACTORIES,
+)
+from ._markers import MarkingCommand, code_of
+from ._settings import MigrateSettings
+from ._sites import Verdict, client_verdict, literal_string, session_verdict
+
+__all__ = ["REWRITTEN_SESSIONS_KEY", "RewriteClientCalls"]
+
+REWRITTEN_SESSIONS_KEY: Final = "scopeguard.rewritten_sessions"
+_SESSION_KINDS: Final = {
+    **{name: "boto3" for name in BOTO3_SESSION_CLASSES},
+    **{name: "botocore" for name in BOTOCORE_SESSION_FACTORIES},
+    **{name: "async" for name in ASYNC_SESSION_FACTORIES},
+}
+# Which session methods make a client, per SDK, and what the scope handle calls them.
+_METHODS: Final = {
+    "boto3": {"client": "client", "resource": "resource"},
+    "botocore": {"create_client": "client"},
+    "async": {"client": "client", "resource": "resource"},
+}
+
+
+@dataclass(frozen=True)
+class _Session:
+    """A ``name = boto3.Session(...)`` binding a client site may come from."""
+
+    call: cst.Call
+    kind: str
+    scope: Scope | None
+
+
+@dataclass(frozen=True)
+class _Site:
+    method: str
+    sdk: str
+    sdk_root: cst.BaseExpression | None
+    session_call: cst.Call | None = None
+    session_name: str | None = None
+    session: _Session | None = None
+
+
+class RewriteClientCalls(MarkingCommand):
+    """Turn each decidable client-creation site into a scoped factory call; mark the rest."""
+
+    DESCRIPTION = "Rewrite boto3/botocore client creation into ClientFactory scope calls."
+
+    def __init__(self, context: CodemodContext, settings: MigrateSettings | None = None) -> None:
+        super().__init__(context, settings)
+        self._sessions: dict[cst.CSTNode, _Session] = {}
+        self._local_imports: dict[cst.CSTNode, set[tuple[str, str, str]]] = {}
+
+    # -- session bindings ---------------------------------------------------------------------
+
+    def visit_Module(self, node: cst.Module) -> None:
+        outer = self
+
+        class _Bindings(cst.CSTVisitor):
+            def visit_Assign(self, assign: cst.Assign) -> None:
+                if len(assign.targets) == 1:
+                    outer._bind(assign.targets[0].target, assign.value)
+
+            def visit_AnnAssign(self, assign: cst.AnnAssign) -> None:
+                if assign.value is not None:
+                    outer._bind(assign.target, assign.value)
+
+        node.visit(_Bindings())
+
+    def _bind(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        if not isinstance(target, cst.Name) or not isinstance(value, cst.Call):
+            return
+        kind = self._session_kind(value)
+        if kind is not None:
+            scope = self.get_metadata(ScopeProvider, target, None)
+            self._sessions[target] = _Session(value, kind, scope)
+
+    def _session_kind(self, call: cst.Call) -> str | None:
+        for qualified in self.get_metadata(cst.metadata.QualifiedNameProvider, call.func, set()):
+            if qualified.name in _SESSION_KINDS:
+                return _SESSION_KINDS[qualified.name]
+        return None
+
+    # -- sites --------------------------------------------------------------------------------
+
+    def _match(self, call: cst.Call) -> _Site | None:
+        func = call.func
+        for qualified in self.get_metadata(cst.metadata.QualifiedNameProvider, func, set()):
+            if qualified.name in BOTO3_CLIENT_FACTORIES:
+                return _Site(qualified.name.rpartition(".")[2], "boto3", func)
+        if not isinstance(func, cst.Attribute):
+            return None
+        holder, attr = func.value, func.attr.value
+        if isinstance(holder, cst.Call):
+            kind = self._session_kind(holder)
+            if kind is not None and attr in _METHODS[kind]:
+                return _Site(_METHODS[kind][attr], kind, holder.func, session_call=holder)
+        elif isinstance(holder, cst.Name):
+            referents = self._referents(holder)
+            sessions = [self._sessions[r] for r in referents if r in self._sessions]
+            if not sessions:
+                return None
+            kind = sessions[0].kind
+            if attr not in _METHODS[kind]:
+                return None
+            only = sessions[0] if len(referents) == 1 else None
+            return _Site(
+                _METHODS[kind][attr],
+                kind,
+                sessions[0].call.func,
+                session_call=only.call if only else None,
+                session_name=holder.value,
+                session=only,
+            )
+        return None
+
+    def _referents(self, name: cst.Name) -> list[cst.CSTNode]:
+        scope = self.get_metadata(ScopeProvider, name, None)
+        if scope is None:
+            return []
+        return [
+            assignment.node
+            for access in scope.accesses[name]
+            if access.node is name
+            for assignment in access.referents
+            if hasattr(assignment, "node")
+        ]
+
+    def _judge(self, original: cst.Call, updated: cst.Call, site: _Site) -> Verdict:
+        if site.sdk == "async":
+            return Verdict(
+                "SG005",
+                "aioboto3/aiobotocore clients have no factory equivalent yet; "
+                "create them from a scope handle by hand",
+            )
+        once = self.runs_once(original)
+        if once is not None:
+            return Verdict("SG031", once)
+        region: cst.Arg | None = None
+        if site.session_name is not None and site.session is None:
+            return Verdict(
+                "SG003",
+                f"session {site.session_name!r} is bound more than once; "
+                "cannot tell which session this client comes from",
+            )
+        if site.session_call is not None:
+            if site.sdk == "botocore":
+                if site.session_call.args:
+                    return Verdict("SG030", "botocore session arguments have no factory equivalent")
+            else:
+                verdict = session_verdict(site.session_call.args)
+                if not verdict.rewritable:
+                    return verdict
+                region = verdict.region
+            if region is not None and site.session is not None:
+                same_scope = site.session.scope is self.get_metadata(ScopeProvider, original, None)
+                if literal_string(region.value) is None and not same_scope:
+                    return Verdict(
+                        "SG003",
+                        f"session {site.session_name!r} sets region_name from an expression in "
+                        "another scope; carry it to the client by hand",
+                    )
+        verdict = client_verdict(updated.args, self.settings.endpoint_url)
+        if not verdict.rewritable:
+            return verdict
+        rule = self.settings.scope_for(self.context.filename)
+        for name in sorted(self.settings.factory.required_names | rule.required_names):
+            if not self.is_bound(original, name):
+                return Verdict(
+                    "SG001",
+                    f"{name!r} is not bound here; the factory expression "
+                    f"{self.settings.factory.expression}.{rule.call} needs it",
+                )
+        args = list(verdict.args)
+        if region is not None and not any(
+            a.keyword is not None and a.keyword.value == "region_name" for a in args
+        ):
+            args.append(
+                region.with_changes(
+                    keyword=cst.Name("region_name"),
+                    equal=cst.AssignEqual(
+                        whitespace_before=cst.SimpleWhitespace(""),
+                        whitespace_after=cst.SimpleWhitespace(""),
+                    ),
+                )
+            )
+        return Verdict(None, args=tuple(args))
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        if self.inert:
+            return updated_node
+        site = self._match(original_node)
+        if site is None:
+            return updated_node
+        verdict = self._judge(original_node, updated_node, site)
+        if not verdict.rewritable:
+            assert verdict.code is not None
+            self.mark(original_node, verdict.code, verdict.reason)
+            return updated_node
+        rule = self.settings.scope_for(self.context.filename)
+        template = cst.parse_expression(
+            f"{self.settings.factory.expression}.{rule.call}.{site.method}()"
+        )
+        assert isinstance(template, cst.Call)
+        last_comma = updated_node.args[-1].comma if updated_node.args else cst.MaybeSentinel.DEFAULT
+        args: list[cst.Arg] = []
+        for index, arg in enumerate(verdict.args):
+            if index == len(verdict.args) - 1:
+                arg = arg.with_changes(comma=last_comma)
+            elif arg.comma is cst.MaybeSentinel.DEFAULT:
+                arg = arg.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+            args.append(arg)
+        rewritten = template.with_changes(
+            args=args,
+            whitespace_before_args=updated_node.whitespace_before_args,
+            lpar=updated_node.lpar,
+            rpar=updated_node.rpar,
+        )
+        self._add_factory_import(original_node, site)
+        RemoveImportsVisitor.remove_unused_import_by_node(self.context, original_node)
+        if site.session_name is not None:
+            self.context.scratch.setdefault(REWRITTEN_SESSIONS_KEY, set()).add(site.session_name)
+        self.record(original_node, "rewritten", None, "", after=rewritten)
+        return rewritten
+
+    # -- the factory import -------------------------------------------------------------------
+
+    def _add_factory_import(self, call: cst.Call, site: _Site) -> None:
+        accessor = self.settings.factory
+        if accessor.import_module is None or accessor.import_name is None:
+            return
+        local = self._local_import_of(site.sdk_root) if site.sdk_root is not None else None
+        if local is None:
+            AddImportsVisitor.add_needed_import(
+                self.context, accessor.import_module, accessor.import_name
+            )
+            return
+        function, statement = local
+        self._local_imports.setdefault(function, set()).add(
+            (statement, accessor.import_module, accessor.import_name)
+        )
+
+    def _local_import_of(self, root: cst.BaseExpression) -> tuple[cst.CSTNode, str] | None:
+        """The function and import statement that bind the SDK name, when it is a local import."""
+        dotted = get_full_name_for_node(root)
+        scope = self.get_metadata(ScopeProvider, root, None)
+        if scope is None or dotted is None:
+            return None
+        parts = dotted.split(".")
+        prefixes = (".".join(parts[:n]) for n in range(len(parts), 0, -1))
+        assignments = next((found for p in prefixes if (found := scope[p])), set())
+        for assignment in assignments:
+            if (
+                isinstance(assignment, ImportAssignment)
+                and isinstance(assignment.scope, FunctionScope)
+                and isinstance(assignment.scope.node, cst.FunctionDef)
+            ):
+                return assignment.scope.node, code_of(assignment.node)
+        return None
+
+    def leave_FunctionDef(
+        self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
+    ) -> cst.FunctionDef:
+        wanted = self._local_imports.pop(original_node, None)
+        if not wanted:
+            return updated_node
+        body = updated_node.body
+        for statement, module, name in sorted(wanted):
+            body = _insert_after_import(body, statement, f"from {module} import {name}")
+        return updated_node.with_changes(body=body)
+
+
+class _InsertAfter(cst.CSTTransformer):
+    """Insert one statement after the first line holding ``import_code``, outside nested defs."""
+
+    def __init__(self, import_code: str, line: cst.SimpleStatementLine) -> None:
+        super().__init__()
+        self.import_code = import_code
+        self.line = line
+        self.done = False
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+    def leave_SimpleStatementLine(
+        self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
+    ) -> cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement]:
+        if self.done or not any(code_of(s) == self.import_code for s in updated_node.body):
+            return updated_node
+        self.done = True
+        return cst.FlattenSentinel([updated_node, self.line])
+
+
+def _insert_after_import(
+    body: cst.BaseSuite, import_code: str, statement: str
+) -> cst.BaseSuite:
+    line = cst.parse_statement(statement)
+    assert isinstance(line, cst.SimpleStatementLine)
+    inserter = _InsertAfter(import_code, line)
+    new_body = body.visit(inserter)
+    assert isinstance(new_body, cst.BaseSuite)
+    if inserter.done or not isinstance(new_body, cst.IndentedBlock):
+        return new_body
+    return new_body.with_changes(body=[line, *new_body.body])

@@ -1,0 +1,371 @@
+"""Sites the codemods must not guess at keep working and get a ``# scopeguard: TODO(SG0xx)`` marker.
+
+For each case: the output is the input plus marker lines only, the marker sits directly above the
+statement holding the site, its code is registered, and the site is in the report as a TODO.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+
+import pytest
+
+from scopeguard import _codes
+from scopeguard.codemods import MigrateSettings
+
+from codemod_support import ACCESSOR, Migrate
+
+MARKER = re.compile(r"^\s*# scopeguard: TODO\((SG\d{3})\) (.+)$")
+
+CASES = {
+    "explicit-credentials": (
+        """\
+        import boto3
+
+
+        def s3(key, secret):
+            return boto3.client("s3", aws_access_key_id=key, aws_secret_access_key=secret)
+        """,
+        ["SG010"],
+    ),
+    "session-token-positional": (
+        """\
+        import boto3
+
+
+        def s3(k, s, t):
+            return boto3.client("s3", None, None, None, None, None, k, s, t)
+        """,
+        ["SG010"],
+    ),
+    "session-profile": (
+        """\
+        import boto3
+
+
+        def s3():
+            return boto3.Session(profile_name="ops").client("s3")
+        """,
+        ["SG010"],
+    ),
+    "session-botocore-session": (
+        """\
+        import boto3
+
+
+        def s3(core):
+            return boto3.Session(botocore_session=core).client("s3")
+        """,
+        ["SG010"],
+    ),
+    "session-variable-with-credentials": (
+        """\
+        import boto3
+
+
+        def s3(key, secret):
+            session = boto3.Session(aws_access_key_id=key, aws_secret_access_key=secret)
+            return session.client("s3")
+        """,
+        ["SG002", "SG010", "SG010"],
+    ),
+    "variable-service-name": (
+        """\
+        import boto3
+
+
+        def any_client(service):
+            return boto3.client(service)
+        """,
+        ["SG030"],
+    ),
+    "kwargs": (
+        """\
+        import boto3
+
+
+        def s3(**options):
+            return boto3.client("s3", **options)
+        """,
+        ["SG030"],
+    ),
+    "star-args": (
+        """\
+        import boto3
+
+
+        def s3(*args):
+            return boto3.client(*args)
+        """,
+        ["SG030"],
+    ),
+    "unknown-argument": (
+        """\
+        import boto3
+
+
+        def s3():
+            return boto3.client("s3", retries=3)
+        """,
+        ["SG030"],
+    ),
+    "import-time": (
+        """\
+        import boto3
+
+        S3 = boto3.client("s3")
+        """,
+        ["SG031"],
+    ),
+    "import-time-comprehension": (
+        """\
+        import boto3
+
+        CLIENTS = {name: boto3.client(name) for name in ("s3", "sqs")}
+        """,
+        ["SG031"],
+    ),
+    "default-argument": (
+        """\
+        import boto3
+
+
+        def put(item, table=boto3.resource("dynamodb").Table("t")):
+            table.put_item(Item=item)
+        """,
+        ["SG031"],
+    ),
+    "class-body": (
+        """\
+        import boto3
+
+
+        class Store:
+            s3 = boto3.client("s3")
+        """,
+        ["SG031"],
+    ),
+    "lru-cache": (
+        """\
+        import functools
+
+        import boto3
+
+
+        @functools.lru_cache(maxsize=None)
+        def s3():
+            return boto3.client("s3")
+        """,
+        ["SG031"],
+    ),
+    "functools-cache-alias": (
+        """\
+        from functools import cache
+
+        import boto3
+
+
+        @cache
+        def s3():
+            return boto3.client("s3")
+        """,
+        ["SG031"],
+    ),
+    "endpoint-url": (
+        """\
+        import boto3
+
+
+        def s3(url):
+            return boto3.client("s3", endpoint_url=url)
+        """,
+        ["SG032"],
+    ),
+    "aioboto3": (
+        """\
+        import aioboto3
+
+
+        async def s3():
+            async with aioboto3.Session().client("s3") as client:
+                return await client.list_buckets()
+        """,
+        ["SG005"],
+    ),
+    "aiobotocore-variable": (
+        """\
+        from aiobotocore.session import get_session
+
+
+        async def s3():
+            session = get_session()
+            async with session.create_client("s3") as client:
+                return await client.list_buckets()
+        """,
+        ["SG005"],
+    ),
+    "setup-default-session": (
+        """\
+        import boto3
+
+
+        def configure():
+            boto3.setup_default_session(region_name="eu-west-1")
+        """,
+        ["SG004"],
+    ),
+    "default-session-attribute": (
+        """\
+        import boto3
+
+
+        def current():
+            return boto3.DEFAULT_SESSION
+        """,
+        ["SG004"],
+    ),
+    "session-escapes": (
+        """\
+        import boto3
+
+
+        def make_session():
+            return boto3.Session(region_name="eu-west-1")
+        """,
+        ["SG002"],
+    ),
+    "session-rebound": (
+        """\
+        import boto3
+
+
+        def s3(flag):
+            session = boto3.Session()
+            if flag:
+                session = boto3.Session(region_name="us-east-1")
+            return session.client("s3")
+        """,
+        ["SG002", "SG002", "SG003"],
+    ),
+    "session-region-from-another-scope": (
+        """\
+        import os
+
+        import boto3
+
+        _SESSION = boto3.Session(region_name=os.environ["REGION"])
+
+
+        def s3():
+            return _SESSION.client("s3")
+        """,
+        ["SG002", "SG003"],
+    ),
+    "uncalled-client-factory": (
+        """\
+        import functools
+
+        import boto3
+
+
+        def maker():
+            return functools.partial(boto3.client, "s3")
+        """,
+        ["SG030"],
+    ),
+    "botocore-session-arguments": (
+        """\
+        import botocore.session
+
+
+        def s3():
+            return botocore.session.Session(profile="ops").create_client("s3")
+        """,
+        ["SG030"],
+    ),
+}
+
+
+def _without_markers(text: str) -> str:
+    return "".join(line for line in text.splitlines(True) if not MARKER.match(line))
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_undecidable_site_is_marked_not_guessed(migrate: Migrate, case: str) -> None:
+    source, codes = CASES[case]
+    source = textwrap.dedent(source)
+    result = migrate(source)
+    assert _without_markers(result.migrated) == source
+    lines = result.migrated.splitlines()
+    written = [m.group(1) for line in lines if (m := MARKER.match(line))]
+    assert sorted(written) == sorted(set(written)) or len(written) == len(codes)
+    assert sorted(set(written)) == sorted(set(codes))
+    for index, line in enumerate(lines):
+        if MARKER.match(line):
+            following = next(x for x in lines[index + 1 :] if not MARKER.match(x))
+            assert following.strip() and not following.strip().startswith("#")
+            assert len(line.split(") ", 1)[1]) > 10
+    todo = [s for s in result.sites if s.outcome == "todo"]
+    assert sorted(s.code for s in todo if s.code) == sorted(codes)
+    for code in codes:
+        assert "migrate" in _codes.lookup(code).tools
+
+
+def test_marker_format_is_the_registry_format(migrate: Migrate) -> None:
+    result = migrate("import boto3\n\nS3 = boto3.client('s3')\n")
+    expected = _codes.TODO_MARKER.format(
+        code="SG031", reason="created at import time, shared by every request"
+    )
+    assert result.migrated == f"import boto3\n\n{expected}\nS3 = boto3.client('s3')\n"
+
+
+def test_existing_marker_is_not_duplicated(migrate: Migrate) -> None:
+    source = "import boto3\n\n# scopeguard: TODO(SG031) reviewed, kept on purpose\nS3 = boto3.client('s3')\n"
+    assert migrate(source).migrated == source
+
+
+def test_marker_above_compound_statement(migrate: Migrate) -> None:
+    source = textwrap.dedent(
+        """\
+        import boto3
+
+
+        def buckets(name):
+            with boto3.client(name) as c:
+                pass
+        """
+    )
+    result = migrate(source)
+    assert "    # scopeguard: TODO(SG030)" in result.migrated.splitlines()[4]
+
+
+def test_metadata_only_session_variable_is_left_alone(migrate: Migrate) -> None:
+    source = textwrap.dedent(
+        """\
+        import boto3
+
+
+        def regions():
+            session = boto3.Session()
+            return session.get_available_regions("ec2"), session.region_name
+        """
+    )
+    result = migrate(source)
+    assert result.migrated == source and result.sites == []
+
+
+def test_session_unused_before_migration_is_marked_not_removed(migrate: Migrate) -> None:
+    source = "import boto3\n\n\ndef f():\n    s = boto3.Session()\n"
+    result = migrate(source)
+    assert "s = boto3.Session()" in result.migrated
+    assert [s.code for s in result.sites] == ["SG002"]
+
+
+def test_endpoint_setting_drop_still_marks_credentials(migrate: Migrate) -> None:
+    drop = MigrateSettings(factory=ACCESSOR.factory, endpoint_url="drop")
+    result = migrate(
+        "import boto3\n\n\ndef f(k):\n    return boto3.client('s3', endpoint_url='x', aws_access_key_id=k)\n",
+        settings=drop,
+    )
+    assert [s.code for s in result.sites] == ["SG010"]
