@@ -223,7 +223,7 @@ class FileResult:
 
 # flake8's own inline form (``flake8/defaults.py``), so the report agrees with flake8.
 _NOQA_RE: Final = re.compile(
-    r"#\s*noqa(?::[\s]?(?P<codes>[A-Z][0-9]+(?:[,\s]+[A-Z][0-9]+)*))?", re.IGNORECASE
+    r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.IGNORECASE
 )
 
 
