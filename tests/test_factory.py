@@ -1,0 +1,256 @@
+"""ClientFactory: client reuse, options, endpoint pinning, bypass detection, caches, lifecycle."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+
+from scopeguard import ClientFactory, ConfigurationError, InvalidScope, ScopeViolation
+from scopeguard.testing import MotoServer, count_requests, moto_factory, test_session
+
+
+@pytest.fixture
+def factory() -> Iterator[ClientFactory]:
+    with moto_factory(account_id="123456789012") as factory:
+        yield factory
+
+
+def _table(client: Any, name: str = "orders") -> None:
+    client.create_table(
+        TableName=name, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+
+
+def test_same_scope_and_service_returns_the_same_client(factory: ClientFactory) -> None:
+    a = factory.tenant("acme").client("dynamodb")
+    assert factory.tenant("acme").client("dynamodb") is a
+    assert factory.tenant("acme").client("dynamodb", region_name="us-east-1") is not a
+    assert factory.tenant("globex").client("dynamodb") is not a
+
+
+def test_tenants_share_one_botocore_client_per_service(factory: ClientFactory) -> None:
+    for tenant in ("a", "b", "c", "d"):
+        factory.tenant(tenant).client("dynamodb")
+    factory.platform().client("dynamodb")
+    stats = factory.stats()
+    assert stats["clients.created"] == 1
+    assert stats["scoped.miss"] == 5
+
+
+def test_scoped_client_is_an_ordinary_boto3_client(factory: ClientFactory) -> None:
+    from botocore.client import BaseClient
+
+    client = factory.tenant("acme").client("dynamodb")
+    shared = next(iter(factory._shared.values()))
+    assert isinstance(client, BaseClient) and isinstance(client, type(shared))
+    assert type(client).__name__ == type(shared).__name__ == "DynamoDB"
+    assert client.scope.kind == "tenant" and str(client.scope) == "tenant:acme"
+    assert client.exceptions.ResourceNotFoundException
+    assert client.can_paginate("query")
+
+
+@pytest.mark.parametrize("option", ["endpoint_url", "aws_access_key_id", "aws_session_token",
+                                    "botocore_session"])
+def test_credential_and_endpoint_options_are_refused(factory: ClientFactory, option: str) -> None:
+    with pytest.raises(ConfigurationError, match="decided by the ClientFactory"):
+        factory.tenant("acme").client("dynamodb", **{option: "x"})
+
+
+def test_missing_region_is_a_configuration_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
+    factory = ClientFactory(session=boto3.Session(aws_access_key_id="a", aws_secret_access_key="b"))
+    with pytest.raises(ConfigurationError, match="no region"):
+        factory.platform().client("dynamodb")
+
+
+def test_unsigned_config_is_refused(factory: ClientFactory) -> None:
+    from botocore import UNSIGNED
+    from botocore.config import Config
+
+    with pytest.raises(ConfigurationError, match="unsigned"):
+        factory.platform().client("s3", config=Config(signature_version=UNSIGNED))
+
+
+@pytest.mark.parametrize("bad", ["", "ACME", "acme corp", "acme\u200b"])
+def test_invalid_tenant_ids_fail_on_entry(factory: ClientFactory, bad: str) -> None:
+    with pytest.raises(InvalidScope):
+        factory.tenant(bad)
+
+
+def test_endpoint_environment_overrides_are_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
+    with MotoServer() as decoy, moto_factory() as factory:
+        monkeypatch.setenv("AWS_ENDPOINT_URL", decoy.endpoint_url)
+        monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", decoy.endpoint_url)
+        client = factory.tenant("acme").client("dynamodb")
+        _table(client)
+        assert decoy.requests == 0
+        assert "amazonaws.com" in client.meta.endpoint_url
+
+
+def test_scopeguard_endpoint_variable_pins_the_factory(monkeypatch: pytest.MonkeyPatch) -> None:
+    with MotoServer() as server:
+        monkeypatch.setenv("SCOPEGUARD_ENDPOINT_URL", server.endpoint_url)
+        factory = ClientFactory(session=test_session(), account_id="123456789012")
+        _table(factory.tenant("acme").client("dynamodb"))
+        assert server.requests == 1
+        assert factory.endpoint_url == server.endpoint_url
+
+
+def test_bad_endpoint_url_is_a_configuration_error() -> None:
+    with pytest.raises(ConfigurationError, match="http"):
+        ClientFactory(session=test_session(), endpoint_url="127.0.0.1:5000")
+
+
+# -- bypasses ----------------------------------------------------------------------------------
+
+
+def test_shared_client_used_directly_is_refused(factory: ClientFactory) -> None:
+    factory.tenant("acme").client("dynamodb")
+    shared = next(iter(factory._shared.values()))
+    with count_requests(shared) as sent, pytest.raises(ScopeViolation, match="scope handle"):
+        shared.list_tables()
+    assert sent.total == 0
+
+
+def test_unregistering_the_parameter_hook_is_caught_at_signing(factory: ClientFactory) -> None:
+    client = factory.tenant("acme").client("dynamodb")
+    client.meta.events.unregister("before-parameter-build.dynamodb",
+                                  unique_id="scopeguard-params-dynamodb")
+    with count_requests(client) as sent, pytest.raises(ScopeViolation, match="scope handle"):
+        client.get_item(TableName="t-globex-orders", Key={"pk": {"S": "x"}})
+    assert sent.total == 0
+
+
+def test_endpoint_make_request_outside_a_call_is_refused(factory: ClientFactory) -> None:
+    client = factory.tenant("acme").client("dynamodb")
+    model = client.meta.service_model.operation_model("ListTables")
+    request = client._convert_to_request_dict({}, model, client.meta.endpoint_url, {})
+    with count_requests(client) as sent, pytest.raises(ScopeViolation):
+        client._endpoint.make_request(model, request)
+    assert sent.total == 0
+
+
+def test_request_redirected_to_another_host_is_refused_at_signing(factory: ClientFactory) -> None:
+    client = factory.tenant("acme").client("dynamodb")
+    _table(client)
+
+    def redirect(request: Any, **_: Any) -> None:
+        request.url = "https://attacker.example.com/"
+
+    client.meta.events.register_first("before-sign.dynamodb", redirect)
+    with count_requests(client) as sent, pytest.raises(ScopeViolation, match="pinned endpoint"):
+        client.describe_table(TableName="orders")
+    assert sent.total == 0
+
+
+def test_uncovered_service_is_refused_for_tenants_and_allowed_for_platform(
+    factory: ClientFactory,
+) -> None:
+    tenant_logs = factory.tenant("acme").client("logs")
+    with count_requests(tenant_logs) as sent, pytest.raises(ScopeViolation, match="not covered"):
+        tenant_logs.describe_log_groups()
+    assert sent.total == 0
+    factory.platform().client("logs").describe_log_groups()
+
+
+# -- caches and lifecycle ------------------------------------------------------------------------
+
+
+def test_lru_bound_evicts_without_mixing_scopes() -> None:
+    with moto_factory(max_scoped_clients=8) as factory:
+        clients = {t: factory.tenant(t).client("sqs") for t in (f"t{i}" for i in range(40))}
+        stats = factory.stats()
+        assert stats["scoped.size"] <= 8
+        assert stats["scoped.evicted"] >= 32
+        for tenant, client in clients.items():
+            assert client.scope.id == tenant
+            again = factory.tenant(tenant).client("sqs")
+            assert again.scope.id == tenant
+
+
+def test_invalidate_drops_one_tenant_or_everything(factory: ClientFactory) -> None:
+    acme = factory.tenant("acme").client("dynamodb")
+    globex = factory.tenant("globex").client("dynamodb")
+    factory.invalidate(tenant="acme")
+    assert factory.tenant("acme").client("dynamodb") is not acme
+    assert factory.tenant("globex").client("dynamodb") is globex
+    factory.invalidate()
+    assert factory.tenant("globex").client("dynamodb") is not globex
+    assert factory.stats()["clients.created"] == 2
+
+
+def test_32_threads_with_mixed_tenants_never_cross(factory: ClientFactory) -> None:
+    tenants = [f"t{i}" for i in range(8)]
+    for tenant in tenants:
+        _table(factory.tenant(tenant).client("dynamodb"))
+    errors: list[str] = []
+    barrier = threading.Barrier(32)
+
+    def work(n: int) -> None:
+        barrier.wait()
+        for i in range(20):
+            tenant = tenants[(n + i) % len(tenants)]
+            client = factory.tenant(tenant).client("dynamodb")
+            if client.scope.id != tenant:
+                errors.append(f"{tenant} got {client.scope}")
+            client.put_item(TableName="orders", Item={"pk": {"S": f"{n}-{i}"},
+                                                      "owner": {"S": tenant}})
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(32)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    for tenant in tenants:
+        items = factory.operator("123456789012").client("dynamodb").scan(
+            TableName=f"t-{tenant}-orders")["Items"]
+        assert items and {i["owner"]["S"] for i in items} == {tenant}
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_forked_child_never_reuses_the_parents_clients(factory: ClientFactory) -> None:
+    parent = factory.tenant("acme").client("dynamodb")
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child
+        ok = len(factory._scoped) == 0 and factory.tenant("acme").client("dynamodb") is not parent
+        os.write(write, b"1" if ok else b"0")
+        os._exit(0)
+    os.close(write)
+    assert os.read(read, 1) == b"1"
+    os.waitpid(pid, 0)
+
+
+def test_refusals_are_logged_and_counted_without_credentials(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    secret = "Sup3rSecretKeyThatMustNeverBeLogged0000"
+    with moto_factory(account_id="123456789012") as factory:
+        factory._session = boto3.Session(region_name="eu-west-1", aws_access_key_id="AKIAEXAMPLE",
+                                         aws_secret_access_key=secret)
+        client = factory.tenant("acme").client("dynamodb")
+        with caplog.at_level(logging.DEBUG, logger="scopeguard"):
+            with pytest.raises(ScopeViolation):
+                client.get_item(TableName="t-globex-orders", Key={"pk": {"S": "x"}})
+        assert factory.stats()["refusals"] == 1
+    events = [r for r in caplog.records if getattr(r, "scopeguard", {}).get("event") ==
+              "scope.refused"]
+    assert events and events[0].scopeguard["scope"] == "tenant:acme"  # type: ignore[attr-defined]
+    assert secret not in caplog.text and secret not in repr(factory.stats())
+
+
+def test_importing_scopeguard_does_not_import_the_sdk() -> None:
+    code = "import sys, scopeguard; print('boto3' in sys.modules, 'botocore' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
