@@ -14,11 +14,13 @@ code gets no second one, which keeps every codemod idempotent.
 from __future__ import annotations
 
 import re
-from typing import Final
+from collections.abc import Collection
+from typing import ClassVar, Final, TypeVar, cast
 
 import libcst as cst
 from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
 from libcst.metadata import (
+    ProviderT,
     ClassScope,
     ComprehensionScope,
     GlobalScope,
@@ -46,6 +48,7 @@ _CACHE_DECORATORS: Final = frozenset(
 )
 _TYPE_CHECKING: Final = frozenset({"typing.TYPE_CHECKING", "typing_extensions.TYPE_CHECKING"})
 _EMPTY: Final = cst.Module(body=[])
+CSTNodeT = TypeVar("CSTNodeT", bound=cst.CSTNode)
 
 
 def code_of(node: cst.CSTNode) -> str:
@@ -56,7 +59,11 @@ def code_of(node: cst.CSTNode) -> str:
 class MarkingCommand(VisitorBasedCodemodCommand):
     """Shared walk state and TODO-marker writing for the migrate codemods."""
 
-    METADATA_DEPENDENCIES = (QualifiedNameProvider, ScopeProvider, PositionProvider)
+    METADATA_DEPENDENCIES: ClassVar[Collection[ProviderT]] = (
+        QualifiedNameProvider,
+        ScopeProvider,
+        PositionProvider,
+    )
 
     def __init__(self, context: CodemodContext, settings: MigrateSettings | None = None) -> None:
         super().__init__(context)
@@ -90,8 +97,8 @@ class MarkingCommand(VisitorBasedCodemodCommand):
         return super().on_visit(node)
 
     def on_leave(
-        self, original_node: cst.CSTNode, updated_node: cst.CSTNode
-    ) -> cst.CSTNode | cst.RemovalSentinel | cst.FlattenSentinel[cst.CSTNode]:
+        self, original_node: CSTNodeT, updated_node: CSTNodeT
+    ) -> CSTNodeT | cst.RemovalSentinel:
         result = super().on_leave(original_node, updated_node)
         if isinstance(original_node, cst.Annotation) or original_node in self._inert_entries:
             self._inert -= 1
@@ -102,8 +109,8 @@ class MarkingCommand(VisitorBasedCodemodCommand):
         if isinstance(original_node, cst.BaseStatement):
             self._statements.pop()
             markers = self._pending.pop(original_node, None)
-            if markers and isinstance(result, cst.BaseStatement):
-                result = self._with_markers(result, markers)
+            if markers and isinstance(result, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+                result = cast(CSTNodeT, self._with_markers(result, markers))
         return result
 
     def _is_cache(self, decorator: cst.BaseExpression) -> bool:
@@ -175,8 +182,9 @@ class MarkingCommand(VisitorBasedCodemodCommand):
 
     @staticmethod
     def _with_markers(
-        statement: cst.BaseStatement, markers: list[tuple[str, str]]
-    ) -> cst.BaseStatement:
+        statement: cst.SimpleStatementLine | cst.BaseCompoundStatement,
+        markers: list[tuple[str, str]],
+    ) -> cst.SimpleStatementLine | cst.BaseCompoundStatement:
         present = {
             match.group(1)
             for line in statement.leading_lines

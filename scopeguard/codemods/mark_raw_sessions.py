@@ -39,7 +39,7 @@ class MarkRawSessions(MarkingCommand):
     """Put a TODO marker on every raw session or default-session use left after rewriting."""
 
     DESCRIPTION = "Mark raw boto3/botocore/aioboto3 sessions that remain after the rewrite."
-    METADATA_DEPENDENCIES = (*MarkingCommand.METADATA_DEPENDENCIES, ParentNodeProvider)
+    METADATA_DEPENDENCIES = (ParentNodeProvider,)  # added to the base class's providers
 
     def visit_Import(self, node: cst.Import) -> bool:
         return False
