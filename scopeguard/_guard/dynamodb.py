@@ -251,6 +251,7 @@ RULES: Final = ServiceRules(
         "Keys": "ignore",
         "ExclusiveStartKey": "ignore",
         "IndexName": "ignore",
+        "BackupName": "ignore",  # free text; the backup lives under the checked table
         "AttributeName": "ignore",
         "ExpressionAttributeNames": "ignore",
         "ClientRequestToken": "ignore",
