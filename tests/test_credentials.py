@@ -82,8 +82,11 @@ class FakeSTS:
 
 
 def client_error(code: str, status: int) -> ClientError:
-    body = {"Error": {"Code": code, "Message": f"{code} for test"}}
-    return ClientError({**body, "ResponseMetadata": {"HTTPStatusCode": status}}, "AssumeRole")
+    response: Any = {
+        "Error": {"Code": code, "Message": f"{code} for test"},
+        "ResponseMetadata": {"HTTPStatusCode": status},
+    }
+    return ClientError(response, "AssumeRole")
 
 
 @pytest.fixture
@@ -103,7 +106,7 @@ def make_cache(
 
 
 def keys(creds: RefreshableCredentials) -> str:
-    return creds.get_frozen_credentials().access_key
+    return str(creds.get_frozen_credentials().access_key)
 
 
 # -- OperatorSettings ------------------------------------------------------------------------------
@@ -315,7 +318,8 @@ def test_rule2_client_never_signs_with_expired_keys(sts: FakeSTS, clock: FakeClo
     cache = make_cache(sts, clock)
     creds = cache.credentials(A, ROLE)
     base = botocore.session.get_session()
-    client = session_with_credentials(base, creds).create_client("sqs", region_name="eu-west-1")
+    session = session_with_credentials(base, creds)
+    client: Any = session.create_client("sqs", region_name="eu-west-1")
     signed_with: list[str] = []
 
     class Sent(Exception):
@@ -432,7 +436,7 @@ def test_rule5_accounts_and_roles_get_their_own_credentials(
     got = {p: cache.credentials(*p) for p in pairs}
     for (account, role), creds in got.items():
         secret = creds.get_frozen_credentials().secret_key
-        assert secret.endswith(f"arn:aws:iam::{account}:role/{role}")
+        assert str(secret).endswith(f"arn:aws:iam::{account}:role/{role}")
     assert sts.count == 4
 
 
@@ -442,7 +446,7 @@ def test_rule6_sts_client_has_bounded_retries_timeouts_and_regional_endpoint(
     monkeypatch.setenv("AWS_STS_REGIONAL_ENDPOINTS", "legacy")  # must not win
     session = boto3.Session(region_name="us-east-1")
     client = make_sts_client(session, region=None, endpoint_url=None)
-    config = client.meta.config
+    config: Any = client.meta.config
     assert config.retries == {"mode": "standard", "total_max_attempts": 4}
     assert config.connect_timeout <= 2 and config.read_timeout <= 5
     assert client.meta.endpoint_url == "https://sts.us-east-1.amazonaws.com"
@@ -561,7 +565,7 @@ def test_rule9_lru_bound_evicts_and_never_crosses_keys(sts: FakeSTS, clock: Fake
     assert len(cache) == 2 and stats.get("credentials.evicted") == 3
     for account in accounts:
         secret = cache.credentials(account, ROLE).get_frozen_credentials().secret_key
-        assert secret.endswith(f"arn:aws:iam::{account}:role/{ROLE}")
+        assert str(secret).endswith(f"arn:aws:iam::{account}:role/{ROLE}")
 
 
 def test_rule10_invalidate_one_account_or_all(sts: FakeSTS, clock: FakeClock) -> None:
@@ -589,7 +593,7 @@ def test_rule10_invalidate_forgets_a_cached_access_denied(sts: FakeSTS, clock: F
     assert sts.count == 2
 
 
-# -- observability -----------------------------------------------------------------------------------
+# -- observability ----------------------------------------------------------------------------------
 
 
 def test_events_and_errors_never_contain_a_credential(
@@ -622,7 +626,7 @@ def test_events_and_errors_never_contain_a_credential(
         assert secret and secret not in text
 
 
-# -- botocore sessions and moto ----------------------------------------------------------------------
+# -- botocore sessions and moto ---------------------------------------------------------------------
 
 
 def test_session_with_credentials_shares_loader_and_config(sts: FakeSTS, clock: FakeClock) -> None:
@@ -654,7 +658,7 @@ def test_assume_role_against_moto_and_transparent_refresh(moto_aws: None) -> Non
     )
     creds = cache.credentials(A, "Auditor")
     client = boto3.Session(botocore_session=session_with_credentials(session._session, creds))
-    sts_in_a: Callable[[], dict[str, Any]] = client.client("sts").get_caller_identity
+    sts_in_a: Callable[[], Any] = client.client("sts").get_caller_identity
     identity = sts_in_a()
     assert identity["Account"] == A
     assert identity["Arn"] == f"arn:aws:sts::{A}:assumed-role/Auditor/ops-{A}"
