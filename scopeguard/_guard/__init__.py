@@ -4,7 +4,7 @@
 compiler and the botocore hooks; one module per covered service holds its operation table.
 """
 
-from . import dynamodb, sqs
+from . import dynamodb, s3, sqs
 from .core import SERVICE_RULES, ScopeGuard, enter, install_hooks, leave, scope_call
 
 __all__ = [
@@ -14,6 +14,7 @@ __all__ = [
     "enter",
     "install_hooks",
     "leave",
+    "s3",
     "scope_call",
     "sqs",
 ]
