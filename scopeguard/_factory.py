@@ -149,13 +149,15 @@ class ClientFactory:
         accounts: Iterable[str] | None = None,
         role_name: str | None = None,
         max_workers: int = 8,
+        include_self: bool = False,
     ) -> list[AccountResult[T]]:
         """Run ``fn`` once per account of the Organization (or per given account) with bounded
         concurrency; each result holds a value or the error, and one failure never aborts the
         rest. See ``scopeguard._fanout``."""
         from ._fanout import fan_out
 
-        return fan_out(self, fn, accounts=accounts, role_name=role_name, max_workers=max_workers)
+        return fan_out(self, fn, accounts=accounts, role_name=role_name,
+                       max_workers=max_workers, include_self=include_self)
 
     # -- observability and lifecycle --------------------------------------------------------
 
@@ -163,9 +165,6 @@ class ClientFactory:
         """A snapshot of counters (clients built, cache hits/misses/evictions, refusals, STS
         calls) to export as metrics. Never contains a credential."""
         snapshot = self._stats.snapshot()
-        if self._credential_cache is not None:
-            for key, value in self._credential_cache.stats.snapshot().items():
-                snapshot.setdefault(key, value)
         snapshot["scoped.size"] = len(self._scoped)
         snapshot["shared.size"] = len(self._shared)
         return dict(sorted(snapshot.items()))
@@ -333,7 +332,9 @@ class ClientFactory:
                     return make_sts_client(self._session, region=region,
                                            endpoint_url=self.endpoint_url)
 
-                self._credential_cache = CredentialCache(sts, settings, partition=self.partition)
+                self._credential_cache = CredentialCache(
+                    sts, settings, partition=self.partition, stats=self._stats
+                )
             return self._credential_cache
 
     def _guard(self, scope: ScopeRef) -> ScopeGuard:
