@@ -254,3 +254,54 @@ def test_importing_scopeguard_does_not_import_the_sdk() -> None:
     code = "import sys, scopeguard; print('boto3' in sys.modules, 'botocore' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+# -- operator scope --------------------------------------------------------------------------------
+
+
+def test_operator_assumes_the_role_once_and_shares_it_across_services_and_regions(
+    factory: ClientFactory,
+) -> None:
+    ops = factory.operator("111122223333")
+    for _ in range(3):
+        ops.client("sts").get_caller_identity()
+        ops.client("dynamodb").list_tables()
+        ops.client("dynamodb", region_name="us-east-1").list_tables()
+    stats = factory.stats()
+    assert stats["sts.assume_role"] == 1
+    identity = ops.client("sts").get_caller_identity()
+    assert identity["Account"] == "111122223333"
+    assert "OrganizationAccountAccessRole" in identity["Arn"]
+
+
+def test_operator_scope_refuses_arns_of_other_accounts(factory: ClientFactory) -> None:
+    ops = factory.operator("111122223333").client("dynamodb")
+    with count_requests(ops) as sent, pytest.raises(ScopeViolation, match="account"):
+        ops.describe_table(TableName="arn:aws:dynamodb:eu-west-1:123456789012:table/x")
+    assert sent.total == 0
+
+
+def test_operator_role_name_is_part_of_the_scope(factory: ClientFactory) -> None:
+    a = factory.operator("111122223333", role_name="Auditor")
+    b = factory.operator("111122223333")
+    assert a.scope != b.scope and str(a.scope) == "operator:111122223333/Auditor"
+    a.client("sts").get_caller_identity()
+    b.client("sts").get_caller_identity()
+    assert factory.stats()["sts.assume_role"] == 2
+
+
+def test_invalidate_account_forces_a_new_assume_role(factory: ClientFactory) -> None:
+    factory.operator("111122223333").client("sts").get_caller_identity()
+    factory.invalidate(account="111122223333")
+    factory.operator("111122223333").client("sts").get_caller_identity()
+    assert factory.stats()["sts.assume_role"] == 2
+
+
+def test_for_each_account_returns_one_result_per_account(factory: ClientFactory) -> None:
+    results = factory.for_each_account(
+        lambda scope: scope.client("sts").get_caller_identity()["Account"],
+        accounts=["111122223333", "bad", "444455556666"],
+    )
+    assert [r.account_id for r in results] == ["111122223333", "bad", "444455556666"]
+    assert results[0].value == "111122223333" and results[2].value == "444455556666"
+    assert isinstance(results[1].error, InvalidScope)
