@@ -21,9 +21,11 @@ import hashlib
 import json
 import logging
 import math
+import os
 import re
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -479,6 +481,7 @@ class CredentialCache:
         self._lock = threading.Lock()
         self._entries = _EntryLRU(settings.max_cached, self._evicted)
         self._specs: LRUCache[tuple[str, str], AssumeRoleSpec] = LRUCache(settings.max_cached)
+        _LIVE_CACHES.add(self)
 
     # -- public ---------------------------------------------------------------------------------
 
@@ -759,6 +762,32 @@ class CredentialCache:
 
     def _now(self) -> datetime:
         return datetime.fromtimestamp(self._clock(), timezone.utc)
+
+    def _after_fork_in_child(self) -> None:
+        # fork() copies every lock in whatever state some parent thread left it, and that thread
+        # does not exist in the child: a lock held mid-AssumeRole would never be released. So
+        # the child gets fresh locks, and a fresh STS client, since the parent's connection pool
+        # shares its sockets with the parent. Cached keys are plain strings and stay valid.
+        self._lock = threading.Lock()
+        self._sts_lock = threading.Lock()
+        self._sts = None
+        for entry in list(self._entries.values()):
+            entry.lock = threading.Lock()
+            if entry.creds is not None:
+                # botocore's own lock on the shared credentials object, same reasoning.
+                setattr(entry.creds, "_refresh_lock", threading.Lock())  # noqa: B010
+
+
+_LIVE_CACHES: Final[weakref.WeakSet[CredentialCache]] = weakref.WeakSet()
+
+
+def _reset_caches_after_fork() -> None:
+    for cache in list(_LIVE_CACHES):
+        cache._after_fork_in_child()
+
+
+if hasattr(os, "register_at_fork"):  # POSIX only; there is no fork() to survive elsewhere
+    os.register_at_fork(after_in_child=_reset_caches_after_fork)
 
 
 def _expire_now(creds: RefreshableCredentials) -> None:

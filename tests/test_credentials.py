@@ -6,8 +6,11 @@ Reliability rules of THREATS.md are tested by number, with a fake clock and a co
 from __future__ import annotations
 
 import logging
+import os
+import signal
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from typing import Any
@@ -591,6 +594,71 @@ def test_rule10_invalidate_forgets_a_cached_access_denied(sts: FakeSTS, clock: F
     cache.invalidate(A)
     cache.credentials(A, ROLE)
     assert sts.count == 2
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="POSIX fork only")
+def test_rule11_child_after_fork_never_inherits_held_locks_or_the_sts_client(
+    sts: FakeSTS, clock: FakeClock
+) -> None:
+    built: list[FakeSTS] = []
+
+    def new_sts() -> FakeSTS:
+        built.append(sts)
+        return sts
+
+    cache = CredentialCache(new_sts, OperatorSettings(), clock=clock)
+    creds = cache.credentials(A, ROLE)
+    entry = cache._entries[cache.spec(A, ROLE)]
+    # A parent thread is mid-flight: the key's lock and the cache lock are held at fork time.
+    entry.lock.acquire()
+    cache._lock.acquire()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # 3.12+: fork with threads
+            pid = os.fork()
+        if pid == 0:  # pragma: no cover - runs in the child
+            code = 1
+            try:
+                signal.alarm(5)  # a deadlock fails the test instead of hanging it
+                clock.advance(3301)
+                fresh = creds.get_frozen_credentials().access_key
+                cache.credentials(B, ROLE)
+                state = (fresh, sts.count, len(built))
+                code = 0 if state == ("ASIAFAKE000000000002", 3, 2) else 2
+            finally:
+                os._exit(code)
+    finally:
+        cache._lock.release()
+        entry.lock.release()
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert sts.count == 1  # the child's calls happened in the child only
+
+
+def test_rule12_32_threads_mixed_accounts_never_cross(clock: FakeClock) -> None:
+    sts = FakeSTS(clock)
+    cache = make_cache(sts, clock, max_cached=6)  # churn: 16 keys through 6 slots
+    pairs = [(f"{n:012d}", role) for n in range(1, 9) for role in ("R1", "R2")]
+    crossed: list[tuple[str, str, str]] = []
+    barrier = threading.Barrier(32)
+
+    def worker(n: int) -> None:
+        barrier.wait()
+        for i in range(300):
+            account, role = pairs[(n * 7 + i) % len(pairs)]
+            if n == 0:
+                clock.advance(20)  # 100 simulated minutes over the run: refreshes under load
+            secret = str(cache.credentials(account, role).get_frozen_credentials().secret_key)
+            if not secret.endswith(f"arn:aws:iam::{account}:role/{role}"):
+                crossed.append((account, role, secret))
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(32)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert crossed == []
+    assert len(cache) == 6
 
 
 # -- observability ----------------------------------------------------------------------------------
