@@ -455,6 +455,12 @@ class CredentialCache:
     (single flight), at most once per ``lifetime`` while STS is healthy, at most once per
     ``retry_interval_seconds`` while it is failing, and not at all for ``denied_ttl_seconds``
     after an AccessDenied.
+
+    ``sts_client`` builds the STS client on first need (``make_sts_client`` in production, any
+    object with ``assume_role(**kwargs)`` in tests); it is called once, and once more in a forked
+    child. ``clock`` (epoch seconds) drives every lifetime and botocore's refresh decisions on the
+    credentials handed out. ``stats`` counts ``credentials.hit`` / ``.miss`` / ``.stale`` /
+    ``.denied`` / ``.evicted`` / ``.invalidated`` and ``sts.assume_role`` / ``.failed``.
     """
 
     def __init__(
@@ -590,20 +596,20 @@ class CredentialCache:
                 # Another thread refreshed while we waited for the lock: the single flight.
                 self.stats.incr("credentials.hit")
                 return held
-            servable = held is not None and now <= held.serve_until
-            if servable and (
+            # Past its lifetime but still more than the margin away from expiry: usable if STS
+            # cannot give us better (rule 7).
+            servable = held if held is not None and now <= held.serve_until else None
+            if servable is not None and (
                 entry.attempts != seen
                 or now < entry.denied_until
                 or now - entry.last_attempt < s.retry_interval_seconds
             ):
-                # STS just failed (for us, while we waited) or was tried too recently: keep
-                # serving credentials that still have more than the margin left (rule 7).
-                assert held is not None
-                return self._stale(entry, held, now)
-            if not servable and now < entry.denied_until:
+                # STS just failed (in the flight we waited on) or was tried too recently.
+                return self._stale(entry, servable, now)
+            if servable is None and now < entry.denied_until:
                 self.stats.incr("credentials.denied")
                 raise CredentialError(entry.last_error or f"AssumeRole {spec.role_arn} denied")
-            if not servable and entry.attempts != seen and entry.last_error is not None:
+            if servable is None and entry.attempts != seen and entry.last_error is not None:
                 # The flight we waited on failed; share its outcome instead of starting another.
                 raise CredentialError(entry.last_error)
             entry.last_attempt = now
@@ -613,9 +619,8 @@ class CredentialCache:
             except Exception as exc:
                 entry.attempts += 1
                 entry.last_error = self._describe_failure(entry, exc, now)
-                if servable:
-                    assert held is not None
-                    return self._stale(entry, held, now)
+                if servable is not None:
+                    return self._stale(entry, servable, now)
                 raise CredentialError(entry.last_error) from exc
             entry.attempts += 1
             entry.last_error = None
