@@ -138,9 +138,12 @@ def test_concurrency_is_bounded_by_max_workers() -> None:
 
 
 def test_role_name_reaches_every_operator_scope() -> None:
+    def role_of(scope: Any) -> str:
+        return str(scope.role_name)
+
     results = fan_out(
         FakeFactory(),  # type: ignore[arg-type]
-        lambda scope: scope.role_name,
+        role_of,
         accounts=["111111111111", "222222222222"],
         role_name="Auditor",
     )
