@@ -118,6 +118,7 @@ class ClientFactory:
         self._shared: _CountingLRU = _CountingLRU(max_shared_clients, self._stats, "shared")
         self._scoped: _CountingLRU = _CountingLRU(max_scoped_clients, self._stats, "scoped")
         self._guards: _CountingLRU = _CountingLRU(max_scoped_clients, self._stats, "guards")
+        self._prepared: dict[Hashable, tuple[str, Hashable, dict[str, Any]]] = {}
         self._credential_cache: CredentialCache | None = None
         self._operator_sessions: dict[tuple[str, str], Any] = {}
         _FACTORIES.add(self)
@@ -219,23 +220,37 @@ class ClientFactory:
     # -- clients ----------------------------------------------------------------------------
 
     def _scoped_client(self, scope: ScopeRef, service_name: str, options: dict[str, Any]) -> Any:
-        region, config_key, create_options = self._client_options(service_name, options)
-        key = (scope, service_name, region, config_key)
+        # Hot path: a cache hit must not build a Config or validate options again. The key uses
+        # the options as given (repr, so an equal Config built per call still hits).
+        fast_key = (scope, service_name, _options_key(options))
         with self._lock:
-            client = self._scoped.get(key)
+            client = self._scoped.get(fast_key)
             if client is not None:
                 self._stats.incr("scoped.hit")
+                return client
+        prepared = self._prepared.get(fast_key[1:])
+        if prepared is None:
+            # Validating options and merging the pinned Config costs ~50 µs; once per
+            # (service, options) is enough, not once per tenant.
+            prepared = self._client_options(service_name, options)
+            with self._lock:
+                if len(self._prepared) < 1024:
+                    self._prepared[fast_key[1:]] = prepared
+        region, config_key, create_options = prepared
+        with self._lock:
+            client = self._scoped.get(fast_key)
+            if client is not None:
                 return client
             self._stats.incr("scoped.miss")
             shared = self._shared_client(scope, service_name, region, config_key, create_options)
             client = _scoped_instance(shared, self._guard(scope))
-            self._scoped[key] = client
+            self._scoped[fast_key] = client
             return client
 
     def _scoped_resource(self, scope: ScopeRef, service_name: str, options: dict[str, Any]) -> Any:
         client = self._scoped_client(scope, service_name, options)
-        region, config_key, create_options = self._client_options(service_name, options)
-        key = (scope, service_name, region, config_key, "resource")
+        _, _, create_options = self._client_options(service_name, options)
+        key = (scope, service_name, _options_key(options), "resource")
         with self._lock:
             resource = self._scoped.get(key)
             if resource is None:
@@ -373,6 +388,14 @@ class ClientFactory:
     def __repr__(self) -> str:
         endpoint = f" endpoint={self.endpoint_url}" if self.endpoint_url else ""
         return f"<ClientFactory region={self._session.region_name}{endpoint}>"
+
+
+def _options_key(options: dict[str, Any]) -> Hashable:
+    if not options:
+        return ()
+    return tuple(sorted(
+        (k, repr(getattr(v, "_user_provided_options", v))) for k, v in options.items()
+    ))
 
 
 def _matches(scope: Any, targets: list[ScopeRef], account: str | None) -> bool:

@@ -192,6 +192,7 @@ class ScopeGuard:
     pinned_host: str | None
     on_refusal: Callable[[ScopeViolation], None] = lambda exc: None
     _names: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
+    _hosts: dict[str, bool] = field(default_factory=dict, repr=False)
 
     @property
     def isolated(self) -> bool:
@@ -203,6 +204,14 @@ class ScopeGuard:
         )
 
     # -- names -------------------------------------------------------------------------------
+
+    def cached(self, kind: str, value: str) -> str | None:
+        """A previous verdict for ``value`` (only successful resolutions are remembered)."""
+        return self._names.get((kind, value))
+
+    def remember(self, kind: str, value: str, resolved: str) -> None:
+        if len(self._names) < 4096:  # bounded: values come from requests, possibly a user's
+            self._names[(kind, value)] = resolved
 
     def name(self, service: str, value: Any, parameter: str) -> str:
         """Resolve a bare resource name: logical → physical, own physical → as is, else refuse."""
@@ -226,8 +235,7 @@ class ScopeGuard:
                 resolved = self.naming.physical_name(self.scope, service, value)
             except InvalidName as exc:
                 raise self.refuse(str(exc), parameter) from None
-        if len(self._names) < 4096:  # bounded: names come from requests, possibly a user's
-            self._names[(service, value)] = resolved
+        self.remember(service, value, resolved)
         return resolved
 
     def owned_physical(self, service: str, name: str, parameter: str) -> str:
@@ -258,14 +266,22 @@ class ScopeGuard:
         return arn
 
     def check_host(self, url: str, operation: str) -> None:
-        host = urlsplit(url).netloc.rsplit("@", 1)[-1]
-        if self.pinned_host is not None:
-            ok = host == self.pinned_host or host.endswith("." + self.pinned_host)
-        else:
-            name = host.split(":", 1)[0]
-            ok = name.endswith((".amazonaws.com", ".amazonaws.com.cn", ".api.aws"))
-        if not ok:
-            raise self.refuse(f"request host {host!r} is not the pinned endpoint", "", op=operation)
+        # The netloc is the third "/"-separated field of an absolute URL; cheaper than urlsplit
+        # on the per-request path, and the verdict per host is cached (hosts are few).
+        netloc = url.split("/", 3)[2] if url.count("/") >= 2 else ""
+        verdict = self._hosts.get(netloc)
+        if verdict is None:
+            host = urlsplit(url).netloc.rsplit("@", 1)[-1]
+            if self.pinned_host is not None:
+                verdict = host == self.pinned_host or host.endswith("." + self.pinned_host)
+            else:
+                name = host.split(":", 1)[0]
+                verdict = name.endswith((".amazonaws.com", ".amazonaws.com.cn", ".api.aws"))
+            if len(self._hosts) < 1024:
+                self._hosts[netloc] = verdict
+        if not verdict:
+            raise self.refuse(f"request host {netloc!r} is not the pinned endpoint", "",
+                              op=operation)
 
     # -- whole requests ----------------------------------------------------------------------
 
@@ -282,12 +298,15 @@ class ScopeGuard:
             )
         try:
             for path, kind, member in plan.steps:
-                handler = rules.kinds[kind]
                 top = path[0]
                 if top not in params:
                     continue
-                fn: Callable[[Any], Any] = lambda v, h=handler, m=member: h(self, v, m)  # noqa: E731
-                new = _apply(params[top], path[1:], fn) if len(path) > 1 else fn(params[top])
+                handler = rules.kinds[kind]
+                if len(path) == 1:
+                    new = handler(self, params[top], member)
+                else:
+                    new = _apply(params[top], path[1:],
+                                 lambda v, h=handler, m=member: h(self, v, m))
                 if new is not params[top]:
                     params[top] = new
             if callable(entry) and not isinstance(entry, Refuse):

@@ -23,6 +23,8 @@ def _queue_name(guard: ScopeGuard, value: Any, member: str) -> str:
 def _queue_url(guard: ScopeGuard, value: Any, member: str) -> str:
     if not isinstance(value, str):
         raise guard.refuse("queue URL must be a string", member)
+    if guard.cached(SERVICE + "-url", value) is not None:
+        return value
     parts = urlsplit(value)
     segments = parts.path.split("/")
     if (parts.scheme not in ("https", "http") or parts.query or parts.fragment
@@ -33,6 +35,7 @@ def _queue_url(guard: ScopeGuard, value: Any, member: str) -> str:
     if account != guard.account():
         raise guard.refuse(f"queue URL account {account} is not this scope's account", member)
     guard.owned_physical(SERVICE, name, member)
+    guard.remember(SERVICE + "-url", value, value)
     return value
 
 

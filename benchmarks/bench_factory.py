@@ -1,0 +1,195 @@
+"""Factory and guard costs, measured side by side in one run.
+
+    python benchmarks/bench_factory.py            # full run (~1 min on 2 cores)
+    python benchmarks/bench_factory.py --quick    # smaller counts, same ratios (CI smoke)
+
+1. Acquiring a client: cached ``factory.tenant(t).client("dynamodb")`` vs
+   ``boto3.Session().client("dynamodb")`` vs ``session.client("dynamodb")`` on a reused session.
+2. Guard overhead per call: the same operation on a raw client and on a scoped client, both
+   answered by a canned HTTP response injected at ``before-send`` (so serialisation, signing,
+   parsing and the guard all run; no network). Interleaved rounds, median of rounds.
+3. 10,000 tenants on one factory: memory and first-use time per tenant vs one botocore client.
+
+Nothing here is asserted: tests assert counts; this prints measurements for benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import platform
+import statistics
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from typing import Any
+
+import boto3
+from botocore.awsrequest import AWSResponse
+
+sys.path.insert(0, ".")
+import scopeguard  # noqa: E402
+
+KEYS = {"aws_access_key_id": "bench", "aws_secret_access_key": "bench", "region_name": "eu-west-1"}
+
+
+class _Raw:
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+
+    def stream(self, **_: Any) -> Any:
+        yield self._body
+
+
+def canned(client: Any, body: bytes, content_type: str) -> None:
+    """Answer every request of ``client`` with ``body`` right before it would be sent."""
+
+    def respond(request: Any, **_: Any) -> AWSResponse:
+        return AWSResponse(request.url, 200, {"content-type": content_type}, _Raw(body))
+
+    client.meta.events.register_first("before-send", respond)
+
+
+def per_call(fn: Callable[[], object], n: int) -> float:
+    start = time.perf_counter()
+    for _ in range(n):
+        fn()
+    return (time.perf_counter() - start) / n
+
+
+def bench_acquire(quick: bool) -> dict[str, float]:
+    factory = scopeguard.ClientFactory(session=boto3.Session(**KEYS), account_id="123456789012")
+    factory.tenant("acme").client("dynamodb")
+    session = boto3.Session(**KEYS)
+    session.client("dynamodb")
+    n_new = 5 if quick else 20
+    fresh = per_call(lambda: boto3.Session(**KEYS).client("dynamodb"), n_new)
+    reused = per_call(lambda: session.client("dynamodb"), n_new * 5)
+    cached = per_call(lambda: factory.tenant("acme").client("dynamodb"), 20_000)
+    return {"new_session_client_s": fresh, "reused_session_client_s": reused,
+            "factory_cached_s": cached, "ratio_vs_new_session": fresh / cached,
+            "ratio_vs_reused_session": reused / cached}
+
+
+OPERATIONS: dict[str, tuple[str, str, bytes, str, dict[str, Any]]] = {
+    "GetItem": ("dynamodb", "get_item", b'{"Item": {"pk": {"S": "o-1"}}}',
+                "application/x-amz-json-1.0",
+                {"TableName": "orders", "Key": {"pk": {"S": "o-1"}}}),
+    "PutItem": ("dynamodb", "put_item", b"{}", "application/x-amz-json-1.0",
+                {"TableName": "orders", "Item": {"pk": {"S": "o-1"}, "v": {"N": "1"}}}),
+    "PutObject": ("s3", "put_object", b"", "application/xml",
+                  {"Bucket": "uploads", "Key": "a/b.txt", "Body": b"hello"}),
+    "SendMessage": ("sqs", "send_message",
+                    b'{"MessageId": "1", "MD5OfMessageBody": "5d41402abc4b2a76b9719d911017c592"}',
+                    "application/x-amz-json-1.0",
+                    {"QueueUrl": "https://sqs.eu-west-1.amazonaws.com/123456789012/{q}",
+                     "MessageBody": "hello"}),
+    "BatchWriteItem(25)": ("dynamodb", "batch_write_item", b'{"UnprocessedItems": {}}',
+                           "application/x-amz-json-1.0",
+                           {"RequestItems": {"orders": [
+                               {"PutRequest": {"Item": {"pk": {"S": f"o-{i}"}}}}
+                               for i in range(25)]}}),
+}
+
+
+def bench_guard(quick: bool) -> dict[str, dict[str, float]]:
+    session = boto3.Session(**KEYS)
+    factory = scopeguard.ClientFactory(session=session, account_id="123456789012")
+    results: dict[str, dict[str, float]] = {}
+    n, rounds = (200, 5) if quick else (1000, 9)
+    for label, (service, method, body, ctype, params) in OPERATIONS.items():
+        raw = session.client(service)
+        scoped = factory.tenant("acme").client(service)
+        canned(raw, body, ctype)
+        canned(scoped, body, ctype)
+        raw_params = dict(params)
+        scoped_params = dict(params)
+        if service == "sqs":
+            raw_params["QueueUrl"] = params["QueueUrl"].format(q="jobs")
+            scoped_params["QueueUrl"] = params["QueueUrl"].format(q="t-acme-jobs")
+        if label == "PutObject":
+            raw_params["Bucket"] = "t-acme-uploads"
+        raw_call = lambda c=raw, p=raw_params: getattr(c, method)(**p)  # noqa: E731
+        scoped_call = lambda c=scoped, p=scoped_params: getattr(c, method)(**p)  # noqa: E731
+        raw_call(), scoped_call()
+        raw_t, scoped_t = [], []
+        for _ in range(rounds):  # interleave so drift hits both sides alike
+            raw_t.append(per_call(raw_call, n))
+            scoped_t.append(per_call(scoped_call, n))
+        r, s = statistics.median(raw_t), statistics.median(scoped_t)
+        results[label] = {"raw_us": r * 1e6, "scoped_us": s * 1e6, "overhead_pct": (s / r - 1) * 100}
+    return results
+
+
+def bench_tenants(quick: bool) -> dict[str, float]:
+    count = 1_000 if quick else 10_000
+    session = boto3.Session(**KEYS)
+    session.client("dynamodb")  # models loaded and cached: measure a client, not the loader
+    gc.collect()
+    tracemalloc.start()
+    base = tracemalloc.get_traced_memory()[0]
+    one = session.client("dynamodb")
+    client_bytes = tracemalloc.get_traced_memory()[0] - base
+    tracemalloc.stop()
+    start = time.perf_counter()
+    for _ in range(5):
+        session.client("dynamodb")
+    client_s = (time.perf_counter() - start) / 5
+    del one
+
+    factory = scopeguard.ClientFactory(session=session, account_id="123456789012")
+    factory.tenant("warmup").client("dynamodb")
+    gc.collect()
+    tracemalloc.start()
+    base = tracemalloc.get_traced_memory()[0]
+    start = time.perf_counter()
+    for i in range(count):
+        factory.tenant(f"t{i}").client("dynamodb")
+    first_use = (time.perf_counter() - start) / count
+    per_tenant = (tracemalloc.get_traced_memory()[0] - base) / count
+    tracemalloc.stop()
+    return {"tenants": count, "bytes_per_tenant": per_tenant, "first_use_s": first_use,
+            "client_bytes": client_bytes, "client_s": client_s,
+            "memory_pct_of_client": per_tenant / client_bytes * 100,
+            "time_pct_of_client": first_use / client_s * 100,
+            "clients_created": factory.stats()["clients.created"]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    acquire = bench_acquire(args.quick)
+    guard = bench_guard(args.quick)
+    tenants = bench_tenants(args.quick)
+    if args.json:
+        print(json.dumps({"acquire": acquire, "guard": guard, "tenants": tenants}, indent=2))
+        return
+    print(f"machine: {platform.machine()} {platform.system()}, Python {platform.python_version()},"
+          f" boto3 {boto3.__version__}, {time.strftime('%Y-%m-%d')}")
+    print("\n1. client acquisition")
+    print(f"  boto3.Session().client('dynamodb')      {acquire['new_session_client_s'] * 1e3:8.2f} ms")
+    print(f"  session.client('dynamodb') (reused)     {acquire['reused_session_client_s'] * 1e3:8.2f} ms")
+    print(f"  factory.tenant(t).client('dynamodb')    {acquire['factory_cached_s'] * 1e6:8.2f} µs")
+    print(f"  factory is {acquire['ratio_vs_new_session']:,.0f}x faster than a new session "
+          f"(target >= 1000x), {acquire['ratio_vs_reused_session']:,.0f}x than a reused one "
+          "(target >= 100x)")
+    print("\n2. guard overhead per call (canned response at before-send, median of rounds)")
+    for label, row in guard.items():
+        target = 15 if "Batch" in label else 5
+        print(f"  {label:<20} raw {row['raw_us']:7.1f} µs  scoped {row['scoped_us']:7.1f} µs  "
+              f"overhead {row['overhead_pct']:+5.1f}% (target <= {target}%)")
+    print(f"\n3. {tenants['tenants']:,} tenants on one factory")
+    print(f"  one botocore client: {tenants['client_bytes'] / 1024:7.1f} KiB, "
+          f"{tenants['client_s'] * 1e3:.2f} ms")
+    print(f"  per tenant:          {tenants['bytes_per_tenant'] / 1024:7.2f} KiB "
+          f"({tenants['memory_pct_of_client']:.1f}% of a client), first use "
+          f"{tenants['first_use_s'] * 1e6:.1f} µs ({tenants['time_pct_of_client']:.1f}% of a client)"
+          f"; botocore clients built: {tenants['clients_created']} (target <= 10% each)")
+
+
+if __name__ == "__main__":
+    main()
