@@ -86,12 +86,18 @@ def _check_role_name(role_name: object, setting: str = "role_name") -> str:
     *path, name = role_name.split("/")
     if not _ROLE_NAME_RE.fullmatch(name):
         raise _fail(setting, role_name, f"a role name is 1-64 characters: {_NAME_CHARS}")
-    if any(not _PATH_PART_RE.fullmatch(p) for p in path) or len(role_name) - len(name) > 511:
+    # IAM would accept "." and ".." as path segments and never resolve them; nothing downstream
+    # should have to wonder whether something did, so they are refused (THREATS.md).
+    if (
+        any(not _PATH_PART_RE.fullmatch(p) or p in (".", "..") for p in path)
+        or name in (".", "..")
+        or len(role_name) - len(name) > 511
+    ):
         raise _fail(
             setting,
             role_name,
-            "an IAM path is written 'a/b/RoleName': no leading or doubled '/', "
-            f"segments of {_NAME_CHARS}, at most 512 characters",
+            "an IAM path is written 'a/b/RoleName': no leading or doubled '/', no '.' or '..' "
+            f"segments, segments of {_NAME_CHARS}, at most 512 characters",
         )
     return role_name
 

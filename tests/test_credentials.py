@@ -174,6 +174,28 @@ def test_spec_builds_role_arn_and_auditable_session_name(sts: FakeSTS, clock: Fa
     assert (spec.partition, spec.account_id) == ("aws-cn", A)
 
 
+def test_settings_reach_the_assume_role_request(sts: FakeSTS, clock: FakeClock) -> None:
+    settings = dict(external_id="ext-123", source_identity="ops-bot", duration_seconds=7200)
+    make_cache(sts, clock, **settings).credentials(A, ROLE)
+    assert sts.calls == [
+        {
+            "RoleArn": f"arn:aws:iam::{A}:role/{ROLE}",
+            "RoleSessionName": f"scopeguard-{A}",
+            "DurationSeconds": 7200,
+            "ExternalId": "ext-123",
+            "SourceIdentity": "ops-bot",
+        }
+    ]
+
+
+def test_unknown_partition_and_bad_role_names_are_refused(sts: FakeSTS, clock: FakeClock) -> None:
+    with pytest.raises(ConfigurationError, match="partition"):
+        CredentialCache(lambda: sts, OperatorSettings(), partition="azure")
+    with pytest.raises(ConfigurationError, match="role"):
+        make_cache(sts, clock).credentials(A, "../Admin")
+    assert sts.count == 0
+
+
 @pytest.mark.parametrize("account", ["", "11112222333", "1111222233334", "11112222333x", "١" * 12])
 def test_malformed_account_ids_are_refused(sts: FakeSTS, clock: FakeClock, account: str) -> None:
     with pytest.raises(InvalidScope):
