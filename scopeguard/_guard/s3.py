@@ -26,6 +26,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from typing import Any, Final
+from urllib.parse import unquote
 
 from .core import SERVICE_RULES, ExtraCheck, Refuse, ScopeGuard, ServiceRules, forbidden, parse_arn
 
@@ -189,50 +190,64 @@ def _listing(guard: ScopeGuard, op: str, params: dict[str, Any], _: Mapping[str,
 
 # -- CopySource --------------------------------------------------------------------------------
 
-# botocore's own split (handlers.VERSION_ID_SUFFIX): everything after it is sent unencoded as the
-# version, so the guard reads the string exactly the way the request will carry it.
+# botocore's own split (handlers.VERSION_ID_SUFFIX): the version is sent unencoded after it.
 _VERSION_SUFFIX: Final = re.compile(r"\?versionId=[^\s]+$")
 _VERSION_ID: Final = re.compile(r"[A-Za-z0-9._\-+/=]+")
 _ARN_OBJECT: Final = "/object/"
 
 
 def _copy_source(guard: ScopeGuard, value: Any, member: str) -> Any:
-    """``CopySource`` names a second bucket and key: a ``bucket/key[?versionId=v]`` string
-    (optionally with a leading ``/``; botocore percent-encodes it, so S3 reads the key exactly as
-    written here) or a ``{Bucket, Key, VersionId}`` dict. The bucket is resolved and rewritten to
-    its physical name; the key is checked against that bucket."""
+    """``CopySource`` names a second bucket and key. The bucket is resolved and rewritten to its
+    physical name; the key is checked against that bucket.
+
+    Callers pass a ``bucket/key[?versionId=v]`` string (optionally with a leading ``/``) or a
+    ``{Bucket, Key, VersionId}`` dict, but botocore's ``handle_copy_source_param`` is registered
+    on the operation's own event, which fires before the service-wide guard hook: by the time
+    the guard sees it, either form has become the percent-encoded header string. It is decoded
+    here exactly once, as S3 does, so the key checked is the key S3 will read. A dict is still
+    accepted in case it arrives unconverted."""
     if isinstance(value, Mapping):
-        bucket, key, version = value.get("Bucket"), value.get("Key"), value.get("VersionId")
-        if version is not None and not (isinstance(version, str)
-                                        and _VERSION_ID.fullmatch(version)):
-            raise guard.refuse(f"{member}.VersionId {version!r} is not a version ID", member)
-        resolved = _bucket(guard, bucket, f"{member}.Bucket")
-        _check_key(guard, resolved, key, f"{member}.Key")
-        return value if resolved == bucket else {**value, "Bucket": resolved}
+        return _copy_source_dict(guard, value, member)
     if not isinstance(value, str):
         raise guard.refuse(f"{member} must be a 'bucket/key' string or a dict", member)
     match = _VERSION_SUFFIX.search(value)
-    path, suffix = (value, "") if match is None else (value[:match.start()], match.group())
+    encoded, suffix = (value, "") if match is None else (value[:match.start()], match.group())
     if suffix and not _VERSION_ID.fullmatch(suffix[len("?versionId="):]):
         raise guard.refuse(f"{member} version {suffix!r} is not a version ID", member)
-    if path.startswith("/"):
-        path = path[1:]
+    if encoded.startswith("/"):
+        encoded = encoded[1:]
+    try:
+        path = unquote(encoded, errors="strict")
+    except UnicodeDecodeError:
+        raise guard.refuse(f"{member} {value!r} does not decode as UTF-8", member) from None
     if path.startswith("arn:"):
         cut = path.find(_ARN_OBJECT)
         if cut < 0:
-            raise guard.refuse(f"cannot parse {value!r} as '<access point ARN>/object/<key>'",
+            raise guard.refuse(f"cannot parse {path!r} as '<access point ARN>/object/<key>'",
                                member)
-        bucket, key = path[:cut], path[cut + len(_ARN_OBJECT):]
-        _bucket_arn(guard, bucket, member)
-        _check_key(guard, bucket, key, member)
+        arn, key = path[:cut], path[cut + len(_ARN_OBJECT):]
+        _bucket_arn(guard, arn, member)
+        _check_key(guard, arn, key, member)
         return value
     bucket, sep, key = path.partition("/")
     if not sep:
-        raise guard.refuse(f"cannot parse {value!r} as 'bucket/key'", member)
+        raise guard.refuse(f"cannot parse {path!r} as 'bucket/key'", member)
     resolved = _bucket(guard, bucket, member)
     _check_key(guard, resolved, key, member)
-    rebuilt = f"{resolved}/{key}{suffix}"
-    return value if resolved == bucket else rebuilt
+    if resolved == bucket:
+        return value
+    # '/' is never encoded, and a valid bucket name has nothing to encode: only the bucket
+    # segment changes, the key keeps botocore's encoding byte for byte.
+    return resolved + encoded[encoded.index("/"):] + suffix
+
+
+def _copy_source_dict(guard: ScopeGuard, value: Mapping[str, Any], member: str) -> Any:
+    bucket, key, version = value.get("Bucket"), value.get("Key"), value.get("VersionId")
+    if version is not None and not (isinstance(version, str) and _VERSION_ID.fullmatch(version)):
+        raise guard.refuse(f"{member}.VersionId {version!r} is not a version ID", member)
+    resolved = _bucket(guard, bucket, f"{member}.Bucket")
+    _check_key(guard, resolved, key, f"{member}.Key")
+    return value if resolved == bucket else {**value, "Bucket": resolved}
 
 
 # -- other kinds -------------------------------------------------------------------------------

@@ -1,0 +1,694 @@
+"""S3 guard: every THREATS.md S3 case refused with nothing sent; in-scope calls work on moto.
+
+Most tests run on moto's in-process mock (fresh state per test); the last ones go through a real
+HTTP moto server, counting requests at the emulator itself.
+"""
+
+from __future__ import annotations
+
+import threading
+import urllib.request
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import botocore.session
+import pytest
+from moto import mock_aws
+from moto.server import ThreadedMotoServer
+
+from scopeguard import ClientFactory, NamingPolicy, ScopeViolation
+from scopeguard._guard.core import compile_plan
+from scopeguard._guard.s3 import RULES
+from scopeguard.testing import count_requests
+
+ACCOUNT = "123456789012"  # moto's default account
+REGION = "eu-west-1"
+NAMING = NamingPolicy(pooled_buckets=frozenset({"shared"}))
+WHERE = {"CreateBucketConfiguration": {"LocationConstraint": REGION}}
+AP_ARN = f"arn:aws:s3:{REGION}:{ACCOUNT}:accesspoint/reports"
+
+
+@pytest.fixture(scope="module")
+def session() -> boto3.Session:
+    # One Session per module: creating one costs ~90 ms.
+    return boto3.Session(region_name=REGION, aws_access_key_id="testing",
+                         aws_secret_access_key="testing")
+
+
+@pytest.fixture
+def factory(session: boto3.Session) -> Iterator[ClientFactory]:
+    with mock_aws():
+        factory = ClientFactory(session=session, naming=NAMING, account_id=ACCOUNT)
+        for tenant in ("acme", "globex"):
+            s3 = factory.tenant(tenant).client("s3")
+            s3.create_bucket(Bucket="uploads", **WHERE)
+            s3.put_object(Bucket="uploads", Key="doc.txt", Body=tenant.encode())
+        platform = factory.platform().client("s3")
+        platform.create_bucket(Bucket="shared", **WHERE)
+        for tenant in ("acme", "globex", "acme2"):
+            platform.put_object(Bucket="shared", Key=f"t-{tenant}/doc.txt", Body=tenant.encode())
+        yield factory
+
+
+@pytest.fixture
+def acme(factory: ClientFactory) -> Any:
+    return factory.tenant("acme").client("s3")
+
+
+@pytest.fixture
+def operator(factory: ClientFactory) -> Any:
+    """Sees physical names: the view used to check where things really landed."""
+    return factory.operator(ACCOUNT).client("s3")
+
+
+def refused(client: Any, call: str, match: str, **params: Any) -> ScopeViolation:
+    """Call and assert ScopeViolation was raised and no request left the process."""
+    with count_requests(client) as sent, pytest.raises(ScopeViolation, match=match) as info:
+        getattr(client, call)(**params)
+    assert sent.total == 0
+    return info.value
+
+
+def read(client: Any, bucket: str, key: str) -> bytes:
+    body: bytes = client.get_object(Bucket=bucket, Key=key)["Body"].read()
+    return body
+
+
+# -- coverage: every operation and identifier of botocore's model ------------------------------
+
+MODEL = botocore.session.get_session().get_service_model("s3")
+
+
+def test_every_s3_operation_is_classified() -> None:
+    assert set(RULES.operations) == set(MODEL.operation_names)
+    assert len(RULES.operations) >= 110
+
+
+@pytest.mark.parametrize("operation", MODEL.operation_names)
+def test_every_identifier_member_is_classified(operation: str) -> None:
+    plan = compile_plan(RULES, MODEL.operation_model(operation))
+    assert plan.unclassified == ()
+    assert {kind for _, kind, _ in plan.steps} <= set(RULES.kinds)
+
+
+def test_every_operation_with_an_object_key_checks_it() -> None:
+    # Key is classified "ignore" because it can only be judged against its bucket: the
+    # operation's own check must do it, so no operation with a top-level Key may skip it.
+    for operation in MODEL.operation_names:
+        shape = MODEL.operation_model(operation).input_shape
+        if shape is not None and "Key" in shape.members:
+            assert RULES.operations[operation] is not None, operation
+
+
+def test_the_member_table_names_only_known_kinds() -> None:
+    assert set(RULES.members.values()) <= set(RULES.kinds) | {"walk", "ignore"}
+
+
+# -- per-scope buckets -------------------------------------------------------------------------
+
+
+def test_logical_bucket_names_land_in_the_scopes_physical_bucket(acme: Any, operator: Any) -> None:
+    acme.put_object(Bucket="uploads", Key="reports/q1.csv", Body=b"q1")
+    assert read(operator, "t-acme-uploads", "reports/q1.csv") == b"q1"
+    assert read(acme, "uploads", "reports/q1.csv") == b"q1"
+    assert read(acme, "t-acme-uploads", "reports/q1.csv") == b"q1"  # own physical name
+    assert read(operator, "t-globex-uploads", "doc.txt") == b"globex"
+
+
+def test_create_bucket_in_tenant_scope_maps_the_name(acme: Any, operator: Any) -> None:
+    acme.create_bucket(Bucket="exports", **WHERE)
+    assert "t-acme-exports" in {b["Name"] for b in operator.list_buckets()["Buckets"]}
+
+
+def test_list_buckets_is_narrowed_to_the_scope(acme: Any, factory: ClientFactory) -> None:
+    assert [b["Name"] for b in acme.list_buckets()["Buckets"]] == ["t-acme-uploads"]
+    assert acme.list_buckets(Prefix="up")["Buckets"][0]["Name"] == "t-acme-uploads"
+    globex = factory.tenant("globex").client("s3")
+    assert [b["Name"] for b in globex.list_buckets()["Buckets"]] == ["t-globex-uploads"]
+    refused(acme, "list_buckets", "belongs to tenant:globex", Prefix="t-globex-")
+
+
+def test_listing_a_per_scope_bucket_needs_no_prefix(acme: Any) -> None:
+    keys = [o["Key"] for o in acme.list_objects_v2(Bucket="uploads")["Contents"]]
+    assert keys == ["doc.txt"]
+
+
+def test_delete_objects_on_own_bucket(acme: Any, operator: Any) -> None:
+    acme.put_object(Bucket="uploads", Key="tmp/a", Body=b"")
+    out = acme.delete_objects(Bucket="uploads", Delete={"Objects": [{"Key": "tmp/a"}]})
+    assert [d["Key"] for d in out["Deleted"]] == ["tmp/a"]
+    assert "Contents" not in operator.list_objects_v2(Bucket="t-acme-uploads", Prefix="tmp/")
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "uploads/doc.txt",
+        "/uploads/doc.txt",
+        "t-acme-uploads/doc.txt",
+        {"Bucket": "uploads", "Key": "doc.txt"},
+        {"Bucket": "shared", "Key": "t-acme/doc.txt"},
+    ],
+    ids=["string", "leading-slash", "physical", "dict", "pooled-dict"],
+)
+def test_copy_within_scope_resolves_the_source_bucket(acme: Any, operator: Any,
+                                                      source: Any) -> None:
+    original = dict(source) if isinstance(source, dict) else source
+    acme.copy_object(Bucket="uploads", Key="copy.txt", CopySource=source)
+    assert read(operator, "t-acme-uploads", "copy.txt") == b"acme"
+    assert source == original  # the caller's dict is never rewritten in place
+
+
+def test_copy_source_with_version_id(acme: Any) -> None:
+    acme.put_bucket_versioning(Bucket="uploads",
+                               VersioningConfiguration={"Status": "Enabled"})
+    version = acme.put_object(Bucket="uploads", Key="v.txt", Body=b"v1")["VersionId"]
+    acme.put_object(Bucket="uploads", Key="v.txt", Body=b"v2")
+    acme.copy_object(Bucket="uploads", Key="old.txt",
+                     CopySource=f"uploads/v.txt?versionId={version}")
+    assert read(acme, "uploads", "old.txt") == b"v1"
+
+
+def test_multipart_upload_part_copy_within_scope(acme: Any, operator: Any) -> None:
+    upload = acme.create_multipart_upload(Bucket="uploads", Key="mp.bin")["UploadId"]
+    part = acme.upload_part_copy(Bucket="uploads", Key="mp.bin", UploadId=upload, PartNumber=1,
+                                 CopySource={"Bucket": "uploads", "Key": "doc.txt"})
+    acme.complete_multipart_upload(
+        Bucket="uploads", Key="mp.bin", UploadId=upload,
+        MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": part["CopyPartResult"]["ETag"]}]})
+    assert read(operator, "t-acme-uploads", "mp.bin") == b"acme"
+
+
+def test_expected_bucket_owner_must_be_the_scopes_account(acme: Any) -> None:
+    assert acme.head_object(Bucket="uploads", Key="doc.txt", ExpectedBucketOwner=ACCOUNT)
+    refused(acme, "head_object", "not this scope's account", Bucket="uploads", Key="doc.txt",
+            ExpectedBucketOwner="999999999999")
+    refused(acme, "copy_object", "not this scope's account", Bucket="uploads", Key="c",
+            CopySource="uploads/doc.txt", ExpectedSourceBucketOwner="999999999999")
+
+
+def test_owner_configuration_writes_work_on_own_bucket(acme: Any) -> None:
+    acme.put_bucket_tagging(Bucket="uploads", Tagging={"TagSet": [{"Key": "team", "Value": "a"}]})
+    acme.put_bucket_lifecycle_configuration(Bucket="uploads", LifecycleConfiguration={"Rules": [
+        {"ID": "tmp", "Status": "Enabled", "Filter": {"Prefix": "tmp/"},
+         "Expiration": {"Days": 1}}]})
+    assert acme.get_bucket_tagging(Bucket="uploads")["TagSet"] == [{"Key": "team", "Value": "a"}]
+    acme.put_object(Bucket="uploads", Key="private.txt", Body=b"", ACL="bucket-owner-full-control")
+
+
+# -- pooled buckets ----------------------------------------------------------------------------
+
+
+def test_pooled_bucket_objects_carry_the_key_prefix(acme: Any, operator: Any) -> None:
+    acme.put_object(Bucket="shared", Key="t-acme/new.txt", Body=b"n")
+    assert read(operator, "shared", "t-acme/new.txt") == b"n"
+    listed = acme.list_objects_v2(Bucket="shared", Prefix="t-acme/")["Contents"]
+    assert [o["Key"] for o in listed] == ["t-acme/doc.txt", "t-acme/new.txt"]
+    out = acme.delete_objects(Bucket="shared", Delete={"Objects": [{"Key": "t-acme/new.txt"}]})
+    assert [d["Key"] for d in out["Deleted"]] == ["t-acme/new.txt"]
+
+
+def test_pooled_listing_paginates_within_the_prefix(acme: Any) -> None:
+    for i in range(3):
+        acme.put_object(Bucket="shared", Key=f"t-acme/p/{i}", Body=b"")
+    # (ListObjects v1 is left out: moto answers it with opaque NextMarkers, S3 with keys.)
+    pages = acme.get_paginator("list_object_versions").paginate(
+        Bucket="shared", Prefix="t-acme/p/", PaginationConfig={"PageSize": 1})
+    assert [v["Key"] for page in pages for v in page["Versions"]] == [
+        "t-acme/p/0", "t-acme/p/1", "t-acme/p/2"]
+    pages = acme.get_paginator("list_objects_v2").paginate(Bucket="shared", Prefix="t-acme/p/",
+                                                           PaginationConfig={"PageSize": 2})
+    assert sum(page["KeyCount"] for page in pages) == 3
+
+
+def test_platform_needs_no_prefix_on_pooled_buckets(factory: ClientFactory) -> None:
+    platform = factory.platform().client("s3")
+    platform.put_object(Bucket="shared", Key="index.json", Body=b"{}")
+    assert platform.list_objects_v2(Bucket="shared")["KeyCount"] == 4
+
+
+def test_capsule_scope_uses_its_own_key_prefix(factory: ClientFactory) -> None:
+    dev = factory.capsule("dev").client("s3")
+    dev.put_object(Bucket="shared", Key="c-dev/x", Body=b"")
+    refused(dev, "get_object", "belongs to tenant:acme", Bucket="shared", Key="t-acme/doc.txt")
+
+
+# -- refusals: tenant scope ----------------------------------------------------------------------
+
+KEY_CASES = [
+    ("t-acme/../t-globex/doc.txt", "'..' path segment"),
+    ("t-acme/./doc.txt", "'.' or '..' path segment"),
+    ("t-acme//doc.txt", "contains '//'"),
+    ("/t-acme/doc.txt", "starts with '/'"),
+    ("t-acme/a\\b", "backslash"),
+    ("t-acme/a\x00b", "control"),
+    ("t-acme/a\nb", "control"),
+    ("t-acme/a\u202eb", "invisible format"),
+    ("t-acme/caf\u0065\u0301", "not NFC"),
+    ("", "empty"),
+]
+
+
+@pytest.mark.parametrize(("key", "match"), KEY_CASES)
+@pytest.mark.parametrize("bucket", ["shared", "uploads"])
+def test_unnormalised_keys_are_refused_not_cleaned(acme: Any, bucket: str, key: str,
+                                                   match: str) -> None:
+    refused(acme, "get_object", match, Bucket=bucket, Key=key)
+    refused(acme, "put_object", match, Bucket=bucket, Key=key, Body=b"")
+
+
+@pytest.mark.parametrize(
+    ("key", "match"),
+    [
+        ("t-globex/doc.txt", "belongs to tenant:globex"),
+        ("t-acme2/doc.txt", "belongs to tenant:acme2"),
+        ("t-acme", "does not start with 't-acme/'"),
+        ("doc.txt", "does not start with 't-acme/'"),
+        ("c-dev/doc.txt", "belongs to capsule:dev"),
+    ],
+)
+def test_pooled_keys_outside_the_key_prefix_are_refused(acme: Any, key: str, match: str) -> None:
+    err = refused(acme, "get_object", match, Bucket="shared", Key=key)
+    assert (err.scope, err.service, err.operation, err.parameter) == (
+        "tenant:acme", "s3", "GetObject", "Key")
+    refused(acme, "delete_object", match, Bucket="shared", Key=key)
+    refused(acme, "put_object_tagging", match, Bucket="shared", Key=key,
+            Tagging={"TagSet": []})
+
+
+@pytest.mark.parametrize(
+    ("bucket", "match"),
+    [
+        ("t-globex-uploads", "belongs to tenant:globex"),
+        ("c-dev-uploads", "belongs to capsule:dev"),
+        ("Uploads", "not valid for s3"),
+        ("my.uploads", "not valid for s3"),
+        ("t-acme2-uploads", "belongs to tenant:acme2"),
+        (AP_ARN, "not resolved in tenant scope"),
+        (f"arn:aws:s3-object-lambda:{REGION}:{ACCOUNT}:accesspoint/ol", "not resolved"),
+        (f"arn:aws:s3-outposts:{REGION}:{ACCOUNT}:outpost/op-1/accesspoint/ap", "not resolved"),
+        (f"arn:aws:s3::{ACCOUNT}:accesspoint/mfzwi23gnjvgw.mrap", "not resolved"),
+        ("arn:aws:s3:::t-acme-uploads", "not resolved"),
+    ],
+)
+def test_buckets_outside_the_scope_are_refused(acme: Any, bucket: str, match: str) -> None:
+    refused(acme, "get_object", match, Bucket=bucket, Key="doc.txt")
+    refused(acme, "head_bucket", match, Bucket=bucket)
+
+
+@pytest.mark.parametrize(
+    ("call", "params", "match"),
+    [
+        ("list_objects_v2", {}, "lists every tenant's objects"),
+        ("list_objects_v2", {"Prefix": ""}, "lists every tenant's objects"),
+        ("list_objects_v2", {"Prefix": "t-acme"}, "delimiter included"),
+        ("list_objects_v2", {"Prefix": "t-globex/"}, "got Prefix='t-globex/'"),
+        ("list_objects_v2", {"Prefix": "t-acme/../"}, "'..' path segment"),
+        ("list_objects_v2", {"Prefix": "t-acme/", "StartAfter": "t-globex/"}, "tenant:globex"),
+        ("list_objects", {}, "lists every tenant's objects"),
+        ("list_objects", {"Prefix": "t-acme/", "Marker": "t-acme"}, "does not start with"),
+        ("list_object_versions", {"Prefix": "t-acme"}, "delimiter included"),
+        ("list_object_versions", {"Prefix": "t-acme/", "KeyMarker": "t-globex/a"}, "globex"),
+        ("list_multipart_uploads", {}, "lists every tenant's objects"),
+        ("list_multipart_uploads", {"Prefix": "t-acme/", "KeyMarker": "x"}, "does not start"),
+    ],
+)
+def test_pooled_listing_must_stay_under_the_full_key_prefix(acme: Any, call: str,
+                                                            params: dict[str, Any],
+                                                            match: str) -> None:
+    refused(acme, call, match, Bucket="shared", **params)
+
+
+def test_listing_paginator_on_a_pooled_bucket_without_prefix_is_refused(acme: Any) -> None:
+    pages = acme.get_paginator("list_objects_v2").paginate(Bucket="shared")
+    with count_requests(acme) as sent, pytest.raises(ScopeViolation, match="Prefix"):
+        list(pages)
+    assert sent.total == 0
+
+
+@pytest.mark.parametrize(
+    ("source", "match"),
+    [
+        ("t-globex-uploads/doc.txt", "belongs to tenant:globex"),
+        ("/t-globex-uploads/doc.txt", "belongs to tenant:globex"),
+        ("t-globex-uploads/doc.txt?versionId=abc", "belongs to tenant:globex"),
+        ("shared/t-globex/doc.txt", "belongs to tenant:globex"),
+        ("shared/t-acme/../t-globex/doc.txt", "'..' path segment"),
+        ("uploads/a//b", "contains '//'"),
+        ("uploads/doc.txt?versionId=a&b=c", "not a version ID"),
+        ("uploads", "cannot parse"),
+        ("t-globex-uploads/a b", "belongs to tenant:globex"),
+        ("uploads/caf\u0065\u0301", "not NFC"),
+        (f"{AP_ARN}/object/doc.txt", "not resolved in tenant scope"),
+        ({"Bucket": "t-globex-uploads", "Key": "doc.txt"}, "belongs to tenant:globex"),
+        ({"Bucket": "shared", "Key": "t-globex/doc.txt"}, "belongs to tenant:globex"),
+        ({"Bucket": "uploads", "Key": "../x"}, "'..' path segment"),
+        ({"Bucket": AP_ARN, "Key": "doc.txt"}, "not resolved in tenant scope"),
+        (42, "must be a 'bucket/key' string or a dict"),
+    ],
+)
+def test_copy_source_is_a_second_resource(acme: Any, source: Any, match: str) -> None:
+    refused(acme, "copy_object", match, Bucket="uploads", Key="copy.txt", CopySource=source)
+    refused(acme, "upload_part_copy", match, Bucket="uploads", Key="copy.txt", UploadId="u",
+            PartNumber=1, CopySource=source)
+
+
+def test_copy_destination_is_checked_too(acme: Any) -> None:
+    refused(acme, "copy_object", "belongs to tenant:globex", Bucket="t-globex-uploads",
+            Key="x", CopySource="uploads/doc.txt")
+    refused(acme, "copy_object", "belongs to tenant:globex", Bucket="shared",
+            Key="t-globex/x", CopySource="uploads/doc.txt")
+
+
+def test_delete_objects_checks_every_key(acme: Any, operator: Any) -> None:
+    refused(acme, "delete_objects", r"Delete\.Objects\[1\]\.Key", Bucket="shared",
+            Delete={"Objects": [{"Key": "t-acme/doc.txt"}, {"Key": "t-globex/doc.txt"}]})
+    refused(acme, "delete_objects", "'..' path segment", Bucket="shared",
+            Delete={"Objects": [{"Key": "t-acme/../t-globex/doc.txt"}]})
+    assert read(operator, "shared", "t-acme/doc.txt") == b"acme"  # nothing was deleted
+
+
+@pytest.mark.parametrize(
+    ("call", "params", "match"),
+    [
+        ("put_bucket_policy", {"Policy": "{}"}, "grant other principals"),
+        ("delete_bucket_policy", {}, "platform scope"),
+        ("put_bucket_acl", {"ACL": "private"}, "grant other principals"),
+        ("put_bucket_ownership_controls",
+         {"OwnershipControls": {"Rules": [{"ObjectOwnership": "ObjectWriter"}]}}, "grant"),
+        ("put_public_access_block", {"PublicAccessBlockConfiguration": {}}, "grant"),
+        ("delete_public_access_block", {}, "grant"),
+        ("put_bucket_logging", {"BucketLoggingStatus": {"LoggingEnabled": {
+            "TargetBucket": "uploads", "TargetPrefix": "logs/"}}}, "second resource"),
+        ("put_bucket_notification_configuration", {"NotificationConfiguration": {
+            "QueueConfigurations": [{"QueueArn": f"arn:aws:sqs:{REGION}:{ACCOUNT}:q",
+                                     "Events": ["s3:ObjectCreated:*"]}]}}, "second resource"),
+        ("put_bucket_replication", {"ReplicationConfiguration": {"Role": "r", "Rules": []}},
+         "second resource"),
+        ("delete_bucket_replication", {}, "platform scope"),
+        ("put_bucket_website", {"WebsiteConfiguration": {}}, "anonymous"),
+        ("put_bucket_inventory_configuration", {"Id": "i", "InventoryConfiguration": {}},
+         "second resource"),
+        ("put_bucket_analytics_configuration", {"Id": "a", "AnalyticsConfiguration": {}},
+         "second resource"),
+        ("create_bucket_metadata_table_configuration", {"MetadataTableConfiguration": {}},
+         "second resource"),
+        ("put_bucket_abac", {"AbacStatus": {}}, "attribute-based"),
+        ("rename_object", {"Key": "b", "RenameSource": "uploads/a"}, "rename source"),
+    ],
+)
+def test_operations_that_grant_access_or_name_a_second_resource_are_refused(
+    acme: Any, call: str, params: dict[str, Any], match: str
+) -> None:
+    refused(acme, call, match, Bucket="uploads", **params)
+
+
+def test_account_wide_and_unscoped_operations_are_refused(acme: Any) -> None:
+    refused(acme, "list_directory_buckets", "account-wide listing")
+    refused(acme, "write_get_object_response", "Object Lambda", RequestRoute="r",
+            RequestToken="t")
+
+
+@pytest.mark.parametrize(
+    ("call", "params", "match"),
+    [
+        ("put_object", {"Key": "x", "ACL": "public-read"}, "canned ACL 'public-read'"),
+        ("put_object", {"Key": "x", "GrantRead": 'uri="http://acs"'}, "grant other principals"),
+        ("put_object_acl", {"Key": "doc.txt", "ACL": "authenticated-read"}, "canned ACL"),
+        ("put_object_acl", {"Key": "doc.txt", "AccessControlPolicy": {}}, "grant other"),
+        ("create_bucket", {"ACL": "public-read-write"}, "canned ACL"),
+        ("put_object", {"Key": "x", "SSEKMSKeyId":
+                        f"arn:aws:kms:{REGION}:999999999999:key/k"}, "not this scope's account"),
+        ("restore_object", {"Key": "doc.txt", "RestoreRequest": {"OutputLocation": {}}},
+         "second bucket"),
+    ],
+)
+def test_acls_grants_and_foreign_keys_are_refused(acme: Any, call: str, params: dict[str, Any],
+                                                  match: str) -> None:
+    refused(acme, call, match, Bucket="uploads", **params)
+
+
+@pytest.mark.parametrize(
+    ("call", "params"),
+    [
+        ("create_bucket", WHERE),
+        ("delete_bucket", {}),
+        ("put_bucket_lifecycle_configuration", {"LifecycleConfiguration": {"Rules": []}}),
+        ("put_bucket_cors", {"CORSConfiguration": {"CORSRules": []}}),
+        ("put_bucket_versioning", {"VersioningConfiguration": {"Status": "Suspended"}}),
+        ("delete_bucket_tagging", {}),
+        ("create_session", {}),
+    ],
+)
+def test_pooled_buckets_are_managed_from_the_platform_only(acme: Any, call: str,
+                                                           params: dict[str, Any]) -> None:
+    refused(acme, call, "pooled bucket", Bucket="shared", **params)
+
+
+# -- side doors: presigning, resource API, transfer helpers --------------------------------------
+
+
+def test_presigned_url_in_scope_names_the_physical_bucket(acme: Any) -> None:
+    url = acme.generate_presigned_url("get_object", Params={"Bucket": "uploads", "Key": "doc.txt"})
+    assert "t-acme-uploads" in url
+
+
+@pytest.mark.parametrize(
+    ("params", "match"),
+    [
+        ({"Bucket": "t-globex-uploads", "Key": "doc.txt"}, "belongs to tenant:globex"),
+        ({"Bucket": "shared", "Key": "t-globex/doc.txt"}, "belongs to tenant:globex"),
+        ({"Bucket": "shared", "Key": "t-acme/../t-globex/doc.txt"}, "'..' path segment"),
+    ],
+)
+def test_cross_tenant_presigned_url_is_refused(acme: Any, params: dict[str, Any],
+                                               match: str) -> None:
+    for method in ("get_object", "put_object"):
+        with pytest.raises(ScopeViolation, match=match):
+            acme.generate_presigned_url(method, Params=params)
+
+
+def test_presigned_post_is_refused_in_tenant_scope(acme: Any, factory: ClientFactory) -> None:
+    with pytest.raises(ScopeViolation, match="presigned POST"):
+        acme.generate_presigned_post("uploads", "t-acme/doc.txt")
+    post = factory.platform().client("s3").generate_presigned_post("shared", "index.json")
+    assert post["fields"]["key"] == "index.json"
+    with pytest.raises(ScopeViolation, match="belongs to tenant:acme"):
+        factory.platform().client("s3").generate_presigned_post("t-acme-uploads", "x")
+
+
+def test_resource_api_goes_through_the_guard(factory: ClientFactory, operator: Any) -> None:
+    s3 = factory.tenant("acme").resource("s3")
+    s3.Object("uploads", "res.txt").put(Body=b"r")
+    assert read(operator, "t-acme-uploads", "res.txt") == b"r"
+    assert s3.Bucket("uploads").Object("res.txt").get()["Body"].read() == b"r"
+    assert sorted(o.key for o in s3.Bucket("uploads").objects.all()) == ["doc.txt", "res.txt"]
+    assert [o.key for o in s3.Bucket("shared").objects.filter(Prefix="t-acme/")] == [
+        "t-acme/doc.txt"]
+    with count_requests(s3.meta.client) as sent:
+        with pytest.raises(ScopeViolation, match="belongs to tenant:globex"):
+            s3.Object("t-globex-uploads", "doc.txt").get()
+        with pytest.raises(ScopeViolation, match="belongs to tenant:globex"):
+            s3.Bucket("shared").Object("t-globex/doc.txt").delete()
+        with pytest.raises(ScopeViolation, match="lists every tenant's objects"):
+            list(s3.Bucket("shared").objects.all())
+        with pytest.raises(ScopeViolation, match="belongs to tenant:globex"):
+            s3.Object("uploads", "c").copy_from(CopySource="t-globex-uploads/doc.txt")
+    assert sent.total == 0
+
+
+def test_transfer_helpers_go_through_the_guard(acme: Any, operator: Any, tmp_path: Path) -> None:
+    source, target = tmp_path / "in.bin", tmp_path / "out.bin"
+    source.write_bytes(b"payload")
+    acme.upload_file(str(source), "uploads", "files/in.bin")
+    assert read(operator, "t-acme-uploads", "files/in.bin") == b"payload"
+    acme.download_file("uploads", "files/in.bin", str(target))
+    assert target.read_bytes() == b"payload"
+    acme.copy({"Bucket": "uploads", "Key": "files/in.bin"}, "uploads", "files/copy.bin")
+    assert read(operator, "t-acme-uploads", "files/copy.bin") == b"payload"
+    with count_requests(acme) as sent:
+        with pytest.raises(ScopeViolation, match="belongs to tenant:globex"):
+            acme.upload_file(str(source), "t-globex-uploads", "in.bin")
+        with pytest.raises(ScopeViolation, match="belongs to tenant:globex"):
+            acme.download_file("shared", "t-globex/doc.txt", str(target))
+        with pytest.raises(ScopeViolation, match="belongs to tenant:globex"):
+            acme.copy({"Bucket": "t-globex-uploads", "Key": "doc.txt"}, "uploads", "x")
+    assert sent.total == 0
+    assert target.read_bytes() == b"payload"
+
+
+# -- platform and operator scopes ----------------------------------------------------------------
+
+
+def test_platform_cannot_use_a_tenants_bucket(factory: ClientFactory) -> None:
+    platform = factory.platform().client("s3")
+    refused(platform, "get_object", "belongs to tenant:acme", Bucket="t-acme-uploads",
+            Key="doc.txt")
+    refused(platform, "copy_object", "belongs to tenant:acme", Bucket="shared", Key="x",
+            CopySource="t-acme-uploads/doc.txt")
+    refused(platform, "put_bucket_logging", "belongs to tenant:acme", Bucket="shared",
+            BucketLoggingStatus={"LoggingEnabled": {"TargetBucket": "t-acme-uploads",
+                                                    "TargetPrefix": "logs/"}})
+
+
+def test_platform_key_rules_apply_on_pooled_buckets_only(factory: ClientFactory) -> None:
+    platform = factory.platform().client("s3")
+    refused(platform, "put_object", "'..' path segment", Bucket="shared",
+            Key="t-acme/../t-globex/x", Body=b"")
+    platform.create_bucket(Bucket="assets", **WHERE)
+    platform.put_object(Bucket="assets", Key="a//b", Body=b"odd but platform-owned")
+    assert read(platform, "assets", "a//b") == b"odd but platform-owned"
+
+
+@pytest.mark.parametrize(
+    ("bucket", "match"),
+    [
+        (f"arn:aws:s3:{REGION}:999999999999:accesspoint/reports", "not this scope's account"),
+        (f"arn:aws-cn:s3:{REGION}:{ACCOUNT}:accesspoint/reports", "partition"),
+        (f"arn:aws:s3:{REGION}:{ACCOUNT}:accesspoint/t-acme-reports", "belongs to tenant:acme"),
+        (f"arn:aws:s3:{REGION}:{ACCOUNT}:job/1", "not an S3 bucket or access point ARN"),
+        (f"arn:aws:sqs:{REGION}:{ACCOUNT}:q", "not an S3 bucket or access point ARN"),
+        ("arn:aws:s3", "cannot parse"),
+    ],
+)
+def test_platform_bucket_arns_are_checked(factory: ClientFactory, bucket: str,
+                                          match: str) -> None:
+    refused(factory.platform().client("s3"), "get_object", match, Bucket=bucket, Key="k")
+
+
+def test_platform_access_point_arn_of_its_own_account_passes_the_guard(
+    factory: ClientFactory,
+) -> None:
+    platform = factory.platform().client("s3")
+    with pytest.raises(Exception, match="NoSuchAccessPoint") as info:
+        platform.get_object(Bucket=AP_ARN, Key="k")  # moto's answer: the guard let it through
+    assert not isinstance(info.value, ScopeViolation)
+
+
+def test_operator_reaches_only_its_account(factory: ClientFactory) -> None:
+    operator = factory.operator(ACCOUNT).client("s3")
+    assert read(operator, "t-globex-uploads", "doc.txt") == b"globex"
+    other = f"arn:aws:s3:{REGION}:210987654321:accesspoint/reports"
+    refused(operator, "get_object", "not this scope's account", Bucket=other, Key="k")
+    refused(operator, "get_object", "not this scope's account", Bucket="t-acme-uploads",
+            Key="k", ExpectedBucketOwner="210987654321")
+
+
+# -- through a real HTTP endpoint (moto server) --------------------------------------------------
+
+
+class Emulator:
+    """A moto server whose WSGI app counts the requests that actually reached it."""
+
+    def __init__(self) -> None:
+        self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self._lock = threading.Lock()
+        self.requests = 0
+        self.endpoint = ""
+
+    def start(self) -> None:
+        self.server.start()
+        wsgi = self.server._server
+        assert wsgi is not None
+        app: Callable[..., Iterable[bytes]] = wsgi.app
+
+        def counting(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+            with self._lock:
+                self.requests += 1
+            return app(environ, start_response)
+
+        wsgi.app = counting
+        host, port = self.server.get_host_and_port()
+        self.endpoint = f"http://{host}:{port}"
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[Emulator]:
+    emulator = Emulator()
+    emulator.start()
+    yield emulator
+    emulator.server.stop()
+
+
+@pytest.fixture(scope="module")
+def remote(emulator: Emulator, session: boto3.Session) -> ClientFactory:
+    factory = ClientFactory(session=session, naming=NAMING, endpoint_url=emulator.endpoint)
+    for tenant in ("acme", "globex"):
+        s3 = factory.tenant(tenant).client("s3")
+        s3.create_bucket(Bucket="inbox", **WHERE)
+        s3.put_object(Bucket="inbox", Key="doc.txt", Body=tenant.encode())
+    return factory
+
+
+def refused_at_emulator(emulator: Emulator, client: Any, call: str, match: str,
+                        **params: Any) -> None:
+    before = emulator.requests
+    refused(client, call, match, **params)
+    assert emulator.requests == before
+
+
+def test_server_in_scope_calls_work_and_land_in_the_physical_bucket(
+    remote: ClientFactory, emulator: Emulator
+) -> None:
+    acme = remote.tenant("acme").client("s3")
+    before = emulator.requests
+    acme.put_object(Bucket="inbox", Key="a/b.txt", Body=b"hello")
+    acme.copy_object(Bucket="inbox", Key="a/c.txt", CopySource="inbox/a/b.txt")
+    keys = [o["Key"] for o in acme.list_objects_v2(Bucket="inbox", Prefix="a/")["Contents"]]
+    assert keys == ["a/b.txt", "a/c.txt"]
+    assert emulator.requests - before == 3
+    operator = remote.operator(ACCOUNT).client("s3")
+    assert read(operator, "t-acme-inbox", "a/c.txt") == b"hello"
+    acme.delete_object(Bucket="inbox", Key="a/c.txt")
+
+
+def test_server_cross_tenant_requests_never_reach_the_emulator(
+    remote: ClientFactory, emulator: Emulator
+) -> None:
+    acme = remote.tenant("acme").client("s3")
+    refused_at_emulator(emulator, acme, "get_object", "belongs to tenant:globex",
+                        Bucket="t-globex-inbox", Key="doc.txt")
+    refused_at_emulator(emulator, acme, "copy_object", "belongs to tenant:globex",
+                        Bucket="inbox", Key="stolen.txt", CopySource="t-globex-inbox/doc.txt")
+    refused_at_emulator(emulator, acme, "delete_objects", "belongs to tenant:globex",
+                        Bucket="t-globex-inbox", Delete={"Objects": [{"Key": "doc.txt"}]})
+    refused_at_emulator(emulator, acme, "put_object", "'..' path segment", Bucket="inbox",
+                        Key="../t-globex-inbox/doc.txt", Body=b"")
+    globex = remote.tenant("globex").client("s3")
+    assert read(globex, "inbox", "doc.txt") == b"globex"
+
+
+def test_server_presigned_url_works_in_scope_and_is_refused_across(
+    remote: ClientFactory, emulator: Emulator
+) -> None:
+    acme = remote.tenant("acme").client("s3")
+    url = acme.generate_presigned_url("get_object", Params={"Bucket": "inbox", "Key": "doc.txt"})
+    with urllib.request.urlopen(url, timeout=10) as response:
+        assert response.read() == b"acme"
+    before = emulator.requests
+    with pytest.raises(ScopeViolation, match="belongs to tenant:globex"):
+        acme.generate_presigned_url("get_object",
+                                    Params={"Bucket": "t-globex-inbox", "Key": "doc.txt"})
+    with pytest.raises(ScopeViolation, match="presigned POST"):
+        acme.generate_presigned_post("inbox", "doc.txt")
+    assert emulator.requests == before
+
+
+def test_server_transfer_helpers_and_resource(remote: ClientFactory, emulator: Emulator,
+                                              tmp_path: Path) -> None:
+    acme = remote.tenant("acme").client("s3")
+    source, target = tmp_path / "in.bin", tmp_path / "out.bin"
+    source.write_bytes(b"x" * 1024)
+    acme.upload_file(str(source), "inbox", "files/in.bin")
+    acme.download_file("inbox", "files/in.bin", str(target))
+    assert target.read_bytes() == source.read_bytes()
+    bucket = remote.tenant("acme").resource("s3").Bucket("inbox")
+    assert "files/in.bin" in {o.key for o in bucket.objects.all()}
+    before = emulator.requests
+    with pytest.raises(ScopeViolation, match="belongs to tenant:globex"):
+        acme.upload_file(str(source), "t-globex-inbox", "in.bin")
+    with pytest.raises(ScopeViolation, match="belongs to tenant:globex"):
+        remote.tenant("acme").resource("s3").Object("t-globex-inbox", "doc.txt").get()
+    assert emulator.requests == before
