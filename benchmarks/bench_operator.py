@@ -108,7 +108,8 @@ def hammer(
         except BaseException as exc:  # reported after the run
             errors.append(exc)
 
-    pool = [threading.Thread(target=worker, args=(tick if n == 0 else None,)) for n in range(threads)]
+    ticks = [tick] + [None] * (threads - 1)
+    pool = [threading.Thread(target=worker, args=(t,)) for t in ticks]
     for t in pool:
         t.start()
     barrier.wait()

@@ -58,6 +58,7 @@ class FakeSTS:
         self.granted = granted
         self.delay = delay
         self.calls: list[dict[str, Any]] = []
+        self.issued_at: list[float] = []
         self.error: Exception | None = None
         self._lock = threading.Lock()
 
@@ -68,6 +69,7 @@ class FakeSTS:
     def assume_role(self, **kwargs: Any) -> dict[str, Any]:
         with self._lock:
             self.calls.append(kwargs)
+            self.issued_at.append(self.clock())
             n = len(self.calls)
         if self.delay:
             time.sleep(self.delay)
@@ -175,7 +177,9 @@ def test_spec_builds_role_arn_and_auditable_session_name(sts: FakeSTS, clock: Fa
 
 
 def test_settings_reach_the_assume_role_request(sts: FakeSTS, clock: FakeClock) -> None:
-    settings = dict(external_id="ext-123", source_identity="ops-bot", duration_seconds=7200)
+    settings: dict[str, Any] = dict(
+        external_id="ext-123", source_identity="ops-bot", duration_seconds=7200
+    )
     make_cache(sts, clock, **settings).credentials(A, ROLE)
     assert sts.calls == [
         {
@@ -361,14 +365,15 @@ def test_rule2_client_never_signs_with_expired_keys(sts: FakeSTS, clock: FakeClo
             client.list_queues()
         return signed_with[-1]
 
-    issued = [c for c in (call(),)]
-    for _ in range(12):  # two hours in 10-minute steps
-        clock.advance(600)
-        key = call()
-        if key != issued[-1]:
-            issued.append(key)
-    assert sts.count == len(issued) == 3  # at 0, 60 and 120 min: at 55 and 115 min nothing was sent
-    assert issued == [f"ASIAFAKE{n:012d}" for n in (1, 2, 3)]
+    signatures = [(clock(), call())]
+    for _ in range(3 * 60):  # three hours, one request a minute
+        clock.advance(60)
+        signatures.append((clock(), call()))
+    issued_at = {f"ASIAFAKE{n:012d}": t for n, t in enumerate(sts.issued_at, start=1)}
+    for signed_at, key in signatures:
+        # Never signed with less than the margin left on the key's one-hour lifetime.
+        assert issued_at[key] <= signed_at <= issued_at[key] + 3600 - 300
+    assert sts.count == 4  # at 0, 56, 112 and 168 minutes
 
 
 def test_rule3_no_refresh_inside_botocores_default_windows(sts: FakeSTS, clock: FakeClock) -> None:
@@ -449,7 +454,7 @@ def test_rule5_every_input_changes_the_key_and_distinct_keys_never_share(
     creds = [cache.credentials_for(s) for s in specs]
     assert len({id(c) for c in creds}) == len({keys(c) for c in creds}) == len(specs)
     assert sts.count == len(specs)
-    assert [c for c in creds] == [cache.credentials_for(s) for s in specs]
+    assert all(cache.credentials_for(s) is c for s, c in zip(specs, creds, strict=True))
     assert sts.count == len(specs)
 
 
@@ -683,7 +688,7 @@ def test_rule12_32_threads_mixed_accounts_never_cross(clock: FakeClock) -> None:
     assert len(cache) == 6
 
 
-# -- observability ----------------------------------------------------------------------------------
+# -- observability ---------------------------------------------------------------------------------
 
 
 def test_events_and_errors_never_contain_a_credential(
@@ -716,7 +721,7 @@ def test_events_and_errors_never_contain_a_credential(
         assert secret and secret not in text
 
 
-# -- botocore sessions and moto ---------------------------------------------------------------------
+# -- botocore sessions and moto --------------------------------------------------------------------
 
 
 def test_session_with_credentials_shares_loader_and_config(sts: FakeSTS, clock: FakeClock) -> None:
