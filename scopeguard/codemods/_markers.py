@@ -149,12 +149,13 @@ class MarkingCommand(VisitorBasedCodemodCommand):
 
     # -- markers and records ------------------------------------------------------------------
 
-    def mark(self, node: cst.CSTNode, code: str, reason: str) -> None:
-        """Queue a TODO marker above the statement containing ``node`` and record the site."""
+    def mark(self, node: cst.CSTNode, code: str, reason: str, *, record: bool = True) -> None:
+        """Queue a TODO marker above the statement containing ``node`` (and record the site)."""
         _codes.lookup(code)
         if self._statements:
             self._pending.setdefault(self._statements[-1], []).append((code, reason))
-        self.record(node, "todo", code, reason)
+        if record:
+            self.record(node, "todo", code, reason)
 
     def record(
         self,

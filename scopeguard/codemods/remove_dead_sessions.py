@@ -8,6 +8,9 @@ import goes with the last binding that used it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import libcst as cst
 from libcst.codemod.visitors import RemoveImportsVisitor
 from libcst.metadata import GlobalScope, ScopeProvider
@@ -29,7 +32,7 @@ class RemoveDeadSessions(MarkingCommand):
 
     def leave_SimpleStatementLine(
         self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
-    ) -> cst.SimpleStatementLine | cst.RemovalSentinel:
+    ) -> cst.SimpleStatementLine:
         candidates: set[str] = self.context.scratch.get(REWRITTEN_SESSIONS_KEY, set())
         if not candidates or len(original_node.body) != 1:
             return updated_node
@@ -56,12 +59,42 @@ class RemoveDeadSessions(MarkingCommand):
         RemoveImportsVisitor.remove_unused_import_by_node(self.context, original_node)
         removed = self.context.scratch.get(REMOVED_LINES_KEY, 0)
         self.context.scratch[REMOVED_LINES_KEY] = removed + 1
-        return cst.RemoveFromParent()
+        self._dead.add(updated_node)
+        return updated_node
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Removed in the enclosing body, so that their blank lines and comments move to the
+        # next statement instead of disappearing with them.
+        self._dead: set[cst.CSTNode] = set()
+
+    def _drop_dead(self, body: Sequence[cst.BaseStatement]) -> list[cst.BaseStatement]:
+        kept: list[cst.BaseStatement] = []
+        carried: list[cst.EmptyLine] = []
+        for statement in body:
+            if statement in self._dead and isinstance(statement, cst.SimpleStatementLine):
+                carried.extend(statement.leading_lines)
+                continue
+            if carried and isinstance(
+                statement, (cst.SimpleStatementLine, cst.BaseCompoundStatement)
+            ):
+                if statement.leading_lines and all(line.comment is None for line in carried):
+                    carried = []  # the next statement's own blank lines already separate it
+                statement = statement.with_changes(
+                    leading_lines=[*carried, *statement.leading_lines]
+                )
+                carried = []
+            kept.append(statement)
+        return kept
 
     def leave_IndentedBlock(
         self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
     ) -> cst.IndentedBlock:
-        if updated_node.body:
-            return updated_node
-        # A body whose only statement was the session binding keeps valid syntax.
-        return updated_node.with_changes(body=[cst.SimpleStatementLine([cst.Pass()])])
+        body = self._drop_dead(updated_node.body)
+        if not body:
+            # A body whose only statement was the session binding keeps valid syntax.
+            body = [cst.SimpleStatementLine([cst.Pass()])]
+        return updated_node.with_changes(body=body)
+
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        return updated_node.with_changes(body=self._drop_dead(updated_node.body))

@@ -49,7 +49,7 @@ _SESSION_KINDS: Final = {
 _METHODS: Final = {
     "boto3": {"client": "client", "resource": "resource"},
     "botocore": {"create_client": "client"},
-    "async": {"client": "client", "resource": "resource"},
+    "async": {"client": "client", "resource": "resource", "create_client": "client"},
 }
 
 
@@ -217,6 +217,31 @@ class RewriteClientCalls(MarkingCommand):
             )
         return Verdict(None, args=tuple(args))
 
+    def _also(
+        self, original: cst.Call, updated: cst.Call, site: _Site, primary: str
+    ) -> list[tuple[str, str]]:
+        """The other codes the lint rules report for a site left as is, so each is acknowledged:
+        the site's own kind (SG001 raw client, SG002 + SG003 chained session, SG003 session
+        variable) and any further problem besides the one that decided it."""
+        extra: list[tuple[str, str]] = []
+        once = self.runs_once(original)
+        if once is not None and primary != "SG031":
+            extra.append(("SG031", once))
+        if site.sdk != "async":
+            client = client_verdict(updated.args, self.settings.endpoint_url)
+            if client.code is not None and client.code != primary:
+                extra.append((client.code, client.reason))
+        if site.sdk == "async":
+            kinds: tuple[str, ...] = ()
+        elif site.session_name is not None:
+            kinds = ("SG003",)
+        elif site.session_call is not None:
+            kinds = ("SG002", "SG003")
+        else:
+            kinds = ("SG001",)
+        extra.extend((k, f"kept as is, see TODO({primary}) above") for k in kinds if k != primary)
+        return extra
+
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         if self.inert:
             return updated_node
@@ -227,6 +252,8 @@ class RewriteClientCalls(MarkingCommand):
         if not verdict.rewritable:
             assert verdict.code is not None
             self.mark(original_node, verdict.code, verdict.reason)
+            for code, reason in self._also(original_node, updated_node, site, verdict.code):
+                self.mark(original_node, code, reason, record=False)
             return updated_node
         rule = self.settings.scope_for(self.context.filename)
         template = cst.parse_expression(
