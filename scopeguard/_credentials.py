@@ -893,7 +893,8 @@ def make_sts_client(
     behind a dead endpoint; 2 s to connect and 5 s to read bound the worst single call to about
     half a minute. The regional endpoint (``sts.<region>.amazonaws.com``) is forced on a private
     copy of the session, whatever ``AWS_STS_REGIONAL_ENDPOINTS`` says: the legacy global endpoint
-    is a single-region dependency. ``endpoint_url`` (moto, LocalStack) wins over both.
+    is a single-region dependency. ``endpoint_url`` (moto, LocalStack) wins over both;
+    endpoint overrides from the environment and config file are ignored.
     """
     from botocore.config import Config
 
@@ -906,10 +907,16 @@ def make_sts_client(
         )
     sts_session = _derived_session(base, base.get_credentials)
     sts_session.set_config_variable("sts_regional_endpoints", "regional")
+    # AWS_ENDPOINT_URL(_STS) and endpoint_url in the config file would let anything that can set
+    # the environment route AssumeRole to a server of its choosing, which could answer with
+    # credentials of its choosing. Only the explicit endpoint_url counts. (Passed through a dict:
+    # botocore-stubs do not know this Config option yet.)
+    pinned: dict[str, Any] = {"ignore_configured_endpoint_urls": True}
     config = Config(
         retries={"mode": "standard", "total_max_attempts": 4},
         connect_timeout=2,
         read_timeout=5,
+        **pinned,
     )
     client = sts_session.create_client(
         "sts", region_name=region, endpoint_url=endpoint_url, config=config

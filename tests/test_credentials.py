@@ -474,6 +474,8 @@ def test_rule6_sts_client_has_bounded_retries_timeouts_and_regional_endpoint(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("AWS_STS_REGIONAL_ENDPOINTS", "legacy")  # must not win
+    monkeypatch.setenv("AWS_ENDPOINT_URL_STS", "http://sts.attacker.example")  # nor this
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://all.attacker.example")  # nor this
     session = boto3.Session(region_name="us-east-1")
     client = make_sts_client(session, region=None, endpoint_url=None)
     config: Any = client.meta.config
