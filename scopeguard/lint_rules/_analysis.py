@@ -126,7 +126,14 @@ class _Value:
     record: _SessionRecord | None = None
 
 
-_Binding = _Qual | _Value
+@dataclass(frozen=True, slots=True)
+class _Returns:
+    """A function annotated to return a session or scope handle (``-> boto3.Session``)."""
+
+    value: _Value
+
+
+_Binding = _Qual | _Value | _Returns
 
 
 @dataclass(slots=True)
@@ -306,15 +313,19 @@ class _Collector(ast.NodeVisitor):
             candidates += [annotation.left, annotation.right]
         for candidate in candidates:
             value = self.value_of(candidate)
-            if not isinstance(value, _Qual):
-                continue
-            name = self.canonical(value.name)
-            if name in self.sdk.session_factories:
-                return _Value("session")
-            if name in self.sdk.async_session_factories:
-                return _Value("async-session")
-            if name.startswith("scopeguard.") and name.rsplit(".", 1)[1] in _SCOPE_CLASS_NAMES:
-                return _Value("handle")
+            if isinstance(value, _Qual):
+                found = self._annotated_value(self.canonical(value.name))
+                if found is not None:
+                    return found
+        return None
+
+    def _annotated_value(self, name: str) -> _Value | None:
+        if name in self.sdk.session_factories:
+            return _Value("session")
+        if name in self.sdk.async_session_factories:
+            return _Value("async-session")
+        if name.startswith("scopeguard.") and name.rsplit(".", 1)[1] in _SCOPE_CLASS_NAMES:
+            return _Value("handle")
         return None
 
     # -- statements -----------------------------------------------------------------------------
@@ -356,7 +367,8 @@ class _Collector(ast.NodeVisitor):
         self._function(node)
         cls = self.scope.cls if self._in_class_body else None
         parent = self.scope.parent if self._in_class_body and self.scope.parent else self.scope
-        self.bind(node.name, None)
+        returns = self.annotation_value(node.returns)
+        self.bind(node.name, _Returns(returns) if returns is not None else None)
         cached = any(_last_name(d) in _CACHING_DECORATORS for d in node.decorator_list)
         emit = self.emit
         self.deferred.append(lambda: self._run_function(node, parent, cls, cached, emit))
@@ -559,8 +571,16 @@ class _Collector(ast.NodeVisitor):
     def _classify(self, node: ast.Call) -> None:
         func = node.func
         callee = self.value_of(func)
+        if isinstance(callee, _Returns):
+            self.call_values[id(node)] = callee.value
+            return
         if isinstance(callee, _Qual):
             name = self.canonical(callee.name)
+            if name.endswith("()"):
+                returned = self._annotated_value(self.canonical(name[:-2]))
+                if returned is not None:
+                    self.call_values[id(node)] = returned
+                    return
             if name in self.sdk.client_factories:
                 self.add("raw-client", node, name, call=node)
                 return

@@ -73,6 +73,12 @@ def _bind_imports(
             dotted = _dotted(stmt.value, out)
             if isinstance(target, ast.Name) and dotted is not None:
                 out[target.id] = dotted
+        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.returns:
+            # ``def get_session() -> boto3.Session`` is recorded as "calling it gives a
+            # boto3.Session", spelled ``boto3.Session()``; the walk reads that back.
+            returns = _dotted(_unwrap_annotation(stmt.returns), out)
+            if returns is not None:
+                out[stmt.name] = f"{returns}()"
         elif isinstance(stmt, ast.If):
             _bind_imports(stmt.body, modname, is_package, out)
             _bind_imports(stmt.orelse, modname, is_package, out)
@@ -80,6 +86,19 @@ def _bind_imports(
             _bind_imports(stmt.body, modname, is_package, out)
             for handler in stmt.handlers:
                 _bind_imports(handler.body, modname, is_package, out)
+
+
+def _unwrap_annotation(annotation: ast.expr) -> ast.expr:
+    if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+        try:
+            annotation = ast.parse(annotation.value, mode="eval").body
+        except SyntaxError:
+            return annotation
+    if isinstance(annotation, ast.BinOp):  # X | None
+        return annotation.left
+    if isinstance(annotation, ast.Subscript):  # Optional[X]
+        return annotation.slice
+    return annotation
 
 
 def _dotted(expr: ast.expr, bound: dict[str, str]) -> str | None:

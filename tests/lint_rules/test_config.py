@@ -63,18 +63,27 @@ def test_reexports_through_the_projects_own_modules_are_followed(tmp_path: Path)
         "[tool.scopeguard]\n",
         {
             "myapp/__init__.py": "from .aws import make_client, Sess\n",
-            "myapp/aws.py": "from boto3 import client as make_client\nimport boto3\nSess = boto3.Session\n",
+            "myapp/aws.py": """\
+                import boto3
+                from boto3 import client as make_client
+
+                Sess = boto3.Session
+
+
+                def current() -> "boto3.Session":
+                    raise NotImplementedError
+            """,
             "myapp/svc.py": """\
                 from myapp import make_client
                 from . import aws
 
 
                 def f():
-                    return make_client("s3"), aws.Sess().client("sqs")
+                    return make_client("s3"), aws.Sess().client("sqs"), aws.current().client("sns")
             """,
         },
     )
-    assert _codes(tmp_path / "myapp/svc.py") == ["SG001", "SG002", "SG003"]
+    assert _codes(tmp_path / "myapp/svc.py") == ["SG001", "SG002", "SG003", "SG003"]
 
 
 def test_configured_client_and_session_factories(tmp_path: Path) -> None:

@@ -52,3 +52,14 @@ class Unrelated:
 
     def client(self):
         return self.session.client("s3")  # unknown session type: not flagged
+
+
+def current_session() -> "boto3.Session | None":
+    return SESSION_HOLDER[0]
+
+
+def through_annotated_return():
+    return current_session().client("s3")  # SG003
+
+
+SESSION_HOLDER: list = []
