@@ -15,6 +15,7 @@ from typing import Any
 import boto3
 import botocore.session
 import pytest
+from boto3.s3.transfer import TransferConfig
 from moto import mock_aws
 from moto.server import ThreadedMotoServer
 
@@ -27,6 +28,7 @@ ACCOUNT = "123456789012"  # moto's default account
 REGION = "eu-west-1"
 NAMING = NamingPolicy(pooled_buckets=frozenset({"shared"}))
 WHERE = {"CreateBucketConfiguration": {"LocationConstraint": REGION}}
+MB = 1024 * 1024
 AP_ARN = f"arn:aws:s3:{REGION}:{ACCOUNT}:accesspoint/reports"
 
 
@@ -294,6 +296,7 @@ def test_pooled_keys_outside_the_key_prefix_are_refused(acme: Any, key: str, mat
         ("Uploads", "not valid for s3"),
         ("my.uploads", "not valid for s3"),
         ("t-acme2-uploads", "belongs to tenant:acme2"),
+        ("x" * 60, "s3 allows 63"),
         (AP_ARN, "not resolved in tenant scope"),
         (f"arn:aws:s3-object-lambda:{REGION}:{ACCOUNT}:accesspoint/ol", "not resolved"),
         (f"arn:aws:s3-outposts:{REGION}:{ACCOUNT}:outpost/op-1/accesspoint/ap", "not resolved"),
@@ -478,6 +481,16 @@ def test_cross_tenant_presigned_url_is_refused(acme: Any, params: dict[str, Any]
             acme.generate_presigned_url(method, Params=params)
 
 
+def test_presigned_put_in_scope_and_waiters_go_through_the_guard(acme: Any) -> None:
+    url = acme.generate_presigned_url("put_object",
+                                      Params={"Bucket": "shared", "Key": "t-acme/up.bin"})
+    assert "/shared/t-acme/up.bin" in url or "shared.s3" in url
+    acme.get_waiter("object_exists").wait(Bucket="uploads", Key="doc.txt")
+    with count_requests(acme) as sent, pytest.raises(ScopeViolation, match="tenant:globex"):
+        acme.get_waiter("object_exists").wait(Bucket="t-globex-uploads", Key="doc.txt")
+    assert sent.total == 0
+
+
 def test_presigned_post_is_refused_in_tenant_scope(acme: Any, factory: ClientFactory) -> None:
     with pytest.raises(ScopeViolation, match="presigned POST"):
         acme.generate_presigned_post("uploads", "t-acme/doc.txt")
@@ -525,6 +538,25 @@ def test_transfer_helpers_go_through_the_guard(acme: Any, operator: Any, tmp_pat
             acme.copy({"Bucket": "t-globex-uploads", "Key": "doc.txt"}, "uploads", "x")
     assert sent.total == 0
     assert target.read_bytes() == b"payload"
+
+
+def test_multipart_transfer_on_worker_threads_goes_through_the_guard(
+    acme: Any, operator: Any, tmp_path: Path
+) -> None:
+    # s3transfer runs CreateMultipartUpload / UploadPart / CompleteMultipartUpload on its own
+    # thread pool: each call still enters the scoped client's guard.
+    config = TransferConfig(multipart_threshold=5 * MB, multipart_chunksize=5 * MB,
+                            max_concurrency=3)
+    source = tmp_path / "big.bin"
+    source.write_bytes(b"m" * (10 * MB + 1))
+    with count_requests(acme) as sent:
+        acme.upload_file(str(source), "shared", "t-acme/big.bin", Config=config)
+    assert sent.total == 5  # create, 3 parts, complete
+    assert operator.head_object(Bucket="shared", Key="t-acme/big.bin")["ContentLength"] == (
+        10 * MB + 1)
+    with count_requests(acme) as sent, pytest.raises(ScopeViolation, match="tenant:globex"):
+        acme.upload_file(str(source), "shared", "t-globex/big.bin", Config=config)
+    assert sent.total == 0
 
 
 # -- platform and operator scopes ----------------------------------------------------------------

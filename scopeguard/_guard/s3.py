@@ -15,9 +15,17 @@ Operations refused in tenant and capsule scope (platform and operator scopes may
 bucket policies, bucket ACLs, ownership controls, public access blocks, replication, logging,
 notifications, websites, analytics and inventory exports, metadata tables, ABAC: each can grant
 another principal access or names a second resource (bucket, topic, queue, function, table) the
-guard would have to resolve too. Reading any bucket configuration is allowed. Writing the
-remaining configurations (lifecycle, CORS, encryption, versioning, tagging, ...) is allowed on
-the scope's own buckets and refused on pooled ones, which are shared infrastructure.
+guard would have to resolve too. Also refused there: ListDirectoryBuckets (account-wide, nothing
+to narrow it by), WriteGetObjectResponse (its target is an opaque Object Lambda route and token),
+RenameObject (its URL-encoded source cannot be read back reliably), presigned POSTs (their key
+and conditions live in the signed policy, not in the parameters), and CreateSession on a pooled
+bucket (the session credentials would reach every tenant's objects without the guard).
+ListBuckets is narrowed instead: the scope's name prefix is prepended to ``Prefix``.
+
+Reading any bucket configuration is allowed. Writing the remaining configurations (lifecycle,
+CORS, encryption, versioning, tagging, ...) is allowed on the scope's own buckets and refused on
+pooled ones, which are shared infrastructure. Canned ACLs are limited to the owner-only ones and
+explicit grants are refused.
 """
 
 from __future__ import annotations
@@ -326,7 +334,8 @@ def _create_session(guard: ScopeGuard, op: str, params: dict[str, Any],
                            "objects", "Bucket")
 
 
-def _restore(guard: ScopeGuard, op: str, params: dict[str, Any], context: Mapping[str, Any]) -> None:
+def _restore(guard: ScopeGuard, op: str, params: dict[str, Any],
+             context: Mapping[str, Any]) -> None:
     _object(guard, op, params, context)
     request = params.get("RestoreRequest")
     if guard.isolated and isinstance(request, Mapping) and (
