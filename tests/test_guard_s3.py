@@ -27,7 +27,7 @@ from scopeguard.testing import count_requests
 ACCOUNT = "123456789012"  # moto's default account
 REGION = "eu-west-1"
 NAMING = NamingPolicy(pooled_buckets=frozenset({"shared"}))
-WHERE = {"CreateBucketConfiguration": {"LocationConstraint": REGION}}
+WHERE: dict[str, Any] = {"CreateBucketConfiguration": {"LocationConstraint": REGION}}
 MB = 1024 * 1024
 AP_ARN = f"arn:aws:s3:{REGION}:{ACCOUNT}:accesspoint/reports"
 
@@ -297,6 +297,8 @@ def test_pooled_keys_outside_the_key_prefix_are_refused(acme: Any, key: str, mat
         ("my.uploads", "not valid for s3"),
         ("t-acme2-uploads", "belongs to tenant:acme2"),
         ("x" * 60, "s3 allows 63"),
+        ("t-acme-a/b", "not a valid bucket name"),
+        ("t-acme-" + "x" * 57, "not a valid bucket name"),
         (AP_ARN, "not resolved in tenant scope"),
         (f"arn:aws:s3-object-lambda:{REGION}:{ACCOUNT}:accesspoint/ol", "not resolved"),
         (f"arn:aws:s3-outposts:{REGION}:{ACCOUNT}:outpost/op-1/accesspoint/ap", "not resolved"),
