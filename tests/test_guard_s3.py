@@ -600,6 +600,35 @@ def test_platform_bucket_arns_are_checked(factory: ClientFactory, bucket: str,
     refused(factory.platform().client("s3"), "get_object", match, Bucket=bucket, Key="k")
 
 
+@pytest.mark.parametrize(
+    ("call", "params", "match"),
+    [
+        ("put_bucket_notification_configuration", {"NotificationConfiguration": {
+            "QueueConfigurations": [{"QueueArn": "arn:aws:sqs:eu-west-1:999999999999:q",
+                                     "Events": ["s3:ObjectCreated:*"]}]}},
+         "not this scope's account"),
+        ("put_bucket_notification_configuration", {"NotificationConfiguration": {
+            "TopicConfigurations": [{"TopicArn": f"arn:aws:sqs:{REGION}:{ACCOUNT}:t",
+                                     "Events": ["s3:ObjectCreated:*"]}]}},
+         "expected 'sns'"),
+        ("put_bucket_replication", {"ReplicationConfiguration": {"Role": "r", "Rules": [{
+            "Status": "Enabled", "Destination": {"Bucket": "arn:aws:s3:::t-acme-uploads"}}]}},
+         "belongs to tenant:acme"),
+        ("put_bucket_inventory_configuration", {"Id": "i", "InventoryConfiguration": {
+            "Id": "i", "IsEnabled": True, "IncludedObjectVersions": "Current",
+            "Schedule": {"Frequency": "Daily"}, "Destination": {"S3BucketDestination": {
+                "Bucket": "arn:aws:s3:::reports", "Format": "CSV",
+                "AccountId": "999999999999"}}}}, "not this scope's account"),
+        ("copy_object", {"Key": "x", "CopySource":
+                         f"arn:aws:s3:{REGION}:999999999999:accesspoint/ap/object/k"},
+         "not this scope's account"),
+    ],
+)
+def test_platform_second_resources_are_checked_too(factory: ClientFactory, call: str,
+                                                   params: dict[str, Any], match: str) -> None:
+    refused(factory.platform().client("s3"), call, match, Bucket="shared", **params)
+
+
 def test_platform_access_point_arn_of_its_own_account_passes_the_guard(
     factory: ClientFactory,
 ) -> None:
