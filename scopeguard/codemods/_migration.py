@@ -25,6 +25,10 @@ __all__ = ["SDK_MENTION", "FileResult", "migrate_source"]
 
 # The pre-filter: a file that never names an SDK module cannot create a client through one.
 SDK_MENTION: Final = re.compile(r"\b(?:boto3|botocore|aioboto3|aiobotocore)\b")
+# What MarkRawSessions looks for: session factories, the default session, an uncalled factory.
+RAW_LEFT: Final = re.compile(
+    r"Session\b|get_session|default_session|DEFAULT_SESSION|\b(?:client|resource)\b(?!\s*\()"
+)
 MARKER_LINE: Final = re.compile(r"^[ \t]*# scopeguard: TODO\(SG\d{3}\)", re.MULTILINE)
 COMMANDS: Final = (RewriteClientCalls, RemoveDeadSessions, MarkRawSessions)
 _CARRIED: Final = (SITES_KEY, REWRITTEN_SESSIONS_KEY, REMOVED_LINES_KEY)
@@ -73,6 +77,11 @@ def migrate_source(
         return FileResult(name, source, source, skipped=f"does not parse: {reason}")
     carried: dict[str, object] = {}
     for command in COMMANDS:
+        # Each pass copies the tree and computes scope metadata; skip the ones with nothing to do.
+        if command is RemoveDeadSessions and not carried.get(REWRITTEN_SESSIONS_KEY):
+            continue
+        if command is MarkRawSessions and not RAW_LEFT.search(tree.code):
+            continue
         context = CodemodContext(filename=path, scratch=dict(carried))
         tree = command(context, settings).transform_module(tree)
         carried = {k: context.scratch[k] for k in _CARRIED if k in context.scratch}

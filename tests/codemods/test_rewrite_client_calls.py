@@ -528,7 +528,7 @@ _OPTIONS = {
 }
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(
     options=st.lists(st.sampled_from(sorted(_OPTIONS)), unique=True),
     method=st.sampled_from(["client", "resource"]),
