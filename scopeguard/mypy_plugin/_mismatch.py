@@ -157,12 +157,12 @@ def _mismatch_message(
 ) -> str | None:
     want = scope_kind(expected.args[0]) if expected.args else "any"
     service = expected.type.name.removeprefix("Scoped")
-    required = "a client of any scope" if want == "any" else f"a {want}-scoped client"
+    required = "a client of any scope" if want == "any" else f"{_article(want)} {want}-scoped client"
     where = _argument_label(sig, index, context, expr)
     if given.type.fullname == expected.type.fullname:
         have = scope_kind(given.args[0]) if given.args else "unknown"
         return (
-            f"{where} is a {have}-scoped {service}, but {required} is required "
+            f"{where} is {_article(have)} {have}-scoped {service}, but {required} is required "
             f'(scope mismatch: {have} given, {want} expected)'
         )
     if any(base.type.fullname == given.type.fullname for base in expected.type.bases):
@@ -172,6 +172,10 @@ def _mismatch_message(
             f"{want if want != 'any' else 'scope'} handle"
         )
     return None
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in ("a", "e", "i", "o", "u") else "a"
 
 
 def _argument_label(sig: CallableType, index: int, context: object, expr: Expression) -> str:

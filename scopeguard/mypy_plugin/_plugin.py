@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from pathlib import PurePath
 from typing import Any, Final
 
 from mypy.nodes import SymbolTableNode, TypeInfo
@@ -31,6 +32,14 @@ PLUGIN_SCHEMA: Final = 1
 
 FunctionSigHook = Callable[[FunctionSigContext], FunctionLike]
 MethodSigHook = Callable[[MethodSigContext], FunctionLike]
+
+
+_INSTALLED_MARKERS: Final = ("site-packages", "dist-packages", "typeshed")
+
+
+def _is_installed(path: str) -> bool:
+    parts = PurePath(path).parts
+    return any(marker in parts for marker in _INSTALLED_MARKERS)
 
 
 class ScopeguardPlugin(Plugin):
@@ -66,6 +75,11 @@ class ScopeguardPlugin(Plugin):
         return found
 
     def report_config_data(self, ctx: ReportConfigContext) -> Any:
+        # Installed packages and typeshed get only what can change their types: mypy reports no
+        # errors there, so a change of factory-modules or naming must not recheck all of boto3's
+        # stubs (a cold run's worth of work) when only the project's modules can change.
+        if _is_installed(ctx.path):
+            return {"schema": PLUGIN_SCHEMA, "infer-services": self.settings.infer_services}
         return {"schema": PLUGIN_SCHEMA, **self.settings.report()}
 
     def get_function_signature_hook(self, fullname: str) -> FunctionSigHook | None:
