@@ -32,11 +32,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Final
 from urllib.parse import unquote
 
-from .core import SERVICE_RULES, ExtraCheck, Refuse, ScopeGuard, ServiceRules, forbidden, parse_arn
+from .core import SERVICE_RULES, Refuse, ScopeGuard, ServiceRules, forbidden, parse_arn
 
 SERVICE: Final = "s3"
 
@@ -283,7 +283,8 @@ def _kms_key(guard: ScopeGuard, value: Any, member: str) -> Any:
     return value
 
 
-def _foreign_arn(service: str) -> Any:
+def _foreign_arn(service: str) -> Callable[[ScopeGuard, Any, str], Any]:
+    """Notification targets and metadata table buckets: ARNs of this account and partition."""
     def check(guard: ScopeGuard, value: Any, member: str) -> Any:
         guard.arn(value, member, service)
         return value
@@ -303,14 +304,6 @@ def _acl(guard: ScopeGuard, value: Any, member: str) -> Any:
 
 
 # -- operation checks --------------------------------------------------------------------------
-
-
-def _all(*checks: ExtraCheck) -> ExtraCheck:
-    def run(guard: ScopeGuard, op: str, params: dict[str, Any], context: Mapping[str, Any]) -> None:
-        for check in checks:
-            check(guard, op, params, context)
-
-    return run
 
 
 def _no_pooled_admin(guard: ScopeGuard, op: str, params: dict[str, Any],
