@@ -229,11 +229,16 @@ class MigrateSettings:
                     return rule
         return PLATFORM
 
+    def _modules(self, path: str | Path) -> set[str]:
+        dotted = self.relative(path).removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+        return {dotted, dotted.removeprefix("src.")}
+
     def is_factory_module(self, path: str | Path | None) -> bool:
-        """True for the composition root (``factory-modules``), where raw boto3 is allowed."""
+        """True for the composition root (``factory-modules``), where raw boto3 is allowed,
+        and for the module that defines the configured accessor (it must not import itself)."""
         if path is None:
             return False
-        relative = self.relative(path)
-        dotted = relative.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
-        candidates = {dotted, dotted.removeprefix("src.")}
-        return any(self.config.is_factory_module(module=m, path=path) for m in candidates)
+        modules = self._modules(path)
+        if self.factory.import_module is not None and self.factory.import_module in modules:
+            return True
+        return any(self.config.is_factory_module(module=m, path=path) for m in modules)
