@@ -64,7 +64,7 @@ class MotoServer:
         )
         from werkzeug.serving import make_server
 
-        class QuietHandler(MotoRequestHandler):  # type: ignore[misc]
+        class QuietHandler(MotoRequestHandler):
             def log_request(self, *args: Any, **kwargs: Any) -> None:
                 pass  # one access-log line per request would drown the demo's output
 

@@ -196,13 +196,14 @@ class ClientFactory:
                 return
             if account is not None:
                 self.naming.account(account)
-                for key in [k for k in self._shared if k[0][0] == account]:
+                for key in [k for k in self._shared if k[0][0] == account]:  # type: ignore[index]
                     del self._shared[key]
                 for key in [k for k in self._operator_sessions if k[0] == account]:
                     del self._operator_sessions[key]
                 if self._credential_cache is not None:
                     self._credential_cache.invalidate(account)
-            for key in [k for k in self._scoped if _matches(k[0], targets, account)]:
+            for key in [k for k in self._scoped
+                        if _matches(k[0], targets, account)]:  # type: ignore[index]
                 del self._scoped[key]
             for key in [k for k in self._guards if _matches(k, targets, account)]:
                 del self._guards[key]
@@ -256,7 +257,8 @@ class ClientFactory:
             if resource is None:
                 # boto3 builds resources around a client of its own; swap in the guarded one so
                 # the resource API and every sub-resource it creates go through the guard.
-                resource = self._session.resource(service_name, **create_options)
+                session: Any = self._session  # service names are dynamic here
+                resource = session.resource(service_name, **create_options)
                 resource.meta.client = client
                 self._scoped[key] = resource
             return resource
@@ -283,16 +285,17 @@ class ClientFactory:
         config = options.get("config")
         if config is not None and not isinstance(config, Config):
             raise ConfigurationError("config must be a botocore.config.Config")
-        if config is not None and config.signature_version is not None:
+        if config is not None:
             from botocore import UNSIGNED
 
-            if config.signature_version is UNSIGNED:
+            if getattr(config, "signature_version", None) is UNSIGNED:
                 raise ConfigurationError("unsigned clients are not supported by scopeguard")
         # Pin the endpoint: AWS_ENDPOINT_URL* and config-file endpoints are ignored, so nothing in
         # the environment can redirect a scoped client.
-        pinned = Config(ignore_configured_endpoint_urls=True)
+        pinned = Config(ignore_configured_endpoint_urls=True)  # type: ignore[call-arg]
         merged = pinned if config is None else config.merge(pinned)
-        config_key = tuple(sorted((k, repr(v)) for k, v in merged._user_provided_options.items()))
+        provided: dict[str, Any] = getattr(merged, "_user_provided_options", {})
+        config_key = tuple(sorted((k, repr(v)) for k, v in provided.items()))
         create = {k: v for k, v in options.items() if k not in ("region_name", "config")}
         create.update(region_name=region, config=merged, endpoint_url=self.endpoint_url)
         other = tuple(sorted((k, repr(v)) for k, v in create.items() if k != "config"))
@@ -315,7 +318,8 @@ class ClientFactory:
             session = self._operator_session(scope)
             client = session.create_client(service_name, **create_options)
         else:
-            client = self._session.client(service_name, **create_options)
+            base: Any = self._session  # service names are dynamic here
+            client = base.client(service_name, **create_options)
         from ._guard import SERVICE_RULES, install_hooks
 
         install_hooks(client, SERVICE_RULES.get(service_name), self._on_refusal)
@@ -419,7 +423,8 @@ def _scoped_instance(shared: Any, guard: ScopeGuard) -> Any:
         with _SCOPED_LOCK:
             cls = _SCOPED_CLASSES.get(base) or _make_scoped_class(base)
             _SCOPED_CLASSES[base] = cls
-    client = cls.__new__(cls)
+    # object.__new__: no botocore __init__ (it would build a new endpoint and event system).
+    client: Any = object.__new__(cls)
     client.__dict__.update(shared.__dict__)
     client._scopeguard = guard
     return client
@@ -442,7 +447,7 @@ def _make_scoped_class(base: type) -> type:
             namespace[name] = _presign_wrapper(original)
     namespace["scope"] = property(lambda self: self._scopeguard.scope,
                                   doc="The ScopeRef this client is bound to.")
-    return type(base.__name__, (base,), namespace)
+    return type(base)(base.__name__, (base,), namespace)
 
 
 def _presign_wrapper(original: Callable[..., Any]) -> Callable[..., Any]:

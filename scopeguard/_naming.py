@@ -295,9 +295,11 @@ class NamingPolicy:
                 )
             kwargs[key.replace("-", "_")] = value
         if "capsules" in kwargs:
-            kwargs["capsules"] = frozenset(_strs("capsules", kwargs["capsules"]))
+            kwargs["capsules"] = frozenset(_strs("capsules", kwargs["capsules"]))  # type: ignore[arg-type]
         if "pooled_buckets" in kwargs:
-            kwargs["pooled_buckets"] = frozenset(_strs("pooled-buckets", kwargs["pooled_buckets"]))
+            kwargs["pooled_buckets"] = frozenset(
+                _strs("pooled-buckets", kwargs["pooled_buckets"])  # type: ignore[arg-type]
+            )
         if "pooled_tables" in kwargs:
             tables: dict[str, PooledTable] = {}
             for name, spec in kwargs["pooled_tables"].items():  # type: ignore[attr-defined]

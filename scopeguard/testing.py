@@ -53,7 +53,11 @@ def test_session(region_name: str = DEFAULT_REGION) -> boto3.Session:
     """A boto3 Session with fake static keys: it can never sign a request AWS would accept."""
     import boto3
 
-    return boto3.Session(region_name=region_name, **_FAKE_KEYS)
+    return boto3.Session(
+        region_name=region_name,
+        aws_access_key_id=_FAKE_KEYS["aws_access_key_id"],
+        aws_secret_access_key=_FAKE_KEYS["aws_secret_access_key"],
+    )
 
 
 test_session.__test__ = False  # type: ignore[attr-defined]  # not a test, despite the name

@@ -24,6 +24,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit
 
@@ -305,8 +306,7 @@ class ScopeGuard:
                 if len(path) == 1:
                     new = handler(self, params[top], member)
                 else:
-                    new = _apply(params[top], path[1:],
-                                 lambda v, h=handler, m=member: h(self, v, m))
+                    new = _apply(params[top], path[1:], partial(_call, handler, self, member))
                 if new is not params[top]:
                     params[top] = new
             if callable(entry) and not isinstance(entry, Refuse):
@@ -325,6 +325,10 @@ def forbidden(guard: ScopeGuard, value: Any, member: str) -> Any:
         raise guard.refuse(f"{member} can grant other principals access; set it from the "
                            "platform scope", member)
     return value
+
+
+def _call(handler: Handler, guard: ScopeGuard, member: str, value: Any) -> Any:
+    return handler(guard, value, member)
 
 
 # -- hooks -------------------------------------------------------------------------------------

@@ -16,14 +16,14 @@ from .core import SERVICE_RULES, Refuse, ScopeGuard, ServiceRules, forbidden
 SERVICE: Final = "dynamodb"
 
 
-def _table(guard: ScopeGuard, value: Any, member: str) -> str:
+def _table(guard: ScopeGuard, value: Any, member: str) -> Any:
     if isinstance(value, str) and value.startswith("arn:"):
         _table_arn(guard, value, member)
         return value
     return guard.name(SERVICE, value, member)
 
 
-def _table_arn(guard: ScopeGuard, value: Any, member: str) -> str:
+def _table_arn(guard: ScopeGuard, value: Any, member: str) -> Any:
     arn = guard.arn(value, member, SERVICE)
     kind, _, rest = arn.resource.partition("/")
     name = rest.split("/", 1)[0]

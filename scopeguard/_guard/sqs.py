@@ -39,7 +39,7 @@ def _queue_url(guard: ScopeGuard, value: Any, member: str) -> str:
     return value
 
 
-def _queue_arn(guard: ScopeGuard, value: Any, member: str) -> str:
+def _queue_arn(guard: ScopeGuard, value: Any, member: str) -> Any:
     arn = guard.arn(value, member, SERVICE)
     if not arn.resource or ":" in arn.resource or "/" in arn.resource:
         raise guard.refuse(f"{value!r} is not a queue ARN", member)
@@ -48,9 +48,9 @@ def _queue_arn(guard: ScopeGuard, value: Any, member: str) -> str:
 
 
 def _account(guard: ScopeGuard, value: Any, member: str) -> str:
-    if value != guard.account():
+    if not isinstance(value, str) or value != guard.account():
         raise guard.refuse("queues of other accounts are out of scope", member)
-    return str(value)
+    return value
 
 
 def _attributes(guard: ScopeGuard, value: Any, member: str) -> Any:
