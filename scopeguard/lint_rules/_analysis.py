@@ -18,7 +18,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Final, Literal
 
 from .. import _fullnames as fn
@@ -71,6 +71,7 @@ _HANDLE_METHODS: Final = frozenset(m.rsplit(".", 1)[1] for m in fn.SCOPE_METHODS
 _SCOPE_CLASS_NAMES: Final = frozenset(
     {c.rsplit(".", 1)[1] for c in fn.SCOPE_CLASSES.values()} | {"Scope"}
 )
+_CLIENT_METHODS: Final = frozenset(fn.SESSION_CLIENT_METHODS) | frozenset(fn.SCOPE_CLIENT_METHODS)
 _CACHING_DECORATORS: Final = frozenset(
     {"cache", "lru_cache", "cached_property", "cached", "memoize", "memoized"}
 )
@@ -191,6 +192,9 @@ def _last_name(expr: ast.expr) -> str | None:
     return None
 
 
+_METHODS: dict[type[ast.AST], Callable[[_Collector, ast.AST], None]] = {}
+
+
 class _Collector(ast.NodeVisitor):
     def __init__(
         self,
@@ -211,16 +215,34 @@ class _Collector(ast.NodeVisitor):
         self.records: dict[int, _SessionRecord] = {}
         self.call_values: dict[int, _Binding] = {}
         self.canonical_cache: dict[str, str] = {}
+        # ``self.x.client(...)`` seen before any ``self.x = ...`` of its class: methods run in
+        # source order, so the assignment may come in a later method. Judged after the walk.
+        self.pending: list[tuple[ast.Call, _ClassInfo, str, Site]] = []
 
     stmt_line = 0
 
     def visit(self, node: ast.AST) -> None:
+        # ``ast.NodeVisitor.visit`` looks the method up by name on every node; the walk visits
+        # every node of every file that passes the pre-filter, so cache it per node type.
+        method = _METHODS.get(type(node))
+        if method is None:
+            method = getattr(type(self), "visit_" + type(node).__name__, type(self).generic_visit)
+            _METHODS[type(node)] = method
         if isinstance(node, ast.stmt):
             outer, self.stmt_line = self.stmt_line, node.lineno
-            super().visit(node)
+            method(self, node)
             self.stmt_line = outer
         else:
-            super().visit(node)
+            method(self, node)
+
+    def generic_visit(self, node: ast.AST) -> None:
+        for _, value in ast.iter_fields(node):
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        self.visit(item)
+            elif isinstance(value, ast.AST):
+                self.visit(value)
 
     # -- results ------------------------------------------------------------------------------
 
@@ -229,6 +251,16 @@ class _Collector(ast.NodeVisitor):
             self.visit(stmt)
         while self.deferred:
             self.deferred.pop(0)()
+        for call, cls, attr, template in self.pending:
+            value = cls.attrs.get(attr)
+            if isinstance(value, _Value):
+                if value.record is not None:
+                    value.record.used = True
+                kind = self._client_kind(value, template.target.rsplit(".", 1)[1])
+                if kind is not None:
+                    method = template.target.rsplit(".", 1)[1]
+                    target = f"{_label(value)}.{method}"
+                    self.sites.append(replace(template, kind=kind, target=target))
         for record in self.records.values():
             # A session that is only asked for metadata (regions, partitions) reaches no
             # resource; flagging it would teach people to noqa the rule.
@@ -238,9 +270,15 @@ class _Collector(ast.NodeVisitor):
         return self.sites
 
     def add(self, kind: SiteKind, node: ast.AST, target: str, **extra: object) -> Site:
+        site = self.site(kind, node, target, **extra)
+        if self.emit:
+            self.sites.append(site)
+        return site
+
+    def site(self, kind: SiteKind, node: ast.AST, target: str, **extra: object) -> Site:
         line: int = getattr(node, "lineno", 1)
         end_line: int | None = getattr(node, "end_lineno", None)
-        site = Site(
+        return Site(
             kind,
             line,
             getattr(node, "col_offset", 0),
@@ -250,9 +288,6 @@ class _Collector(ast.NodeVisitor):
             stmt_line=self.stmt_line,
             **extra,  # type: ignore[arg-type]
         )
-        if self.emit:
-            self.sites.append(site)
-        return site
 
     # -- names ------------------------------------------------------------------------------
 
@@ -284,6 +319,13 @@ class _Collector(ast.NodeVisitor):
             return self.call_values.get(id(expr))
         if isinstance(expr, ast.Await):
             return self.value_of(expr.value)
+        # ``session or boto3.Session()``, ``a if cond else b``: whichever branch is a session.
+        if isinstance(expr, (ast.BoolOp, ast.IfExp)):
+            branches = expr.values if isinstance(expr, ast.BoolOp) else [expr.body, expr.orelse]
+            for branch in branches:
+                value = self.value_of(branch)
+                if isinstance(value, _Value):
+                    return value
         return None
 
     def class_of(self, name: str) -> _ClassInfo | None:
@@ -386,7 +428,6 @@ class _Collector(ast.NodeVisitor):
         self.scope, self.import_time = outer, outer_time
 
     _in_class_body = False
-    _learning = False
 
     def _run_function(
         self,
@@ -411,7 +452,7 @@ class _Collector(ast.NodeVisitor):
             if arg is not None:
                 scope.names[arg.arg] = self.annotation_value(arg.annotation)
         self.import_time = "in a cached function" if cached else None
-        self.emit, self._in_class_body = emit and not self._learning, False
+        self.emit, self._in_class_body = emit, False
         for stmt in node.body:
             self.visit(stmt)
         self.scope, self.import_time, self.emit, self._in_class_body = saved
@@ -424,23 +465,10 @@ class _Collector(ast.NodeVisitor):
         self.scope = _Scope(outer, cls=info)
         self.import_time = "in a class body"
         self._in_class_body = True
-        first_method = len(self.deferred)
         for stmt in node.body:
             self.visit(stmt)
         self.scope, self.import_time, self._in_class_body = outer, outer_time, outer_in_class
         self.bind(node.name, None)
-        # ``self.session`` may be assigned in one method and used in another written above it:
-        # learn every method's ``self.x = ...`` first, without reporting, then analyse for real.
-        methods = self.deferred[first_method:]
-
-        def learn_attributes() -> None:
-            pending, self.deferred = self.deferred, []
-            self._learning = True
-            for run in methods:
-                run()
-            self.deferred, self._learning = pending, False
-
-        self.deferred.insert(first_method, learn_attributes)
 
     def visit_If(self, node: ast.If) -> None:
         self.visit(node.test)
@@ -597,13 +625,29 @@ class _Collector(ast.NodeVisitor):
             return
         receiver = self.value_of(func.value)
         if isinstance(receiver, _Value):
-            if receiver.kind == "handle" and func.attr in fn.SCOPE_CLIENT_METHODS:
-                self.add("factory-client", node, f"{receiver.kind}.{func.attr}", call=node)
-            elif func.attr in fn.SESSION_CLIENT_METHODS and receiver.kind != "handle":
-                kind: SiteKind = "async-client" if receiver.kind == "async-session" else "session-client"
-                self.add(kind, node, f"session.{func.attr}", call=node)
+            kind = self._client_kind(receiver, func.attr)
+            if kind is not None:
+                self.add(kind, node, f"{_label(receiver)}.{func.attr}", call=node)
         elif func.attr in _HANDLE_METHODS:
             self.call_values[id(node)] = _Value("handle")
+        elif (
+            func.attr in _CLIENT_METHODS
+            and isinstance(func.value, ast.Attribute)
+            and isinstance(func.value.value, ast.Name)
+            and self.emit
+        ):
+            cls = self.class_of(func.value.value.id)
+            if cls is not None and func.value.attr not in cls.attrs:
+                template = self.site("session-client", node, f"?.{func.attr}", call=node)
+                self.pending.append((node, cls, func.value.attr, template))
+
+    @staticmethod
+    def _client_kind(receiver: _Value, method: str) -> SiteKind | None:
+        if receiver.kind == "handle":
+            return "factory-client" if method in fn.SCOPE_CLIENT_METHODS else None
+        if method not in fn.SESSION_CLIENT_METHODS:
+            return None
+        return "async-client" if receiver.kind == "async-session" else "session-client"
 
     def _session(
         self,
@@ -648,6 +692,10 @@ class _Collector(ast.NodeVisitor):
             for element in elements:
                 if isinstance(element, ast.Constant) and isinstance(element.value, str):
                     self.add("name-literal", element, target, value=element.value)
+
+
+def _label(value: _Value) -> str:
+    return "scope" if value.kind == "handle" else "session"
 
 
 def collect_sites(

@@ -1,0 +1,121 @@
+"""flake8 with and without the scopeguard SG rules on the same large tree, side by side.
+
+    python benchmarks/bench_lint.py [TREE ...] [--repeat N] [--jobs N]
+
+Method. Both configurations run the same flake8, flags and files in a fresh interpreter:
+``flake8 --exit-zero -j N --select E,F,W,C90,SG TREE...``. The baseline removes scopeguard from
+flake8's plugin discovery (``flake8.plugins.finder.find_plugins`` filtered in the child process),
+so it neither imports nor runs the plugin: the difference is everything the plugin costs (import,
+option parsing, the pre-filter on every file, the AST walk on files that pass it). Ignoring codes
+(``--extend-ignore=SG``) would not be fair: flake8 still runs an ignored plugin. Runs alternate
+(baseline, plugin, baseline, plugin, ...) so that noise from other processes on the machine hits
+both; the best run of each is compared, as ``timeit`` recommends.
+
+The default tree is the installed moto, botocore, boto3, s3transfer, libcst, hypothesis and mypy
+packages of the running environment (about 2,200 files): AWS-heavy code where the pre-filter
+lets most files through, next to code that never mentions AWS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import platform
+import subprocess
+import sys
+import sysconfig
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+_CHILD = """
+import sys
+from flake8.main import cli
+from flake8.plugins import finder
+
+if sys.argv[1] == "without":
+    _find = finder.find_plugins
+
+    def find_plugins(cfg, opts):
+        return [p for p in _find(cfg, opts) if p.package != "scopeguard"]
+
+    finder.find_plugins = find_plugins
+sys.exit(cli.main(sys.argv[2:]))
+"""
+
+DEFAULT_PACKAGES = ("moto", "botocore", "boto3", "s3transfer", "libcst", "hypothesis", "mypy")
+
+
+def default_tree() -> list[Path]:
+    site = Path(sysconfig.get_paths()["purelib"])
+    return [site / name for name in DEFAULT_PACKAGES if (site / name).is_dir()]
+
+
+def python_files(trees: list[Path]) -> list[Path]:
+    return [p for tree in trees for p in sorted(tree.rglob("*.py"))]
+
+
+def run(mode: str, trees: list[Path], jobs: int) -> float:
+    args = [
+        sys.executable,
+        "-c",
+        _CHILD,
+        mode,
+        "--isolated",
+        "--exit-zero",
+        f"-j{jobs}",
+        "--select=E,F,W,C90,SG",
+        *map(str, trees),
+    ]
+    start = time.perf_counter()
+    subprocess.run(args, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def prefilter_stats(files: list[Path]) -> tuple[int, int, int]:
+    """Files that pass the pre-filter, and SG findings, using the checker without flake8."""
+    from scopeguard.lint_rules import LintSettings, check_tree
+    from scopeguard.lint_rules._checker import might_matter
+
+    settings = LintSettings()
+    passed = findings = 0
+    for path in files:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if not might_matter(text, settings.config.naming):
+            continue
+        passed += 1
+        try:
+            tree = ast.parse(text)
+        except SyntaxError:
+            continue
+        result = check_tree(tree, text.splitlines(True), path, settings, prefiltered=True)
+        findings += len(result.reported)
+    return len(files), passed, findings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("trees", nargs="*", type=Path)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--jobs", type=int, default=1)
+    args = parser.parse_args()
+    trees = args.trees or default_tree()
+    files, passed, findings = prefilter_stats(python_files(trees))
+    print(f"tree: {', '.join(str(t) for t in trees)}")
+    print(f"files: {files}, past the pre-filter: {passed} ({passed / files:.0%}), SG findings: {findings}")
+    print(f"machine: {platform.machine()}, {platform.processor() or '?'}, python {platform.python_version()}, "
+          f"jobs={args.jobs}, date {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
+    without: list[float] = []
+    with_sg: list[float] = []
+    for i in range(args.repeat):
+        without.append(run("without", trees, args.jobs))
+        with_sg.append(run("with", trees, args.jobs))
+        print(f"  run {i + 1}: without SG {without[-1]:7.2f} s   with SG {with_sg[-1]:7.2f} s")
+    best_without, best_with = min(without), min(with_sg)
+    ratio = best_with / best_without
+    print(f"best: without SG {best_without:.2f} s, with SG {best_with:.2f} s")
+    print(f"ratio with/without: {ratio:.3f} (+{(ratio - 1):.1%} wall time; target <= +10%)")
+
+
+if __name__ == "__main__":
+    main()
