@@ -6,9 +6,11 @@ Clients are shared per (credentials, service, region, config) and each scope get
 instance of the shared client whose API entry points run inside ``scope_call(guard)``. Two hooks on
 the shared client's event system read the active guard from a context variable:
 
-* ``before-parameter-build`` (registered first, so before botocore's own handlers rewrite
-  anything): resolves every resource identifier the operation's input shape names, rewrites
-  logical names to physical ones, runs the service's extra checks, and stamps the request context.
+* ``before-parameter-build`` (registered first among the service-wide handlers, so before
+  botocore's service-wide handlers rewrite anything; botocore's few operation-specific handlers,
+  such as S3's ``CopySource`` quoting, run before it and the service module accounts for them):
+  resolves every resource identifier the operation's input shape names, rewrites logical names
+  to physical ones, runs the service's extra checks, and stamps the request context.
 * ``before-sign`` (fires on every path, including presigning and ``_endpoint.make_request``):
   refuses any request whose context was not stamped by the first hook for this very call, and any
   request whose host is not the pinned endpoint.
@@ -337,7 +339,11 @@ def _call(handler: Handler, guard: ScopeGuard, member: str, value: Any) -> Any:
 @dataclass(slots=True)
 class _Call:
     guard: ScopeGuard
-    approved: tuple[int, str] | None = None
+    # Stamps of the requests this call approved. A set, not one value: botocore may make nested
+    # requests inside a call (S3 Express CreateSession, region-redirect HeadBucket) through the
+    # shared client, and their approval must not replace the outer request's.
+    # Each stamp is a fresh (object, operation) pair, held here, so it cannot be forged or reused.
+    approved: set[tuple[object, str]] = field(default_factory=set)
 
 
 _ACTIVE: contextvars.ContextVar[_Call | None] = contextvars.ContextVar("scopeguard_call",
@@ -401,13 +407,14 @@ def install_hooks(client: Any, rules: ServiceRules | None, on_refusal: Callable[
         except ScopeViolation as exc:
             guard.on_refusal(exc)
             raise
-        call.approved = (id(context), model.name)
-        context[_APPROVAL] = call.approved
+        stamp = (object(), model.name)
+        call.approved.add(stamp)
+        context[_APPROVAL] = stamp
 
     def check_sign(request: Any, operation_name: str, **_: Any) -> None:
         call = _ACTIVE.get()
         stamp = request.context.get(_APPROVAL)
-        if call is None or call.approved is None or stamp != call.approved:
+        if call is None or stamp not in call.approved or stamp[1] != operation_name:
             exc = _unscoped(operation_name)
             on_refusal(exc)
             raise exc
