@@ -81,8 +81,9 @@ def _bool(where: str, key: str, value: object) -> bool:
 
 
 def load_settings(mypy_config_file: str | None) -> PluginSettings:
-    """Settings from the pyproject mypy reads its own config from, else the nearest one."""
-    if mypy_config_file and Path(mypy_config_file).name == "pyproject.toml":
+    """Settings from the TOML file mypy reads its own config from (``pyproject.toml`` or any
+    ``--config-file x.toml``), else from the nearest pyproject above the working directory."""
+    if mypy_config_file and Path(mypy_config_file).suffix == ".toml":
         config = load_config(pyproject=mypy_config_file)
     else:
         config = load_config(os.getcwd())
