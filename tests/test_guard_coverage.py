@@ -17,7 +17,7 @@ COVERED = sorted(SERVICE_RULES)
 
 
 def test_foundation_services_are_covered() -> None:
-    assert {"dynamodb", "sqs"} <= set(COVERED)
+    assert {"dynamodb", "s3", "sqs"} <= set(COVERED)
 
 
 @pytest.mark.parametrize("service", COVERED)
