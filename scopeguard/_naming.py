@@ -10,11 +10,22 @@ The default layout, with separator ``-``::
     tenant  acme        t-acme-orders         marker "t", tenant ID, separator, logical name
     capsule dev         c-dev-orders          marker "c", capsule code, separator, logical name
     pooled table/bucket sessions              shared; partition keys / object keys carry t-acme/
+    SSM parameter path  /t-acme/app/db        the scope is the first path segment (see below)
 
 Why this is injective: a scope ID is drawn from ``[a-z0-9]`` and never contains the separator, the
 markers differ, and a logical name may never itself look scoped. So the first two separators of a
 scoped physical name delimit (marker, ID) unambiguously, and no platform or logical name can be
 read as a scoped one. ``tests/test_naming.py`` checks this property with hypothesis.
+
+SSM parameter names are flat (``db``, mapped like any name to ``t-acme-db``) or hierarchical
+(``/app/db``). A hierarchical name gets the scope as its first path segment, ``/t-acme/app/db``,
+so IAM can grant ``parameter/t-acme/*`` and ``GetParametersByPath("/t-acme")`` returns one
+scope's parameters. The path form stays injective: a flat name never starts with ``/``, and a
+hierarchical logical name may not start with a scope-looking segment.
+
+Names that may contain ``/`` (SSM paths, Secrets Manager names) are checked as paths: no empty
+segment (``//``, a leading ``/`` on a secret, a trailing ``/``) and no ``.`` or ``..`` segment.
+Nothing is cleaned: such names are refused.
 
 Nothing is normalised: an ID that is not already canonical is refused with ``InvalidScope``.
 """
@@ -80,7 +91,7 @@ NAME_RULES: Final[Mapping[str, NameRule]] = {
     "s3": _rule("bucket", r"a-z0-9\-", 63, min_len=3, must_end_alnum=True),
     "sqs": _rule("queue", r"A-Za-z0-9_\-", 80, suffixes=(".fifo",)),
     "sns": _rule("topic", r"A-Za-z0-9_\-", 256, suffixes=(".fifo",)),
-    "secretsmanager": _rule("secret", r"A-Za-z0-9_+=.@\-", 512),
+    "secretsmanager": _rule("secret", r"A-Za-z0-9/_+=.@\-", 512),
     "ssm": _rule("parameter", r"A-Za-z0-9_.\-", 1011),
     "events": _rule("event bus", r"A-Za-z0-9_.\-", 256),
     "kinesis": _rule("stream", r"A-Za-z0-9_.\-", 128),
@@ -112,6 +123,7 @@ class NamingPolicy:
     pooled_tables: Mapping[str, PooledTable] = field(default_factory=dict)
     pooled_buckets: frozenset[str] = frozenset()
     _scoped_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    _path_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         sep = self.separator
@@ -135,6 +147,9 @@ class NamingPolicy:
             self,
             "_scoped_re",
             re.compile(f"({markers}){re.escape(sep)}([a-z0-9]+){re.escape(sep)}(.*)", re.DOTALL),
+        )
+        object.__setattr__(
+            self, "_path_re", re.compile(f"/({markers}){re.escape(sep)}([a-z0-9]+)(?:/|$)")
         )
         for logical in (*self.pooled_tables, *self.pooled_buckets):
             if self._scoped_re.match(logical):
@@ -187,6 +202,12 @@ class NamingPolicy:
             return ""
         return f"{self.marker(scope)}{self.separator}{scope.id}{self.separator}"
 
+    def path_prefix(self, scope: ScopeRef) -> str:
+        """Prefix of every hierarchical SSM parameter name a scope owns, e.g. ``/t-acme/``."""
+        if scope.kind not in ("tenant", "capsule"):
+            return ""
+        return f"/{self.marker(scope)}{self.separator}{scope.id}/"
+
     def key_prefix(self, scope: ScopeRef) -> str:
         """Prefix of every partition key / object key a scope owns in pooled resources,
         e.g. ``t-acme/``. Ends in the delimiter so ``acme`` never matches ``acme2``."""
@@ -195,8 +216,11 @@ class NamingPolicy:
         return f"{self.marker(scope)}{self.separator}{scope.id}{self.key_delimiter}"
 
     def owner(self, physical: str) -> ScopeRef | None:
-        """The tenant/capsule a physical name belongs to, or None for shared names."""
-        m = self._scoped_re.match(physical)
+        """The tenant/capsule a physical name belongs to, or None for shared names.
+
+        Hierarchical SSM names (``/t-acme/...``, and the bare ``/t-acme`` path) belong to the
+        scope named by their first segment."""
+        m = (self._path_re if physical.startswith("/") else self._scoped_re).match(physical)
         if m is None:
             return None
         kind: ScopeKind = "tenant" if m.group(1) == self.tenant_marker else "capsule"
@@ -231,9 +255,12 @@ class NamingPolicy:
         self.check_logical(service, logical)
         if self.is_pooled(service, logical) or scope.kind in ("platform", "operator"):
             return logical
-        physical = self.name_prefix(scope) + logical
+        # Same length either way: "/t-acme" + "/app" or "t-acme-" + "app".
+        prefix = (self.path_prefix(scope)[:-1] if logical.startswith("/")
+                  else self.name_prefix(scope))
+        physical = prefix + logical
         if len(physical) > rule.max_len:
-            room = rule.max_len - len(self.name_prefix(scope))
+            room = rule.max_len - len(prefix)
             raise InvalidName(
                 f"{rule.kind} name {physical!r} for {scope} is {len(physical)} characters; "
                 f"{service} allows {rule.max_len}: use a logical name of at most {room} characters"
@@ -245,6 +272,8 @@ class NamingPolicy:
         rule = NAME_RULES[service]
         if not isinstance(logical, str):
             raise InvalidName(f"{rule.kind} name must be a str, got {type(logical).__name__}")
+        if service == "ssm" and logical.startswith("/"):
+            return self._check_path(rule, logical)
         stem = logical
         for suffix in rule.suffixes:
             if stem.endswith(suffix):
@@ -259,6 +288,8 @@ class NamingPolicy:
             raise InvalidName(
                 f"{rule.kind} name {logical!r} must be {rule.min_len}..{rule.max_len} characters"
             )
+        if "/" in logical:
+            self._check_segments(rule, logical, logical.split("/"))
         if rule.must_end_alnum and not (logical[0].isalnum() and logical[-1].isalnum()):
             raise InvalidName(f"{rule.kind} name {logical!r} must start and end with a letter or digit")
         if self._scoped_re.match(logical):
@@ -267,6 +298,35 @@ class NamingPolicy:
                 "separator); logical names must not, so that no name is ambiguous"
             )
         return logical
+
+    def _check_path(self, rule: NameRule, logical: str) -> str:
+        """A hierarchical SSM name: ``/`` then non-empty segments; the first never scope-like."""
+        segments = logical[1:].split("/")
+        self._check_segments(rule, logical, segments)
+        if len(logical) > rule.max_len:
+            raise InvalidName(f"{rule.kind} name {logical!r} must be at most {rule.max_len} "
+                              "characters")
+        if self._scoped_re.match(segments[0]) or self._path_re.match(logical):
+            raise InvalidName(
+                f"{rule.kind} name {logical!r} starts with a scope-like path segment; "
+                "hierarchical logical names must not, so that no name is ambiguous"
+            )
+        return logical
+
+    @staticmethod
+    def _check_segments(rule: NameRule, logical: str, segments: list[str]) -> None:
+        for segment in segments:
+            if not segment or segment in (".", ".."):
+                raise InvalidName(
+                    f"{rule.kind} name {logical!r} has an empty, '.' or '..' path segment "
+                    "('//', a leading or trailing '/'); names are compared exactly, so such "
+                    "names are refused rather than cleaned"
+                )
+            if not rule.alphabet.fullmatch(segment):
+                raise InvalidName(
+                    f"{rule.kind} name {logical!r} is not valid: allowed characters are "
+                    f"{rule.alphabet.pattern[1:-2]}"
+                )
 
     @classmethod
     def from_config(cls, table: Mapping[str, object]) -> NamingPolicy:

@@ -30,7 +30,13 @@ def physical_or_none(scope: ScopeRef, service: str, name: str) -> str | None:
         return None
 
 
-@given(a=scopes, b=scopes, name_a=logical, name_b=logical, service=st.sampled_from(["dynamodb", "sqs", "s3"]))
+# Flat and hierarchical names with "/" and "." over-represented: "//", "..", leading and trailing
+# "/" and scope-looking first segments are all generated (and must be refused or stay distinct).
+paths = st.one_of(logical, st.text(alphabet="/.tc-_0123456789abme", min_size=1, max_size=40))
+services = st.sampled_from(["dynamodb", "sqs", "s3", "ssm", "secretsmanager"])
+
+
+@given(a=scopes, b=scopes, name_a=paths, name_b=paths, service=services)
 def test_distinct_scope_and_name_pairs_never_share_a_physical_name(
     a: ScopeRef, b: ScopeRef, name_a: str, name_b: str, service: str
 ) -> None:
@@ -40,9 +46,9 @@ def test_distinct_scope_and_name_pairs_never_share_a_physical_name(
     assert pa != pb
 
 
-@given(scope=scopes, name=logical)
-def test_owner_of_a_physical_name_is_its_scope(scope: ScopeRef, name: str) -> None:
-    physical = physical_or_none(scope, "dynamodb", name)
+@given(scope=scopes, name=paths, service=st.sampled_from(["dynamodb", "ssm", "secretsmanager"]))
+def test_owner_of_a_physical_name_is_its_scope(scope: ScopeRef, name: str, service: str) -> None:
+    physical = physical_or_none(scope, service, name)
     assume(physical is not None)
     expected = None if scope.kind == "platform" else scope
     assert POLICY.owner(physical) == expected
@@ -146,3 +152,37 @@ def test_policy_from_config_table() -> None:
         NamingPolicy.from_config({"seperator": "-"})
     with pytest.raises(ConfigurationError, match="must be a list"):
         NamingPolicy.from_config({"capsules": "dev"})
+
+
+def test_ssm_paths_carry_the_scope_as_their_first_segment() -> None:
+    acme = POLICY.tenant("acme")
+    assert POLICY.physical_name(acme, "ssm", "/app/db/password") == "/t-acme/app/db/password"
+    assert POLICY.physical_name(acme, "ssm", "db-password") == "t-acme-db-password"
+    assert POLICY.physical_name(POLICY.capsule("dev"), "ssm", "/app") == "/c-dev/app"
+    assert POLICY.path_prefix(acme) == "/t-acme/"
+    assert POLICY.path_prefix(ScopeRef("platform")) == ""
+    assert POLICY.owner("/t-acme/app/db") == acme
+    assert POLICY.owner("/t-acme") == acme
+    assert POLICY.owner("/t-acme2/app") == POLICY.tenant("acme2")
+    assert POLICY.owner("/app/t-acme/x") is None
+    assert POLICY.physical_name(ScopeRef("platform"), "ssm", "/app/db") == "/app/db"
+
+
+@pytest.mark.parametrize(
+    "bad",
+    ["/", "//app", "/app//db", "/app/", "/app/../db", "/./app", "/app/..", "app/db", "/app/d b",
+     "/t-globex/x", "/t-globex", "/c-dev/x", "/t-acme-x/y"],
+)
+def test_bad_ssm_paths_are_refused_not_cleaned(bad: str) -> None:
+    for scope in (POLICY.tenant("acme"), ScopeRef("platform")):
+        with pytest.raises(InvalidName):
+            POLICY.physical_name(scope, "ssm", bad)
+
+
+def test_secret_names_may_be_paths_but_not_dot_or_empty_segments() -> None:
+    acme = POLICY.tenant("acme")
+    assert POLICY.physical_name(acme, "secretsmanager", "app/db+1=x.y@z_w") == (
+        "t-acme-app/db+1=x.y@z_w")
+    for bad in ("/app", "app/", "app//db", "app/../db", "./db", "app db"):
+        with pytest.raises(InvalidName):
+            POLICY.physical_name(acme, "secretsmanager", bad)
