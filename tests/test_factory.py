@@ -305,3 +305,30 @@ def test_for_each_account_returns_one_result_per_account(factory: ClientFactory)
     assert [r.account_id for r in results] == ["111122223333", "bad", "444455556666"]
     assert results[0].value == "111122223333" and results[2].value == "444455556666"
     assert isinstance(results[1].error, InvalidScope)
+
+
+def test_body_rewritten_after_the_parameter_check_is_refused_at_signing(
+    factory: ClientFactory,
+) -> None:
+    client = factory.tenant("acme").client("dynamodb")
+    _table(client)
+
+    def tamper(request: Any, **_: Any) -> None:
+        request.data = request.body.replace(b"t-acme-orders", b"t-globex-orders")
+
+    client.meta.events.register_first("before-sign.dynamodb", tamper)
+    with count_requests(client) as sent, pytest.raises(ScopeViolation, match="tenant:globex"):
+        client.get_item(TableName="orders", Key={"pk": {"S": "x"}})
+    assert sent.total == 0
+
+
+def test_logical_name_reaching_the_wire_unmapped_is_refused(factory: ClientFactory) -> None:
+    client = factory.tenant("acme").client("dynamodb")
+
+    def unmap(request: Any, **_: Any) -> None:
+        request.data = request.body.replace(b"t-acme-orders", b"orders")
+
+    client.meta.events.register_first("before-sign.dynamodb", unmap)
+    with count_requests(client) as sent, pytest.raises(ScopeViolation, match="did not approve"):
+        client.describe_table(TableName="orders")
+    assert sent.total == 0

@@ -22,6 +22,7 @@ sharing one botocore client between 10,000 tenants safe and cheap.
 from __future__ import annotations
 
 import contextvars
+import json
 import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -378,11 +379,46 @@ def _unscoped(operation: str) -> ScopeViolation:
     )
 
 
+def _recheck_json(guard: ScopeGuard, rules: ServiceRules, model: OperationModel, request: Any,
+                  plan_for: Callable[[OperationModel], Plan]) -> None:
+    body = request.body
+    if not body:
+        return
+    try:
+        sent = json.loads(body)
+    except (TypeError, ValueError):
+        raise guard.refuse("the serialised request body is not the JSON botocore produces",
+                           service=rules.service, op=model.name) from None
+    if not isinstance(sent, dict):
+        raise guard.refuse("the serialised request body is not a JSON object",
+                           service=rules.service, op=model.name)
+    before = dict(sent)
+    guard.check(rules, model, sent, plan_for(model), request.context)
+    # Every name in a checked body is already physical and owned, so checking must not change
+    # it (handlers copy on write, so unchanged containers compare by identity first: cheap); a
+    # change means something logical or unapproved reached the wire.
+    if sent.keys() != before.keys() or any(sent[k] != before[k] for k in before):
+        raise guard.refuse("the serialised request names resources the parameter check did not "
+                           "approve", service=rules.service, op=model.name)
+
+
 def install_hooks(client: Any, rules: ServiceRules | None, on_refusal: Callable[[ScopeViolation],
                   None]) -> None:
     """Register the two guard hooks on a shared client's event system."""
-    service_id = client.meta.service_model.service_id.hyphenize()
+    service_model = client.meta.service_model
+    service_id = service_model.service_id.hyphenize()
     plans: dict[str, Plan] = {}
+    # For JSON-protocol services the serialised body is the parameters again, so the signing
+    # hook can re-run the same checks on exactly what will be sent: a handler that rewrote the
+    # request after the parameter check cannot smuggle a foreign name past the guard.
+    recheck_body = rules is not None and service_model.protocol == "json"
+
+    def plan_for(model: OperationModel) -> Plan:
+        plan = plans.get(model.name)
+        if plan is None:
+            assert rules is not None
+            plan = plans[model.name] = compile_plan(rules, model)
+        return plan
 
     def check_params(params: dict[str, Any], model: OperationModel, context: dict[str, Any],
                      **_: Any) -> None:
@@ -400,10 +436,7 @@ def install_hooks(client: Any, rules: ServiceRules | None, on_refusal: Callable[
                         service=service_id, op=model.name,
                     )
             else:
-                plan = plans.get(model.name)
-                if plan is None:
-                    plan = plans[model.name] = compile_plan(rules, model)
-                guard.check(rules, model, params, plan, context)
+                guard.check(rules, model, params, plan_for(model), context)
         except ScopeViolation as exc:
             guard.on_refusal(exc)
             raise
@@ -414,12 +447,18 @@ def install_hooks(client: Any, rules: ServiceRules | None, on_refusal: Callable[
     def check_sign(request: Any, operation_name: str, **_: Any) -> None:
         call = _ACTIVE.get()
         stamp = request.context.get(_APPROVAL)
-        if call is None or stamp not in call.approved or stamp[1] != operation_name:
+        # Not compared with operation_name: a presigned POST is approved as CreateBucket (the
+        # operation botocore emits parameters for) and signed as PutObject.
+        if call is None or stamp not in call.approved:
             exc = _unscoped(operation_name)
             on_refusal(exc)
             raise exc
         try:
             call.guard.check_host(request.url, operation_name)
+            if recheck_body:
+                assert rules is not None
+                _recheck_json(call.guard, rules, service_model.operation_model(operation_name),
+                              request, plan_for)
         except ScopeViolation as exc:
             call.guard.on_refusal(exc)
             raise
