@@ -87,7 +87,7 @@ def _pyproject(root: Path, plugin: bool) -> Path:
 def generate_code_base(root: Path, modules: int, functions: int) -> Path:
     """A package ``svc`` with ``modules`` modules of ``functions`` handlers each."""
     package = root / "svc"
-    package.mkdir()
+    package.mkdir(parents=True)
     (package / "__init__.py").write_text("")
     imports = ", ".join(
         sorted(f"{scope.capitalize()}{ALIAS[s]}" for s in SERVICES for scope in SCOPES)
@@ -188,11 +188,14 @@ def main() -> None:
         package = generate_code_base(root, args.modules, args.functions)
         acquisitions = args.modules * args.functions
         configs = {"without plugin": _pyproject(root, False), "with plugin": _pyproject(root, True)}
+        empty = generate_code_base(root / "empty-base", 1, 0)
         times: dict[str, list[float]] = {label: [] for label in configs}
+        fixed: dict[str, list[float]] = {label: [] for label in configs}
         for run in range(args.repeat):
             for label, config in configs.items():
-                cache = root / f"cache-{label.replace(' ', '-')}-{run}"
-                times[label].append(run_mypy(config, package, cache))
+                tag = f"{label.replace(' ', '-')}-{run}"
+                times[label].append(run_mypy(config, package, root / f"cache-{tag}"))
+                fixed[label].append(run_mypy(config, empty, root / f"cache-empty-{tag}"))
         base = statistics.median(times["without plugin"])
         plug = statistics.median(times["with plugin"])
         print(f"\n1. {args.modules} modules, {acquisitions} client acquisitions, fresh cache each, "
@@ -201,6 +204,10 @@ def main() -> None:
             print(f"   {label:<16} {statistics.median(values):6.2f} s CPU   "
                   f"({', '.join(f'{v:.2f}' for v in values)})")
         print(f"   added by the plugin: {100 * (plug - base) / base:+.1f} %")
+        base_own = base - statistics.median(fixed["without plugin"])
+        plug_own = plug - statistics.median(fixed["with plugin"])
+        print(f"   the code base's own share (minus a one-module run that loads the same stubs): "
+              f"{base_own:.2f} s -> {plug_own:.2f} s, {100 * (plug_own - base_own) / base_own:+.1f} %")
 
         variants = generate_inference_modules(root, args.calls)
         # (label, package, config): the stubs' path with and without the plugin loaded (its

@@ -61,3 +61,15 @@ def star_import():
     from boto3 import *
 
     return client("s3")  # SG001
+
+
+class Outer:
+    class Inner:
+        def method(self):
+            return boto3.client("s3")  # SG001
+
+        def other(self):
+            return self.session.client("s3")  # SG003
+
+        def setup(self):
+            self.session = boto3.Session()  # SG002

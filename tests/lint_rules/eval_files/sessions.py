@@ -63,3 +63,11 @@ def through_annotated_return():
 
 
 SESSION_HOLDER: list = []
+
+
+class Defaulting:
+    def __init__(self, boto_session=None):
+        self.boto_session = boto_session or boto3.DEFAULT_SESSION or boto3.Session()  # SG002, SG004
+
+    def s3(self):
+        return self.boto_session.client("s3")  # SG003
