@@ -8,6 +8,7 @@ the active scope from a context variable that only those per-scope instances set
 
 from __future__ import annotations
 
+import copy
 import os
 import threading
 import weakref
@@ -445,9 +446,54 @@ def _make_scoped_class(base: type) -> type:
         original = getattr(base, name, None)
         if original is not None:
             namespace[name] = _presign_wrapper(original)
+    for name in _TRANSFER_METHODS:
+        original = getattr(base, name, None)
+        if original is not None:
+            namespace[name] = _classic_transfer(original)
     namespace["scope"] = property(lambda self: self._scopeguard.scope,
                                   doc="The ScopeRef this client is bound to.")
     return type(base)(base.__name__, (base,), namespace)
+
+
+# boto3's S3 transfer methods may pick the CRT transfer client, which builds a botocore session of
+# its own and so skips every hook of this client. Scoped clients always use the classic path.
+_TRANSFER_METHODS: Final = ("upload_file", "download_file", "upload_fileobj", "download_fileobj",
+                            "copy")
+
+
+def _classic_transfer(original: Callable[..., Any]) -> Callable[..., Any]:
+    import inspect
+
+    signature = inspect.signature(original)
+
+    def transfer(self: Any, *args: Any, **kwargs: Any) -> Any:
+        from boto3.s3.transfer import TransferConfig
+
+        bound = signature.bind(self, *args, **kwargs)
+        config = bound.arguments.get("Config")
+        if config is None:
+            config = TransferConfig()
+        elif getattr(config, "preferred_transfer_client", "auto") == "crt":
+            raise ConfigurationError(
+                "the CRT transfer client bypasses scopeguard's guard (it builds its own botocore "
+                "session); scoped clients use the classic transfer client: drop "
+                "preferred_transfer_client='crt'"
+            )
+        else:
+            config = copy.copy(config)
+        config.preferred_transfer_client = "classic"
+        bound.arguments["Config"] = config
+        source = bound.arguments.get("SourceClient")
+        if source is not None and getattr(source, "_scopeguard", None) is not self._scopeguard:
+            raise ConfigurationError(
+                "copy(SourceClient=...) must be a client of the same scope; the source is read "
+                "with it, outside this client's guard"
+            )
+        return original(*bound.args, **bound.kwargs)
+
+    transfer.__name__ = original.__name__
+    transfer.__doc__ = original.__doc__
+    return transfer
 
 
 def _presign_wrapper(original: Callable[..., Any]) -> Callable[..., Any]:

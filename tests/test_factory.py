@@ -332,3 +332,27 @@ def test_logical_name_reaching_the_wire_unmapped_is_refused(factory: ClientFacto
     with count_requests(client) as sent, pytest.raises(ScopeViolation, match="did not approve"):
         client.describe_table(TableName="orders")
     assert sent.total == 0
+
+
+def test_transfer_helpers_are_forced_onto_the_guarded_classic_path(
+    factory: ClientFactory, tmp_path: Any
+) -> None:
+    from boto3.s3.transfer import TransferConfig
+
+    s3 = factory.tenant("acme").client("s3")
+    s3.create_bucket(Bucket="files", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    source = tmp_path / "a.txt"
+    source.write_bytes(b"hello")
+    s3.upload_file(str(source), "files", "a.txt", Config=TransferConfig(use_threads=False))
+    s3.download_file("files", "a.txt", str(tmp_path / "b.txt"))
+    assert (tmp_path / "b.txt").read_bytes() == b"hello"
+    with count_requests(s3) as sent:
+        with pytest.raises(ConfigurationError, match="CRT"):
+            s3.upload_file(str(source), "files", "a.txt",
+                           Config=TransferConfig(preferred_transfer_client="crt"))
+        with pytest.raises(ScopeViolation, match="tenant:globex"):
+            s3.upload_file(str(source), "t-globex-files", "a.txt")
+        with pytest.raises(ConfigurationError, match="same scope"):
+            s3.copy({"Bucket": "files", "Key": "a.txt"}, "files", "c.txt",
+                    SourceClient=factory.tenant("globex").client("s3"))
+    assert sent.total == 0
