@@ -8,7 +8,7 @@ manager and parsed options, which are used here only through their public method
 from __future__ import annotations
 
 import ast
-import os
+from importlib import metadata
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
@@ -17,14 +17,20 @@ from ._checker import check_tree, settings_for
 
 __all__ = ["Plugin"]
 
-_DISABLE_ENV = "SCOPEGUARD_LINT_DISABLE"
+
+
+def _version() -> str:
+    try:
+        return metadata.version("scopeguard")
+    except metadata.PackageNotFoundError:  # running from a source tree that is not installed
+        return "0+unknown"
 
 
 class Plugin:
     """flake8 checker for the ``SG`` codes; configuration from the nearest pyproject.toml."""
 
     name = "scopeguard"
-    version = "0.1.0"
+    version = _version()
 
     pyproject: ClassVar[Path | None] = None
     extra_factory_modules: ClassVar[tuple[str, ...]] = ()
@@ -59,8 +65,7 @@ class Plugin:
         cls.extra_factory_modules = tuple(m for m in modules if m)
 
     def run(self) -> Iterator[tuple[int, int, str, type[Plugin]]]:
-        # Lets the benchmark measure flake8 with the plugin loaded but idle (see bench_lint.py).
-        if os.environ.get(_DISABLE_ENV) == "1" or not isinstance(self.tree, ast.Module):
+        if not isinstance(self.tree, ast.Module):
             return
         path = Path(self.filename or "stdin")
         settings = settings_for(
