@@ -8,8 +8,8 @@ manager and parsed options, which are used here only through their public method
 from __future__ import annotations
 
 import ast
-from importlib import metadata
 from collections.abc import Iterator, Sequence
+from importlib import metadata
 from pathlib import Path
 from typing import Any, ClassVar
 
