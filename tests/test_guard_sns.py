@@ -1,0 +1,266 @@
+"""SNS guard: topics, subscriptions and endpoints of other scopes refused with nothing sent;
+in-scope calls work on moto and land under physical names."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from scopeguard import ClientFactory, ScopeViolation
+from scopeguard.testing import count_requests, moto_factory
+
+ACCOUNT = "123456789012"
+REGION = "eu-west-1"
+SUB_ID = "0b6d5c4e-1a2b-4c3d-8e9f-0123456789ab"
+
+
+def topic_arn(name: str, account: str = ACCOUNT, partition: str = "aws") -> str:
+    return f"arn:{partition}:sns:{REGION}:{account}:{name}"
+
+
+@pytest.fixture(scope="module")
+def factory() -> Iterator[ClientFactory]:
+    # One emulated world for the module: refusals never reach it, and tests that write use names
+    # of their own.
+    with moto_factory(account_id=ACCOUNT) as factory:
+        for tenant in ("acme", "globex", "acme2"):
+            factory.tenant(tenant).client("sns").create_topic(Name="news")
+        yield factory
+
+
+@pytest.fixture(scope="module")
+def acme(factory: ClientFactory) -> Any:
+    return factory.tenant("acme").client("sns")
+
+
+def refused(client: Any, call: str, match: str, **params: Any) -> ScopeViolation:
+    """Call and assert ScopeViolation was raised and no request left the process."""
+    with count_requests(client) as sent, pytest.raises(ScopeViolation, match=match) as info:
+        getattr(client, call)(**params)
+    assert sent.total == 0
+    return info.value
+
+
+def test_topic_is_created_under_its_physical_name(factory: ClientFactory, acme: Any) -> None:
+    arn = acme.create_topic(Name="alerts")["TopicArn"]
+    assert arn == topic_arn("t-acme-alerts")
+    acme.publish(TopicArn=arn, Message="hello")
+    acme.publish(TargetArn=arn, Message="hello")
+    out = acme.publish_batch(TopicArn=arn, PublishBatchRequestEntries=[
+        {"Id": "1", "Message": "a"}, {"Id": "2", "Message": "b"}])
+    assert len(out["Successful"]) == 2
+    assert acme.get_topic_attributes(TopicArn=arn)["Attributes"]["TopicArn"] == arn
+    operator = factory.operator(ACCOUNT).client("sns")
+    names = {t["TopicArn"] for t in operator.list_topics()["Topics"]}
+    assert {topic_arn("t-acme-alerts"), topic_arn("t-globex-news")} <= names
+
+
+def test_fifo_topic_keeps_its_suffix(acme: Any) -> None:
+    arn = acme.create_topic(Name="orders.fifo", Attributes={"FifoTopic": "true"})["TopicArn"]
+    assert arn == topic_arn("t-acme-orders.fifo")
+    refused(acme, "create_topic", "must end in '.fifo'", Name="orders",
+            Attributes={"FifoTopic": "true"})
+
+
+def test_create_topic_with_another_tenants_name_is_refused(acme: Any) -> None:
+    err = refused(acme, "create_topic", "belongs to tenant:globex", Name="t-globex-news")
+    assert (err.scope, err.operation, err.parameter) == ("tenant:acme", "CreateTopic", "Name")
+
+
+@pytest.mark.parametrize(
+    ("arn", "match"),
+    [
+        (topic_arn("t-globex-news"), "belongs to tenant:globex"),
+        (topic_arn("t-acme-news", account="999999999999"), "not this scope's account"),
+        (topic_arn("t-acme-news", partition="aws-cn"), "partition"),
+        (f"arn:aws:sqs:{REGION}:{ACCOUNT}:t-acme-news", "expected 'sns'"),
+        (topic_arn("news"), "not a resource of this scope"),
+        (topic_arn("t-acme-news/x"), "not a topic ARN"),
+        (topic_arn("t-acme-news:" + SUB_ID), "not a topic ARN"),
+        ("t-acme-news", "cannot parse"),
+    ],
+)
+def test_topic_arns_of_other_scopes_accounts_or_partitions_are_refused(
+    acme: Any, arn: str, match: str
+) -> None:
+    refused(acme, "publish", match, TopicArn=arn, Message="x")
+    refused(acme, "delete_topic", match, TopicArn=arn)
+
+
+def test_similar_tenant_prefix_is_refused(factory: ClientFactory) -> None:
+    acme2 = factory.tenant("acme2").client("sns")
+    refused(acme2, "publish", "belongs to tenant:acme", TopicArn=topic_arn("t-acme-news"),
+            Message="x")
+    acme2.publish(TopicArn=topic_arn("t-acme2-news"), Message="x")
+
+
+def test_platform_cannot_publish_to_a_tenants_topic(factory: ClientFactory) -> None:
+    refused(factory.platform().client("sns"), "publish", "belongs to tenant:acme",
+            TopicArn=topic_arn("t-acme-news"), Message="x")
+
+
+def test_publish_batch_and_target_arn_are_checked(acme: Any) -> None:
+    refused(acme, "publish_batch", "belongs to tenant:globex", TopicArn=topic_arn("t-globex-news"),
+            PublishBatchRequestEntries=[{"Id": "1", "Message": "a"}])
+    refused(acme, "publish", "belongs to tenant:globex", TargetArn=topic_arn("t-globex-news"),
+            Message="x")
+    endpoint = f"arn:aws:sns:{REGION}:{ACCOUNT}:endpoint/GCM/app/{SUB_ID}"
+    refused(acme, "publish", "push endpoints", TargetArn=endpoint, Message="x")
+    refused(acme, "publish", "direct SMS", PhoneNumber="+15555550100", Message="x")
+
+
+def test_subscriptions_to_own_queue_and_topic_work(factory: ClientFactory, acme: Any) -> None:
+    queue_url = factory.tenant("acme").client("sqs").create_queue(QueueName="inbox")["QueueUrl"]
+    queue_arn = f"arn:aws:sqs:{REGION}:{ACCOUNT}:t-acme-inbox"
+    assert queue_url.endswith("/t-acme-inbox")
+    sub = acme.subscribe(TopicArn=topic_arn("t-acme-news"), Protocol="sqs", Endpoint=queue_arn,
+                         ReturnSubscriptionArn=True)["SubscriptionArn"]
+    assert sub.startswith(topic_arn("t-acme-news") + ":")
+    subs = acme.list_subscriptions_by_topic(TopicArn=topic_arn("t-acme-news"))["Subscriptions"]
+    assert [s["Endpoint"] for s in subs] == [queue_arn]
+    acme.set_subscription_attributes(SubscriptionArn=sub, AttributeName="RawMessageDelivery",
+                                     AttributeValue="true")
+    assert acme.get_subscription_attributes(SubscriptionArn=sub)["Attributes"][
+        "RawMessageDelivery"] == "true"
+    acme.unsubscribe(SubscriptionArn=sub)
+
+
+@pytest.mark.parametrize(
+    ("protocol", "endpoint", "match"),
+    [
+        ("sqs", f"arn:aws:sqs:{REGION}:{ACCOUNT}:t-globex-inbox", "belongs to tenant:globex"),
+        ("sqs", f"arn:aws:sqs:{REGION}:999999999999:t-acme-inbox", "not this scope's account"),
+        ("sqs", f"arn:aws-us-gov:sqs:{REGION}:{ACCOUNT}:t-acme-inbox", "partition"),
+        ("sqs", f"arn:aws:sqs:{REGION}:{ACCOUNT}:inbox", "not a resource of this scope"),
+        ("sqs", f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/t-acme-inbox", "cannot parse"),
+        ("lambda", f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:t-globex-fn",
+         "belongs to tenant:globex"),
+        ("lambda", f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:t-globex-fn:live",
+         "belongs to tenant:globex"),
+        ("lambda", f"arn:aws:lambda:{REGION}:{ACCOUNT}:layer:t-acme-fn", "not a Lambda function"),
+        ("lambda", f"arn:aws:lambda:{REGION}:999999999999:function:t-acme-fn", "account"),
+        ("application", f"arn:aws:sns:{REGION}:{ACCOUNT}:endpoint/GCM/app/{SUB_ID}",
+         "not resolved"),
+        ("firehose", f"arn:aws:firehose:{REGION}:{ACCOUNT}:deliverystream/t-acme-s", "not resolved"),
+        ("https", topic_arn("t-acme-news"), "must be an address"),
+        ("carrier-pigeon", "coo", "unknown subscription protocol"),
+    ],
+)
+def test_subscription_endpoints_outside_the_scope_are_refused(
+    acme: Any, protocol: str, endpoint: str, match: str
+) -> None:
+    refused(acme, "subscribe", match, TopicArn=topic_arn("t-acme-news"), Protocol=protocol,
+            Endpoint=endpoint)
+
+
+def test_subscribing_to_another_tenants_topic_is_refused(acme: Any) -> None:
+    refused(acme, "subscribe", "belongs to tenant:globex", TopicArn=topic_arn("t-globex-news"),
+            Protocol="https", Endpoint="https://example.com/hook")
+
+
+def test_own_lambda_endpoint_passes_the_guard(acme: Any) -> None:
+    # moto accepts a subscription to a function it does not know: the guard is what is tested.
+    arn = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:t-acme-fn:live"
+    sub = acme.subscribe(TopicArn=topic_arn("t-acme-news"), Protocol="lambda", Endpoint=arn,
+                         ReturnSubscriptionArn=True)["SubscriptionArn"]
+    acme.unsubscribe(SubscriptionArn=sub)
+
+
+def test_subscription_redrive_policy_must_target_an_own_queue(acme: Any) -> None:
+    dead = json.dumps({"deadLetterTargetArn": f"arn:aws:sqs:{REGION}:{ACCOUNT}:t-globex-dead"})
+    refused(acme, "subscribe", "belongs to tenant:globex", TopicArn=topic_arn("t-acme-news"),
+            Protocol="https", Endpoint="https://example.com/hook",
+            Attributes={"RedrivePolicy": dead})
+    refused(acme, "set_subscription_attributes", "belongs to tenant:globex",
+            SubscriptionArn=topic_arn("t-acme-news") + ":" + SUB_ID,
+            AttributeName="RedrivePolicy", AttributeValue=dead)
+    refused(acme, "set_subscription_attributes", "not valid JSON",
+            SubscriptionArn=topic_arn("t-acme-news") + ":" + SUB_ID,
+            AttributeName="RedrivePolicy", AttributeValue="{nope")
+    refused(acme, "set_subscription_attributes", "not settable",
+            SubscriptionArn=topic_arn("t-acme-news") + ":" + SUB_ID,
+            AttributeName="SubscriptionRoleArn", AttributeValue=f"arn:aws:iam::{ACCOUNT}:role/x")
+
+
+@pytest.mark.parametrize(
+    ("arn", "match"),
+    [
+        (topic_arn("t-globex-news") + ":" + SUB_ID, "belongs to tenant:globex"),
+        (topic_arn("t-acme-news", account="999999999999") + ":" + SUB_ID, "account"),
+        (topic_arn("t-acme-news") + ":not-a-uuid", "not a subscription ARN"),
+        (topic_arn("t-acme-news"), "not a subscription ARN"),
+        ("PendingConfirmation", "cannot parse"),
+    ],
+)
+def test_subscription_arns_of_other_scopes_are_refused(acme: Any, arn: str, match: str) -> None:
+    refused(acme, "unsubscribe", match, SubscriptionArn=arn)
+    refused(acme, "get_subscription_attributes", match, SubscriptionArn=arn)
+
+
+def test_topic_policy_and_role_attributes_are_refused_in_tenant_scope(acme: Any) -> None:
+    arn = topic_arn("t-acme-news")
+    refused(acme, "set_topic_attributes", "can grant other principals access", TopicArn=arn,
+            AttributeName="Policy", AttributeValue="{}")
+    refused(acme, "create_topic", "can grant other principals access", Name="open",
+            Attributes={"Policy": "{}"})
+    refused(acme, "set_topic_attributes", "not settable", TopicArn=arn,
+            AttributeName="LambdaSuccessFeedbackRoleArn",
+            AttributeValue=f"arn:aws:iam::{ACCOUNT}:role/x")
+    refused(acme, "set_topic_attributes", "account", TopicArn=arn,
+            AttributeName="KmsMasterKeyId",
+            AttributeValue="arn:aws:kms:eu-west-1:999999999999:key/abc")
+    acme.set_topic_attributes(TopicArn=arn, AttributeName="DisplayName", AttributeValue="News")
+    acme.set_topic_attributes(TopicArn=arn, AttributeName="KmsMasterKeyId",
+                              AttributeValue="alias/aws/sns")
+
+
+def test_platform_may_set_a_topic_policy(factory: ClientFactory) -> None:
+    platform = factory.platform().client("sns")
+    arn = platform.create_topic(Name="platform-events")["TopicArn"]
+    policy = {"Version": "2012-10-17", "Statement": []}
+    platform.set_topic_attributes(TopicArn=arn, AttributeName="Policy",
+                                  AttributeValue=json.dumps(policy))
+
+
+def test_tags_and_data_protection_are_checked_on_the_topic(acme: Any) -> None:
+    acme.tag_resource(ResourceArn=topic_arn("t-acme-news"), Tags=[{"Key": "k", "Value": "v"}])
+    tags = acme.list_tags_for_resource(ResourceArn=topic_arn("t-acme-news"))["Tags"]
+    assert tags == [{"Key": "k", "Value": "v"}]
+    refused(acme, "tag_resource", "belongs to tenant:globex",
+            ResourceArn=topic_arn("t-globex-news"), Tags=[{"Key": "k", "Value": "v"}])
+    refused(acme, "get_data_protection_policy", "belongs to tenant:globex",
+            ResourceArn=topic_arn("t-globex-news"))
+
+
+@pytest.mark.parametrize(
+    ("call", "params", "match"),
+    [
+        ("list_topics", {}, "account-wide"),
+        ("list_subscriptions", {}, "account-wide"),
+        ("add_permission", {"TopicArn": topic_arn("t-acme-news"), "Label": "x",
+                            "AWSAccountId": ["999999999999"], "ActionName": ["Publish"]},
+         "other accounts"),
+        ("remove_permission", {"TopicArn": topic_arn("t-acme-news"), "Label": "x"},
+         "platform scope"),
+        ("list_platform_applications", {}, "push"),
+        ("create_platform_endpoint", {"PlatformApplicationArn": "arn:aws:sns:eu-west-1:"
+                                      f"{ACCOUNT}:app/GCM/x", "Token": "t"}, "push"),
+        ("set_sms_attributes", {"attributes": {"MonthlySpendLimit": "1000"}}, "SMS settings"),
+        ("opt_in_phone_number", {"phoneNumber": "+15555550100"}, "SMS settings"),
+        ("list_phone_numbers_opted_out", {}, "SMS settings"),
+    ],
+)
+def test_account_wide_and_shared_operations_are_refused(
+    acme: Any, call: str, params: dict[str, Any], match: str
+) -> None:
+    refused(acme, call, match, **params)
+
+
+def test_capsule_scope_is_isolated_like_a_tenant(factory: ClientFactory) -> None:
+    dev = factory.capsule("dev").client("sns")
+    assert dev.create_topic(Name="news")["TopicArn"] == topic_arn("c-dev-news")
+    refused(dev, "publish", "belongs to tenant:acme", TopicArn=topic_arn("t-acme-news"),
+            Message="x")
