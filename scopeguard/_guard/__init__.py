@@ -4,7 +4,7 @@
 compiler and the botocore hooks; one module per covered service holds its operation table.
 """
 
-from . import dynamodb, s3, sqs
+from . import dynamodb, s3, sns, sqs
 from .core import SERVICE_RULES, ScopeGuard, enter, install_hooks, leave, scope_call
 
 __all__ = [
@@ -16,5 +16,6 @@ __all__ = [
     "leave",
     "s3",
     "scope_call",
+    "sns",
     "sqs",
 ]
