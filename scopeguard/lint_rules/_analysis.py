@@ -206,6 +206,8 @@ class _Collector(ast.NodeVisitor):
         self.module = module
         self.is_package = is_package
         self.sdk = names
+        self.factories = names.client_factories | names.session_factories
+        self.factories |= names.async_session_factories
         self.project = project
         self.sites: list[Site] = []
         self.scope = _Scope(None)
@@ -604,7 +606,10 @@ class _Collector(ast.NodeVisitor):
             return
         if isinstance(callee, _Qual):
             name = self.canonical(callee.name)
-            if name.endswith("()"):
+            if callee.name in self.factories:
+                # A configured wrapper is flagged as itself, wherever it leads.
+                name = callee.name
+            elif name.endswith("()"):
                 returned = self._annotated_value(self.canonical(name[:-2]))
                 if returned is not None:
                     self.call_values[id(node)] = returned

@@ -95,6 +95,16 @@ def test_configured_client_and_session_factories(tmp_path: Path) -> None:
         session-factories = ["legacy.aws.get_session"]
         """,
         {
+            # The wrapper's own annotation must not hide it: it is flagged as configured.
+            "legacy/__init__.py": "",
+            "legacy/aws.py": """\
+                import boto3
+                from mypy_boto3_s3 import S3Client
+
+
+                def get_client(service) -> S3Client:
+                    return boto3.client(service)  # noqa: SG001
+            """,
             "svc.py": """\
                 from legacy.aws import get_client, get_session
 
