@@ -122,8 +122,9 @@ _S_co = TypeVar("_S_co", bound="Scope", covariant=True)
 
 
 class ClientOptions(TypedDict, total=False):
-    """The options a scope handle's ``client()`` accepts. Credentials and ``endpoint_url`` are the
-    factory's to decide, so they are not options: passing one is a type error and a runtime error."""
+    """The options a scope handle's ``client()`` accepts. Credentials and ``endpoint_url`` are
+    the factory's to decide, so they are not options: passing one is a type error, and refused at
+    run time."""
 
     region_name: str | None
     api_version: str | None
@@ -222,7 +223,7 @@ else:
     def _placeholder(name: str) -> Any:
         def body(ns: dict[str, Any]) -> None:
             ns["__module__"] = __name__
-            ns["__doc__"] = "Annotation-only: the class with the client methods is for type checkers."
+            ns["__doc__"] = "Annotation only: the class with client methods is for type checkers."
 
         return types.new_class(name, (Generic[_S_co],), exec_body=body)
 

@@ -1,4 +1,4 @@
-"""Reading the string a call argument is known to hold: a literal, or a ``Final`` name bound to one."""
+"""The string a call argument is known to hold: a literal, or a ``Final`` name bound to one."""
 
 from __future__ import annotations
 

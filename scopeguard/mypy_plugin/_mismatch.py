@@ -157,7 +157,10 @@ def _mismatch_message(
 ) -> str | None:
     want = scope_kind(expected.args[0]) if expected.args else "any"
     service = expected.type.name.removeprefix("Scoped")
-    required = "a client of any scope" if want == "any" else f"{_article(want)} {want}-scoped client"
+    if want == "any":
+        required = "a client of any scope"
+    else:
+        required = f"{_article(want)} {want}-scoped client"
     where = _argument_label(sig, index, context, expr)
     if given.type.fullname == expected.type.fullname:
         have = scope_kind(given.args[0]) if given.args else "unknown"
@@ -183,5 +186,7 @@ def _argument_label(sig: CallableType, index: int, context: object, expr: Expres
     if isinstance(context, CallExpr):
         for position, (actual, name) in enumerate(zip(context.args, context.arg_names)):
             if actual is expr:
-                return f'Argument "{name}" to {callee}' if name else f"Argument {position + 1} to {callee}"
+                if name:
+                    return f'Argument "{name}" to {callee}'
+                return f"Argument {position + 1} to {callee}"
     return f"Argument {index + 1} to {callee}"

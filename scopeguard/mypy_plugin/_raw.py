@@ -74,7 +74,8 @@ class RawClientCheck:
         method = "resource" if fullname.endswith(".resource") else "client"
 
         def hook(ctx: FunctionSigContext) -> FunctionLike:
-            self._check(ctx.api, ctx.context, ctx.args, ctx.default_signature, method, what, fullname)
+            sig = ctx.default_signature
+            self._check(ctx.api, ctx.context, ctx.args, sig, method, what, fullname)
             return ctx.default_signature
 
         return hook
@@ -105,8 +106,9 @@ class RawClientCheck:
         short = fullname.rpartition(".")[2]
         if what == "client":
             message = (
-                f"Raw boto3 {method} created outside factory-modules ({fullname}()): it carries no "
-                f"scope, so nothing stops it from reaching another tenant's resources; {_FIX_CLIENT}"
+                f"Raw boto3 {method} created outside factory-modules ({fullname}()): it carries "
+                f"no scope, so nothing stops it from reaching another tenant's resources; "
+                f"{_FIX_CLIENT}"
             )
         elif what == "session":
             if fullname in RAW_METHODS:

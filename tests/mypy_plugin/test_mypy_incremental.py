@@ -42,7 +42,8 @@ def _codes(output: str) -> list[tuple[int, str]]:
     found = []
     for diagnostics in parse_mypy(output).values():
         for d in diagnostics:
-            found.append((d.line, d.text.rsplit("[", 1)[-1].rstrip("]") if d.severity == "E" else d.text))
+            code = d.text.rsplit("[", 1)[-1].rstrip("]")
+            found.append((d.line, code if d.severity == "E" else d.text))
     return sorted(found)
 
 
