@@ -4,7 +4,7 @@
 compiler and the botocore hooks; one module per covered service holds its operation table.
 """
 
-from . import dynamodb, s3, sns, sqs
+from . import dynamodb, kinesis, s3, sns, sqs
 from .core import SERVICE_RULES, ScopeGuard, enter, install_hooks, leave, scope_call
 
 __all__ = [
@@ -13,6 +13,7 @@ __all__ = [
     "dynamodb",
     "enter",
     "install_hooks",
+    "kinesis",
     "leave",
     "s3",
     "scope_call",
