@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Final, Literal
@@ -213,13 +214,13 @@ class _Collector(ast.NodeVisitor):
         self.scope = _Scope(None)
         self.emit = True
         self.import_time: str | None = "at module level"
-        self.deferred: list[Callable[[], None]] = []
+        self.deferred: deque[Callable[[], None]] = deque()
         self.records: dict[int, _SessionRecord] = {}
         self.call_values: dict[int, _Binding] = {}
         self.canonical_cache: dict[str, str] = {}
         # ``self.x.client(...)`` seen before any ``self.x = ...`` of its class: methods run in
         # source order, so the assignment may come in a later method. Judged after the walk.
-        self.pending: list[tuple[ast.Call, _ClassInfo, str, Site]] = []
+        self.pending: list[tuple[_ClassInfo, str, str, Site]] = []
 
     stmt_line = 0
 
@@ -252,15 +253,14 @@ class _Collector(ast.NodeVisitor):
         for stmt in tree.body:
             self.visit(stmt)
         while self.deferred:
-            self.deferred.pop(0)()
-        for call, cls, attr, template in self.pending:
+            self.deferred.popleft()()
+        for cls, attr, method, template in self.pending:
             value = cls.attrs.get(attr)
             if isinstance(value, _Value):
                 if value.record is not None:
                     value.record.used = True
-                kind = self._client_kind(value, template.target.rsplit(".", 1)[1])
+                kind = self._client_kind(value, method)
                 if kind is not None:
-                    method = template.target.rsplit(".", 1)[1]
                     target = f"{_label(value)}.{method}"
                     self.sites.append(replace(template, kind=kind, target=target))
         for record in self.records.values():
@@ -643,8 +643,8 @@ class _Collector(ast.NodeVisitor):
         ):
             cls = self.class_of(func.value.value.id)
             if cls is not None and func.value.attr not in cls.attrs:
-                template = self.site("session-client", node, f"?.{func.attr}", call=node)
-                self.pending.append((node, cls, func.value.attr, template))
+                template = self.site("session-client", node, func.attr, call=node)
+                self.pending.append((cls, func.value.attr, func.attr, template))
 
     @staticmethod
     def _client_kind(receiver: _Value, method: str) -> SiteKind | None:
