@@ -164,9 +164,15 @@ def _mismatch_message(
     where = _argument_label(sig, index, context, expr)
     if given.type.fullname == expected.type.fullname:
         have = scope_kind(given.args[0]) if given.args else "unknown"
+        if have in ("any", "unknown"):
+            return (
+                f"{where} is a {service} whose scope is not known statically, but {required} is "
+                f"required (scope mismatch: {have} given, {want} expected); take the specific "
+                f"handle type ({want.capitalize()}Scope) where the client is made"
+            )
         return (
             f"{where} is {_article(have)} {have}-scoped {service}, but {required} is required "
-            f'(scope mismatch: {have} given, {want} expected)'
+            f"(scope mismatch: {have} given, {want} expected)"
         )
     if any(base.type.fullname == given.type.fullname for base in expected.type.bases):
         return (

@@ -56,3 +56,12 @@ def test_import_loads_no_sdk_stubs_or_mypy() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_plugin_import_loads_no_sdk() -> None:
+    code = (
+        "import sys, scopeguard.mypy_plugin\n"
+        "print([m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore', 's3transfer')])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

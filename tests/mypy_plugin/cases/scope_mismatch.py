@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from scopeguard import TenantScope
+from scopeguard import Scope, TenantScope
 from scopeguard.typing import ScopedDynamoDBClient
 
 from cases.handles import (
@@ -44,3 +44,8 @@ save_order(factory().tenant("acme").client("sqs"))  # E: Argument 1 to "save_ord
 
 # Outside calls, mypy's assignment check names both types (and so both scopes).
 wrong: ScopedDynamoDBClient[TenantScope] = platform  # E: Incompatible types in assignment (expression has type "ScopedDynamoDBClient[PlatformScope]", variable has type "ScopedDynamoDBClient[TenantScope]")  [assignment]
+
+
+def from_any_handle(handle: Scope) -> None:
+    save_order(handle.client("dynamodb"))  # E: Argument 1 to "save_order" is a DynamoDBClient whose scope is not known statically, but a tenant-scoped client is required (scope mismatch: any given, tenant expected); take the specific handle type (TenantScope) where the client is made  [scopeguard-scope-mismatch]
+    any_scope(handle.client("dynamodb"))
