@@ -73,9 +73,9 @@ _SCOPE_CLASS_NAMES: Final = frozenset(
     {c.rsplit(".", 1)[1] for c in fn.SCOPE_CLASSES.values()} | {"Scope"}
 )
 _CLIENT_METHODS: Final = frozenset(fn.SESSION_CLIENT_METHODS) | frozenset(fn.SCOPE_CLIENT_METHODS)
-_CACHING_DECORATORS: Final = frozenset(
-    {"cache", "lru_cache", "cached_property", "cached", "memoize", "memoized"}
-)
+# Process-wide caches (as in the codemod); ``cached_property`` lives as long as its instance.
+_CACHING_DECORATORS: Final = frozenset({"cache", "lru_cache", "cached", "ttl_cache"})
+_PROPERTY_DECORATORS: Final = frozenset({"property", "cached_property"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -413,7 +413,10 @@ class _Collector(ast.NodeVisitor):
         parent = self.scope.parent if self._in_class_body and self.scope.parent else self.scope
         returns = self.annotation_value(node.returns)
         self.bind(node.name, _Returns(returns) if returns is not None else None)
-        cached = any(_last_name(d) in _CACHING_DECORATORS for d in node.decorator_list)
+        decorators = {_last_name(d) for d in node.decorator_list}
+        if cls is not None and returns is not None and decorators & _PROPERTY_DECORATORS:
+            cls.attrs[node.name] = returns
+        cached = bool(decorators & _CACHING_DECORATORS)
         emit = self.emit
         self.deferred.append(lambda: self._run_function(node, parent, cls, cached, emit))
 

@@ -71,3 +71,12 @@ class Defaulting:
 
     def s3(self):
         return self.boto_session.client("s3")  # SG003
+
+
+class WithProperty:
+    def s3(self):
+        return self.session.client("s3")  # SG003
+
+    @property
+    def session(self) -> boto3.Session:
+        raise NotImplementedError
