@@ -191,7 +191,10 @@ def main(argv: list[str] | None = None) -> int:
         prog="scopeguard report",
         description="Migration census: raw AWS client/session sites vs factory sites, per package.",
     )
-    parser.add_argument("paths", nargs="*", type=Path, default=[Path(".")], metavar="PATHS")
+    parser.add_argument(
+        "paths", nargs="*", type=Path, default=[Path(".")], metavar="PATHS",
+        help="files or directories to census (default: the current directory)",
+    )
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.add_argument(
         "--depth", type=int, default=2, help="directory levels that make a package (default 2)"
