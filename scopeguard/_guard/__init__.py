@@ -4,7 +4,7 @@
 compiler and the botocore hooks; one module per covered service holds its operation table.
 """
 
-from . import dynamodb, kinesis, s3, secretsmanager, sns, sqs
+from . import dynamodb, events, kinesis, s3, secretsmanager, sns, sqs
 from .core import SERVICE_RULES, ScopeGuard, enter, install_hooks, leave, scope_call
 
 __all__ = [
@@ -12,6 +12,7 @@ __all__ = [
     "ScopeGuard",
     "dynamodb",
     "enter",
+    "events",
     "install_hooks",
     "kinesis",
     "leave",
