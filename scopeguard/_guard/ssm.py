@@ -1,0 +1,356 @@
+"""SSM Parameter Store: parameter names, paths, ARNs and selectors; the rest of SSM is refused.
+
+Names are flat (``db``, mapped to ``t-acme-db``) or hierarchical (``/app/db``, mapped to
+``/t-acme/app/db``: the scope is the first path segment, see ``scopeguard._naming``), so IAM can
+grant ``parameter/t-acme/*`` and ``GetParametersByPath("/app")`` becomes ``/t-acme/app`` and
+stays within the scope. The scope's own physical names are accepted as given, but what follows
+the prefix must still be a valid logical name: ``//``, a trailing ``/`` and ``.``/``..``
+segments are refused, never cleaned.
+
+``GetParameter`` and ``GetParameters`` accept a ``:version`` or ``:label`` selector after the
+name; it is split off, checked, and put back after the name is mapped. A parameter ARN is
+``...:parameter/<name without its leading "/">``. An ARN whose name has no ``/`` is read as a
+flat name; were SSM to read it as ``/<name>`` instead, that name's first segment looks scoped,
+which no logical name may, so no scope can own it.
+
+Identifier members are checked by each operation's own check rather than by the member table:
+``Name`` means a document, association or maintenance window in the rest of SSM, which platform
+and operator scopes may still use.
+
+Narrowed rather than refused in tenant and capsule scope: ``DescribeParameters`` gets a
+``Path`` filter (``Recursive``, ``/t-acme``), so it lists the scope's hierarchical parameters
+only (flat names are not listed; read them with ``GetParameters``). Its ``Name`` filters and
+legacy ``Filters`` are refused (prefix and substring matches cannot be mapped into a scope
+exactly), and so are ``Shared`` parameters (other accounts'). Tags are allowed on parameters
+only (``ResourceType="Parameter"``).
+
+Everything in SSM that is not Parameter Store is refused in tenant and capsule scope: it runs
+code on instances, or names documents, instances, windows, OpsItems, buckets or roles that are
+account-wide, not resources of a scope. The families are listed explicitly below.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, Final
+
+from .._exceptions import InvalidName
+from .core import SERVICE_RULES, ExtraCheck, Refuse, ScopeGuard, ServiceRules
+
+SERVICE: Final = "ssm"
+
+_VERSION_OR_LABEL: Final = re.compile(r"[A-Za-z0-9_.\-]{1,100}")
+_ARN_RESOURCE: Final = "parameter/"
+
+
+def _own(guard: ScopeGuard, name: str, member: str) -> str:
+    """A physical name of the scope must still be the image of a valid logical name."""
+    if not guard.isolated:
+        return name
+    path, flat = guard.naming.path_prefix(guard.scope), guard.naming.name_prefix(guard.scope)
+    if name.startswith(path):
+        logical = name[len(path) - 1:]
+    elif name.startswith(flat):
+        logical = name[len(flat):]
+    else:
+        raise guard.refuse(f"{name!r} is not a parameter name of this scope", member)
+    try:
+        guard.naming.check_logical(SERVICE, logical)
+    except InvalidName as exc:
+        raise guard.refuse(str(exc), member) from None
+    return name
+
+
+def _name(guard: ScopeGuard, value: Any, member: str) -> str:
+    return _own(guard, guard.name(SERVICE, value, member), member)
+
+
+def _arn(guard: ScopeGuard, value: str, member: str) -> str:
+    arn = guard.arn(value, member, SERVICE)
+    if not arn.resource.startswith(_ARN_RESOURCE):
+        raise guard.refuse(f"{value!r} is not a parameter ARN", member)
+    rest = arn.resource[len(_ARN_RESOURCE):]
+    name = "/" + rest if "/" in rest else rest
+    guard.owned_physical(SERVICE, name, member)
+    return _own(guard, name, member)
+
+
+def _parameter(guard: ScopeGuard, value: Any, member: str, selector: bool = False) -> str:
+    """A parameter name or ARN, with an optional ``:version``/``:label`` selector; returns what
+    to send (the mapped name, or the ARN as given)."""
+    if not isinstance(value, str):
+        raise guard.refuse(f"expected a parameter name string, got {type(value).__name__}",
+                           member)
+    cached = guard.cached("ssm-parameter" if selector else "ssm-parameter-exact", value)
+    if cached is not None:
+        return cached
+    is_arn = value.startswith("arn:")
+    head, tail = value, ""
+    if selector:
+        cut = value.rfind(":")
+        if cut > 0 and (not is_arn or value.count(":") > 5):
+            head, tail = value[:cut], value[cut:]
+            if not _VERSION_OR_LABEL.fullmatch(tail[1:]):
+                raise guard.refuse(f"{tail!r} is not a parameter version or label selector",
+                                   member)
+    resolved = (_arn(guard, head, member) if is_arn else _name(guard, head, member)) + tail
+    guard.remember("ssm-parameter" if selector else "ssm-parameter-exact", value, resolved)
+    return resolved
+
+
+def _names(guard: ScopeGuard, values: Any, member: str, selector: bool) -> list[str]:
+    if not isinstance(values, list | tuple):
+        raise guard.refuse(f"{member} must be a list", member)
+    resolved = [_parameter(guard, v, f"{member}[{i}]", selector) for i, v in enumerate(values)]
+    if len(set(resolved)) != len(resolved):
+        raise guard.refuse("two entries name the same parameter", member)
+    return resolved
+
+
+def _path(guard: ScopeGuard, value: Any, member: str) -> str:
+    """``GetParametersByPath`` and ``Path`` filters: ``/`` is the scope's root, ``/app`` its
+    ``/t-acme/app``; another scope's path, ``//``, ``..`` and a trailing ``/`` are refused."""
+    if not isinstance(value, str) or not value.startswith("/"):
+        raise guard.refuse(f"{value!r} is not a parameter path (it must start with '/')", member)
+    owner = guard.naming.owner(value)
+    if not guard.isolated:
+        if owner is not None:
+            raise guard.refuse(f"{value!r} belongs to {owner}", member)
+        return value
+    root = guard.naming.path_prefix(guard.scope)[:-1]
+    if value in ("/", root):
+        return root
+    if owner is not None and owner != guard.scope:
+        raise guard.refuse(f"{value!r} belongs to {owner}", member)
+    if owner == guard.scope:
+        return _own(guard, value, member)
+    try:
+        return guard.naming.physical_name(guard.scope, SERVICE, value)
+    except InvalidName as exc:
+        raise guard.refuse(str(exc), member) from None
+
+
+def _kms_key(guard: ScopeGuard, params: Mapping[str, Any]) -> None:
+    # Bare key IDs and aliases resolve in the caller's own account; a key ARN could name any.
+    value = params.get("KeyId")
+    if isinstance(value, str) and value.startswith("arn:"):
+        guard.arn(value, "KeyId", "kms")
+
+
+# -- operations --------------------------------------------------------------------------------
+
+
+def _one(selector: bool = False) -> ExtraCheck:
+    def check(guard: ScopeGuard, op: str, params: dict[str, Any], _: Mapping[str, Any]) -> None:
+        params["Name"] = _parameter(guard, params.get("Name"), "Name", selector)
+        _kms_key(guard, params)
+
+    return check
+
+
+def _many(selector: bool = False) -> ExtraCheck:
+    def check(guard: ScopeGuard, op: str, params: dict[str, Any], _: Mapping[str, Any]) -> None:
+        params["Names"] = _names(guard, params.get("Names"), "Names", selector)
+
+    return check
+
+
+# Filter keys that only narrow a listing further; Name and Path select what is listed.
+_NARROWING_KEYS: Final = frozenset({"DataType", "KeyId", "Label", "Tier", "Type"})
+
+
+def _filters(guard: ScopeGuard, params: dict[str, Any], paths: bool) -> bool:
+    """Check ``ParameterFilters``; map ``Path`` filter values if ``paths``. True if a Path
+    filter (now within the scope) is present."""
+    filters = params.get("ParameterFilters")
+    if filters is None or not guard.isolated:
+        return False
+    if not isinstance(filters, list | tuple):
+        raise guard.refuse("ParameterFilters must be a list", "ParameterFilters")
+    out, has_path = [], False
+    for i, entry in enumerate(filters):
+        member = f"ParameterFilters[{i}]"
+        key = entry.get("Key") if isinstance(entry, Mapping) else None
+        if not isinstance(key, str):
+            raise guard.refuse("a filter needs a Key", member)
+        if paths and key == "Path":
+            values = entry.get("Values", [])
+            if not isinstance(values, list | tuple) or not values:
+                raise guard.refuse("a Path filter needs Values", member)
+            mapped = [_path(guard, v, f"{member}.Values[{j}]") for j, v in enumerate(values)]
+            out.append({**entry, "Values": mapped})
+            has_path = True
+        elif key in _NARROWING_KEYS or key.startswith("tag:"):
+            out.append(entry)
+        else:
+            raise guard.refuse(f"filter key {key!r} can select other scopes' parameters in "
+                               f"{guard.scope.kind} scope; filter by Path, or name the "
+                               "parameters in GetParameters", member)
+    params["ParameterFilters"] = out
+    return has_path
+
+
+def _by_path(guard: ScopeGuard, op: str, params: dict[str, Any], _: Mapping[str, Any]) -> None:
+    params["Path"] = _path(guard, params.get("Path"), "Path")
+    _filters(guard, params, paths=False)
+
+
+def _describe(guard: ScopeGuard, op: str, params: dict[str, Any], _: Mapping[str, Any]) -> None:
+    if not guard.isolated:
+        return
+    if params.get("Filters"):
+        raise guard.refuse("legacy Filters match names by prefix; use ParameterFilters with a "
+                           "Path", "Filters")
+    if params.get("Shared"):
+        raise guard.refuse("shared parameters belong to other accounts", "Shared")
+    if not _filters(guard, params, paths=True):
+        root = guard.naming.path_prefix(guard.scope)[:-1]
+        params["ParameterFilters"] = [*params.get("ParameterFilters", []),
+                                      {"Key": "Path", "Option": "Recursive", "Values": [root]}]
+
+
+def _tags(guard: ScopeGuard, op: str, params: dict[str, Any], _: Mapping[str, Any]) -> None:
+    kind = params.get("ResourceType")
+    if kind == "Parameter":
+        params["ResourceId"] = _parameter(guard, params.get("ResourceId"), "ResourceId")
+    elif guard.isolated:
+        raise guard.refuse(f"only parameters can be tagged in {guard.scope.kind} scope, not "
+                           f"{kind!r}", "ResourceType")
+
+
+# -- refused families --------------------------------------------------------------------------
+
+_FAMILIES: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
+    ("SSM documents are account-wide and can be shared with other accounts", (
+        "CreateDocument", "DeleteDocument", "DescribeDocument", "DescribeDocumentPermission",
+        "GetDocument", "ListDocumentMetadataHistory", "ListDocumentVersions", "ListDocuments",
+        "ModifyDocumentPermission", "UpdateDocument", "UpdateDocumentDefaultVersion",
+        "UpdateDocumentMetadata",
+    )),
+    ("Run Command, Session Manager and just-in-time node access run code on, or open shells "
+     "to, instances that are not resources of a scope", (
+        "CancelCommand", "DescribeSessions", "GetAccessToken", "GetCommandInvocation",
+        "GetConnectionStatus", "ListCommandInvocations", "ListCommands", "ResumeSession",
+        "SendCommand", "StartAccessRequest", "StartSession", "TerminateSession",
+    )),
+    ("Automation and Change Manager run documents with their own IAM role across the account", (
+        "DescribeAutomationExecutions", "DescribeAutomationStepExecutions",
+        "GetAutomationExecution", "GetExecutionPreview", "SendAutomationSignal",
+        "StartAutomationExecution", "StartChangeRequestExecution", "StartExecutionPreview",
+        "StopAutomationExecution",
+    )),
+    ("State Manager associations apply documents to the account's instances", (
+        "CreateAssociation", "CreateAssociationBatch", "DeleteAssociation",
+        "DescribeAssociation", "DescribeAssociationExecutionTargets",
+        "DescribeAssociationExecutions", "DescribeEffectiveInstanceAssociations",
+        "DescribeInstanceAssociationsStatus", "ListAssociationVersions", "ListAssociations",
+        "StartAssociationsOnce", "UpdateAssociation", "UpdateAssociationStatus",
+    )),
+    ("maintenance windows run tasks with a service role on the account's instances", (
+        "CancelMaintenanceWindowExecution", "CreateMaintenanceWindow", "DeleteMaintenanceWindow",
+        "DeregisterTargetFromMaintenanceWindow", "DeregisterTaskFromMaintenanceWindow",
+        "DescribeMaintenanceWindowExecutionTaskInvocations",
+        "DescribeMaintenanceWindowExecutionTasks", "DescribeMaintenanceWindowExecutions",
+        "DescribeMaintenanceWindowSchedule", "DescribeMaintenanceWindowTargets",
+        "DescribeMaintenanceWindowTasks", "DescribeMaintenanceWindows",
+        "DescribeMaintenanceWindowsForTarget", "GetMaintenanceWindow",
+        "GetMaintenanceWindowExecution", "GetMaintenanceWindowExecutionTask",
+        "GetMaintenanceWindowExecutionTaskInvocation", "GetMaintenanceWindowTask",
+        "RegisterTargetWithMaintenanceWindow", "RegisterTaskWithMaintenanceWindow",
+        "UpdateMaintenanceWindow", "UpdateMaintenanceWindowTarget",
+        "UpdateMaintenanceWindowTask",
+    )),
+    ("OpsCenter OpsItems, OpsMetadata and Explorer summaries are account-wide", (
+        "AssociateOpsItemRelatedItem", "CreateOpsItem", "CreateOpsMetadata", "DeleteOpsItem",
+        "DeleteOpsMetadata", "DescribeOpsItems", "DisassociateOpsItemRelatedItem", "GetOpsItem",
+        "GetOpsMetadata", "GetOpsSummary", "ListOpsItemEvents", "ListOpsItemRelatedItems",
+        "ListOpsMetadata", "UpdateOpsItem", "UpdateOpsMetadata",
+    )),
+    ("inventory, compliance, node listings and resource data syncs describe the whole "
+     "account (data syncs also write to a bucket)", (
+        "CreateResourceDataSync", "DeleteInventory", "DeleteResourceDataSync",
+        "DescribeInventoryDeletions", "GetInventory", "GetInventorySchema",
+        "ListComplianceItems", "ListComplianceSummaries", "ListInventoryEntries", "ListNodes",
+        "ListNodesSummary", "ListResourceComplianceSummaries", "ListResourceDataSync",
+        "PutComplianceItems", "PutInventory", "UpdateResourceDataSync",
+    )),
+    ("Patch Manager baselines and patch groups apply to the account's instances", (
+        "CreatePatchBaseline", "DeletePatchBaseline", "DeregisterPatchBaselineForPatchGroup",
+        "DescribeAvailablePatches", "DescribeEffectivePatchesForPatchBaseline",
+        "DescribeInstancePatchStates", "DescribeInstancePatchStatesForPatchGroup",
+        "DescribeInstancePatches", "DescribePatchBaselines", "DescribePatchGroupState",
+        "DescribePatchGroups", "DescribePatchProperties", "GetDefaultPatchBaseline",
+        "GetDeployablePatchSnapshotForInstance", "GetPatchBaseline",
+        "GetPatchBaselineForPatchGroup", "RegisterDefaultPatchBaseline",
+        "RegisterPatchBaselineForPatchGroup", "UpdatePatchBaseline",
+    )),
+    ("managed nodes, hybrid activations and the default host management role are "
+     "account-wide and pass IAM roles", (
+        "CreateActivation", "DeleteActivation", "DeregisterDefaultHostManagementConfiguration",
+        "DeregisterManagedInstance", "DescribeActivations", "DescribeInstanceInformation",
+        "DescribeInstanceProperties", "RegisterDefaultHostManagementConfiguration",
+        "UpdateManagedInstanceRole",
+    )),
+    ("cloud connectors link the account to other clouds with an IAM role", (
+        "CreateCloudConnector", "DeleteCloudConnector", "GetCloudConnector",
+        "ListCloudConnectors", "UpdateCloudConnector", "ValidateCloudConnector",
+    )),
+    ("service settings and change calendars are account-wide", (
+        "GetCalendarState", "GetServiceSetting", "ResetServiceSetting", "UpdateServiceSetting",
+    )),
+    ("resource policies can share parameters with other accounts", (
+        "DeleteResourcePolicy", "GetResourcePolicies", "PutResourcePolicy",
+    )),
+)
+
+_PARAMETER_STORE: Final[Mapping[str, ExtraCheck]] = {
+    "AddTagsToResource": _tags,
+    "DeleteParameter": _one(),
+    "DeleteParameters": _many(),
+    "DescribeParameters": _describe,
+    "GetParameter": _one(selector=True),
+    "GetParameterHistory": _one(),
+    "GetParameters": _many(selector=True),
+    "GetParametersByPath": _by_path,
+    "LabelParameterVersion": _one(),
+    "ListTagsForResource": _tags,
+    "PutParameter": _one(),
+    "RemoveTagsFromResource": _tags,
+    "UnlabelParameterVersion": _one(),
+}
+
+RULES: Final = ServiceRules(
+    service=SERVICE,
+    members={
+        # Checked by each Parameter Store operation's own check (see the module docstring).
+        "KeyId": "ignore",
+        "Name": "ignore",
+        "Names": "ignore",
+        "Path": "ignore",
+        "ResourceId": "ignore",
+        "ParameterFilters": "ignore",
+        "Filters": "ignore",
+        # Not resources: filter and tag keys, labels, versions, settings, values, tokens.
+        "AllowedPattern": "ignore",
+        "DataType": "ignore",
+        "Key": "ignore",
+        "Labels": "ignore",
+        "NextToken": "ignore",
+        "ParameterVersion": "ignore",
+        "Policies": "ignore",
+        "ResourceType": "ignore",
+        "TagKeys": "ignore",
+        "Tags": "ignore",
+        "Tier": "ignore",
+    },
+    kinds={},
+    operations={
+        **{op: Refuse(f"{reason}; only Parameter Store is available in tenant and capsule "
+                      "scope")
+           for reason, ops in _FAMILIES for op in ops},
+        **_PARAMETER_STORE,
+    },
+)
+
+SERVICE_RULES[SERVICE] = RULES

@@ -1,0 +1,255 @@
+"""SSM guard: Parameter Store names, paths, ARNs and selectors of other scopes refused with
+nothing sent; in-scope calls work on moto under ``/t-acme/...``; the rest of SSM refused."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import botocore.session
+import pytest
+
+from scopeguard import ClientFactory, ScopeViolation
+from scopeguard._guard.core import Refuse
+from scopeguard._guard.ssm import RULES
+from scopeguard.testing import count_requests, moto_factory
+
+ACCOUNT = "123456789012"
+REGION = "eu-west-1"
+
+
+def parameter_arn(name: str, account: str = ACCOUNT, partition: str = "aws") -> str:
+    return f"arn:{partition}:ssm:{REGION}:{account}:parameter/{name.lstrip('/')}"
+
+
+@pytest.fixture(scope="module")
+def factory() -> Iterator[ClientFactory]:
+    # One emulated world for the module: refusals never reach it, and tests that write use names
+    # of their own.
+    with moto_factory(account_id=ACCOUNT) as factory:
+        for tenant in ("acme", "globex", "acme2"):
+            ssm = factory.tenant(tenant).client("ssm")
+            ssm.put_parameter(Name="/app/db/password", Value=f"{tenant}-pw", Type="SecureString")
+            ssm.put_parameter(Name="/app/db/host", Value=f"{tenant}-host", Type="String")
+            ssm.put_parameter(Name="flag", Value=f"{tenant}-flag", Type="String")
+        factory.platform().client("ssm").put_parameter(Name="/app/db/host", Value="platform",
+                                                       Type="String")
+        yield factory
+
+
+@pytest.fixture(scope="module")
+def acme(factory: ClientFactory) -> Any:
+    return factory.tenant("acme").client("ssm")
+
+
+def refused(client: Any, call: str, match: str, **params: Any) -> ScopeViolation:
+    """Call and assert ScopeViolation was raised and no request left the process."""
+    with count_requests(client) as sent, pytest.raises(ScopeViolation, match=match) as info:
+        getattr(client, call)(**params)
+    assert sent.total == 0
+    return info.value
+
+
+def value(client: Any, name: str) -> str:
+    out: str = client.get_parameter(Name=name, WithDecryption=True)["Parameter"]["Value"]
+    return out
+
+
+def test_parameters_land_under_the_scope_path(factory: ClientFactory, acme: Any) -> None:
+    operator = factory.operator(ACCOUNT).client("ssm")
+    assert value(operator, "/t-acme/app/db/password") == "acme-pw"
+    assert value(operator, "t-acme-flag") == "acme-flag"
+    assert value(operator, "/app/db/host") == "platform"
+    out = acme.get_parameter(Name="/app/db/host")["Parameter"]
+    assert (out["Name"], out["Value"]) == ("/t-acme/app/db/host", "acme-host")
+    assert value(acme, "flag") == "acme-flag"
+    assert value(factory.tenant("globex").client("ssm"), "/app/db/host") == "globex-host"
+
+
+def test_own_physical_names_and_arns_resolve(acme: Any) -> None:
+    assert value(acme, "/t-acme/app/db/host") == "acme-host"
+    assert value(acme, "t-acme-flag") == "acme-flag"
+    assert value(acme, parameter_arn("/t-acme/app/db/host")) == "acme-host"
+
+
+def test_get_parameters_maps_every_name_and_keeps_selectors(acme: Any) -> None:
+    acme.put_parameter(Name="/app/versioned", Value="v1", Type="String")
+    acme.put_parameter(Name="/app/versioned", Value="v2", Type="String", Overwrite=True)
+    acme.label_parameter_version(Name="/app/versioned", ParameterVersion=1, Labels=["stable"])
+    assert value(acme, "/app/versioned:1") == "v1"
+    assert value(acme, "/app/versioned:stable") == "v1"
+    assert value(acme, parameter_arn("/t-acme/app/versioned") + ":2") == "v2"
+    out = acme.get_parameters(Names=["/app/db/host", "flag", "/app/versioned:stable"])
+    assert sorted(p["Value"] for p in out["Parameters"]) == ["acme-flag", "acme-host", "v1"]
+    history = acme.get_parameter_history(Name="/app/versioned")["Parameters"]
+    assert [p["Value"] for p in history] == ["v1", "v2"]
+    acme.unlabel_parameter_version(Name="/app/versioned", ParameterVersion=1, Labels=["stable"])
+
+
+@pytest.mark.parametrize(
+    ("name", "match"),
+    [
+        ("/t-globex/app/db/password", "belongs to tenant:globex"),
+        ("t-globex-flag", "belongs to tenant:globex"),
+        (parameter_arn("/t-globex/app/db/password"), "belongs to tenant:globex"),
+        (parameter_arn("t-globex-flag"), "belongs to tenant:globex"),
+        (parameter_arn("/t-acme/app/db/password", account="999999999999"), "account"),
+        (parameter_arn("/t-acme/app/db/password", partition="aws-cn"), "partition"),
+        (f"arn:aws:ssm:{REGION}:{ACCOUNT}:document/t-acme-x", "not a parameter ARN"),
+        (f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:parameter/t-acme/x", "expected 'ssm'"),
+        (parameter_arn("/app/db/password"), "not a resource of this scope"),
+        ("arn:aws:ssm:" + REGION, "cannot parse"),
+        ("/t-acme", "not valid|empty|not a parameter name"),
+        ("/t-acme-x/y", "scope-like"),
+        ("/app/db:", "not a parameter version or label"),
+        ("/app/db:1:2", "not valid"),
+        ("/app/db: x", "not a parameter version or label"),
+    ],
+)
+def test_names_of_other_scopes_accounts_or_partitions_are_refused(
+    acme: Any, name: str, match: str
+) -> None:
+    refused(acme, "get_parameter", match, Name=name)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["/app/../x", "/app/./x", "//app", "/app//db", "/app/", "/", "app/db", "/t-acme/../t-globex/x",
+     "/t-acme//x", "/t-acme/app/", "/app/d b", "/app/dé"],
+)
+def test_path_traversal_and_unclean_names_are_refused_not_cleaned(acme: Any, name: str) -> None:
+    refused(acme, "get_parameter", "segment|not valid|belongs to", Name=name)
+    refused(acme, "put_parameter", "segment|not valid|belongs to", Name=name, Value="x",
+            Type="String")
+
+
+def test_similar_tenant_prefix_is_refused(factory: ClientFactory) -> None:
+    acme2 = factory.tenant("acme2").client("ssm")
+    refused(acme2, "get_parameter", "belongs to tenant:acme", Name="/t-acme/app/db/password")
+    refused(acme2, "get_parameter", "belongs to tenant:acme", Name="t-acme-flag")
+    refused(acme2, "get_parameters_by_path", "belongs to tenant:acme", Path="/t-acme/app")
+    names = {p["Name"] for p in acme2.get_parameters_by_path(Path="/", Recursive=True)[
+        "Parameters"]}
+    assert names == {"/t-acme2/app/db/password", "/t-acme2/app/db/host"}
+
+
+def test_platform_cannot_reach_a_tenants_parameters(factory: ClientFactory) -> None:
+    platform = factory.platform().client("ssm")
+    refused(platform, "get_parameter", "belongs to tenant:acme", Name="/t-acme/app/db/password")
+    refused(platform, "get_parameters_by_path", "belongs to tenant:acme", Path="/t-acme")
+    refused(platform, "put_parameter", "belongs to tenant:acme", Name="/t-acme/x", Value="x",
+            Type="String")
+
+
+def test_batch_names_are_each_checked(acme: Any) -> None:
+    refused(acme, "get_parameters", "belongs to tenant:globex",
+            Names=["/app/db/host", "/t-globex/app/db/host"])
+    refused(acme, "delete_parameters", "belongs to tenant:globex",
+            Names=["flag", "t-globex-flag"])
+    refused(acme, "get_parameters", "same parameter", Names=["/app/db/host", "/t-acme/app/db/host"])
+
+
+def test_get_parameters_by_path_stays_within_the_scope(acme: Any) -> None:
+    out = acme.get_parameters_by_path(Path="/app/db")["Parameters"]
+    assert sorted(p["Name"] for p in out) == ["/t-acme/app/db/host", "/t-acme/app/db/password"]
+    out = acme.get_parameters_by_path(Path="/", Recursive=True,
+                                      ParameterFilters=[{"Key": "Type", "Values": ["String"]}])
+    assert {p["Name"] for p in out["Parameters"]} >= {"/t-acme/app/db/host"}
+    assert all(p["Name"].startswith("/t-acme/") for p in out["Parameters"])
+    assert acme.get_parameters_by_path(Path="/t-acme/app/db")["Parameters"]
+
+
+@pytest.mark.parametrize(
+    ("path", "match"),
+    [
+        ("/t-globex", "belongs to tenant:globex"),
+        ("/t-globex-x", "scope-like"),
+        ("/t-globex/app", "belongs to tenant:globex"),
+        ("/app/../t-globex", "segment"),
+        ("//", "segment"),
+        ("/app/", "segment"),
+        ("app", "must start with '/'"),
+    ],
+)
+def test_paths_outside_the_scope_are_refused(acme: Any, path: str, match: str) -> None:
+    refused(acme, "get_parameters_by_path", match, Path=path, Recursive=True)
+
+
+def test_describe_parameters_is_narrowed_to_the_scope(acme: Any) -> None:
+    names = {p["Name"] for p in acme.describe_parameters()["Parameters"]}
+    assert names and all(n.startswith("/t-acme/") for n in names)
+    out = acme.describe_parameters(ParameterFilters=[
+        {"Key": "Path", "Option": "Recursive", "Values": ["/app/db"]}])["Parameters"]
+    assert {p["Name"] for p in out} == {"/t-acme/app/db/host", "/t-acme/app/db/password"}
+    refused(acme, "describe_parameters", "filter key 'Name'",
+            ParameterFilters=[{"Key": "Name", "Option": "BeginsWith", "Values": ["t-"]}])
+    refused(acme, "describe_parameters", "belongs to tenant:globex",
+            ParameterFilters=[{"Key": "Path", "Option": "Recursive", "Values": ["/t-globex/x"]}])
+    refused(acme, "describe_parameters", "legacy Filters",
+            Filters=[{"Key": "Name", "Values": ["t-globex-flag"]}])
+    refused(acme, "describe_parameters", "other accounts", Shared=True)
+
+
+def test_put_parameter_options_and_kms_keys(acme: Any) -> None:
+    acme.put_parameter(Name="/app/limits", Value="10", Type="String", Tier="Advanced",
+                       AllowedPattern="^[0-9]+$", Policies="[]", DataType="text",
+                       Tags=[{"Key": "k", "Value": "v"}])
+    acme.put_parameter(Name="/app/enc", Value="x", Type="SecureString", KeyId="alias/aws/ssm")
+    refused(acme, "put_parameter", "account", Name="/app/enc2", Value="x", Type="SecureString",
+            KeyId="arn:aws:kms:eu-west-1:999999999999:key/abc")
+    acme.delete_parameter(Name="/app/limits")
+    refused(acme, "delete_parameter", "belongs to tenant:globex", Name="/t-globex/app/db/host")
+    refused(acme, "label_parameter_version", "belongs to tenant:globex",
+            Name="/t-globex/app/db/host", Labels=["x"])
+
+
+def test_tags_only_on_own_parameters(acme: Any) -> None:
+    acme.add_tags_to_resource(ResourceType="Parameter", ResourceId="/app/db/host",
+                              Tags=[{"Key": "team", "Value": "a"}])
+    tags = acme.list_tags_for_resource(ResourceType="Parameter", ResourceId="/app/db/host")
+    assert tags["TagList"] == [{"Key": "team", "Value": "a"}]
+    refused(acme, "remove_tags_from_resource", "belongs to tenant:globex",
+            ResourceType="Parameter", ResourceId="/t-globex/app/db/host", TagKeys=["team"])
+    refused(acme, "add_tags_to_resource", "only parameters", ResourceType="Document",
+            ResourceId="AWS-RunShellScript", Tags=[{"Key": "k", "Value": "v"}])
+
+
+@pytest.mark.parametrize(
+    ("call", "params", "match"),
+    [
+        ("send_command", {"DocumentName": "AWS-RunShellScript", "InstanceIds": ["i-1"]},
+         "Run Command"),
+        ("start_session", {"Target": "i-1"}, "Session Manager"),
+        ("get_document", {"Name": "AWS-RunShellScript"}, "documents"),
+        ("start_automation_execution", {"DocumentName": "AWS-RestartEC2Instance"}, "Automation"),
+        ("list_associations", {}, "State Manager"),
+        ("describe_maintenance_windows", {}, "maintenance windows"),
+        ("describe_ops_items", {}, "OpsCenter"),
+        ("get_inventory", {}, "inventory"),
+        ("describe_patch_baselines", {}, "Patch Manager"),
+        ("describe_instance_information", {}, "managed nodes"),
+        ("get_service_setting", {"SettingId": "/ssm/parameter-store/high-throughput-enabled"},
+         "service settings"),
+        ("put_resource_policy", {"ResourceArn": parameter_arn("/t-acme/app/db/host"),
+                                 "Policy": "{}"}, "share parameters"),
+        ("list_cloud_connectors", {}, "cloud connectors"),
+    ],
+)
+def test_everything_but_parameter_store_is_refused(
+    acme: Any, call: str, params: dict[str, Any], match: str
+) -> None:
+    refused(acme, call, match, **params)
+
+
+def test_every_refused_operation_says_why() -> None:
+    model = botocore.session.get_session().get_service_model("ssm")
+    refused_ops = [op for op in model.operation_names if isinstance(RULES.operations[op], Refuse)]
+    assert len(refused_ops) > 130
+    assert not any("Parameter" in op and "Patch" not in op for op in refused_ops)
+
+
+def test_capsule_scope_is_isolated_like_a_tenant(factory: ClientFactory) -> None:
+    dev = factory.capsule("dev").client("ssm")
+    dev.put_parameter(Name="/app/x", Value="dev", Type="String")
+    assert value(factory.operator(ACCOUNT).client("ssm"), "/c-dev/app/x") == "dev"
+    refused(dev, "get_parameter", "belongs to tenant:acme", Name="/t-acme/app/db/host")
