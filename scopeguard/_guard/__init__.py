@@ -4,7 +4,7 @@
 compiler and the botocore hooks; one module per covered service holds its operation table.
 """
 
-from . import dynamodb, events, kinesis, s3, secretsmanager, sns, sqs
+from . import dynamodb, events, kinesis, s3, secretsmanager, sns, sqs, ssm
 from .core import SERVICE_RULES, ScopeGuard, enter, install_hooks, leave, scope_call
 
 __all__ = [
@@ -21,4 +21,5 @@ __all__ = [
     "secretsmanager",
     "sns",
     "sqs",
+    "ssm",
 ]
