@@ -68,6 +68,9 @@ def test_fifo_topic_keeps_its_suffix(acme: Any) -> None:
 def test_create_topic_with_another_tenants_name_is_refused(acme: Any) -> None:
     err = refused(acme, "create_topic", "belongs to tenant:globex", Name="t-globex-news")
     assert (err.scope, err.operation, err.parameter) == ("tenant:acme", "CreateTopic", "Name")
+    refused(acme, "create_topic", "not valid", Name="news/../x")
+    refused(acme, "create_topic", "not a valid topic name", Name="t-acme-news/../x")
+    refused(acme, "create_topic", "not valid", Name="news\n")
 
 
 @pytest.mark.parametrize(

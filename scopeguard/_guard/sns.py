@@ -42,11 +42,15 @@ _QUEUE_NAME: Final = re.compile(r"[A-Za-z0-9_-]{1,80}(\.fifo)?")
 
 
 def _topic_name(guard: ScopeGuard, value: Any, member: str) -> str:
-    return guard.name(SERVICE, value, member)
+    resolved = guard.name(SERVICE, value, member)
+    # The scope's own physical names are passed through by guard.name unvalidated.
+    if guard.isolated and not _TOPIC_NAME.fullmatch(resolved):
+        raise guard.refuse(f"{resolved!r} is not a valid topic name", member)
+    return resolved
 
 
 def _topic(guard: ScopeGuard, value: Any, member: str, resource: str) -> None:
-    if len(resource) > 263 or not _TOPIC_NAME.fullmatch(resource):
+    if not _TOPIC_NAME.fullmatch(resource):
         raise guard.refuse(f"{value!r} is not a topic ARN", member)
     guard.owned_physical(SERVICE, resource, member)
 
