@@ -7,8 +7,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
-from scopeguard import ClientFactory, ScopeViolation
+from scopeguard import ClientFactory, InvalidName, ScopeViolation
+from scopeguard._guard.core import ScopeGuard
+from scopeguard._guard.secretsmanager import RULES
+from scopeguard._naming import DEFAULT_POLICY
 from scopeguard.testing import count_requests, moto_factory
 
 ACCOUNT = "123456789012"
@@ -45,8 +50,9 @@ def refused(client: Any, call: str, match: str, **params: Any) -> ScopeViolation
     return info.value
 
 
-def test_secret_lands_under_its_physical_name_and_reads_back(factory: ClientFactory,
-                                                            acme: Any) -> None:
+def test_secret_lands_under_its_physical_name_and_reads_back(
+    factory: ClientFactory, acme: Any
+) -> None:
     out = acme.create_secret(Name="api+key=1.x@y_z-w", SecretString="s3cr3t")
     assert out["Name"] == "t-acme-api+key=1.x@y_z-w"
     assert acme.get_secret_value(SecretId="api+key=1.x@y_z-w")["SecretString"] == "s3cr3t"
@@ -202,3 +208,37 @@ def test_capsule_scope_is_isolated_like_a_tenant(factory: ClientFactory) -> None
     dev = factory.capsule("dev").client("secretsmanager")
     assert dev.create_secret(Name="db", SecretString="x")["Name"] == "c-dev-db"
     refused(dev, "get_secret_value", "belongs to tenant:acme", SecretId="t-acme-db/password")
+
+
+def _guard(tenant: str) -> ScopeGuard:
+    return ScopeGuard(DEFAULT_POLICY.tenant(tenant), DEFAULT_POLICY, lambda: ACCOUNT, "aws", None)
+
+
+tenant_ids = st.text(alphabet="acme0123456789", min_size=1, max_size=8)
+secret_names = st.text(alphabet="acmet-_/.+=@0123456789AZ", min_size=1, max_size=30)
+suffixes = st.sampled_from(["", "-AbCdEf", "-abc123"])
+
+
+@given(t=tenant_ids, u=tenant_ids, name=secret_names, suffix=suffixes)
+def test_nothing_of_another_tenant_is_allowed(t: str, u: str, name: str, suffix: str) -> None:
+    assume(t != u)
+    try:
+        physical = DEFAULT_POLICY.physical_name(DEFAULT_POLICY.tenant(u), "secretsmanager", name)
+    except InvalidName:
+        return
+    check = RULES.kinds["secret_id"]
+    for secret_id in (physical, secret_arn(physical + suffix)):
+        with pytest.raises(ScopeViolation):
+            check(_guard(t), secret_id, "SecretId")
+
+
+@given(t=tenant_ids, secret_id=st.one_of(secret_names, secret_names.map(secret_arn)))
+def test_whatever_is_allowed_is_the_tenants_own_and_clean(t: str, secret_id: str) -> None:
+    try:
+        resolved = RULES.kinds["secret_id"](_guard(t), secret_id, "SecretId")
+    except ScopeViolation:
+        return
+    name = resolved.split(":secret:", 1)[-1]
+    assert name.startswith(f"t-{t}-")
+    assert "//" not in name and not name.endswith("/")
+    assert not {".", ".."} & set(name[len(f"t-{t}-"):].split("/"))

@@ -8,8 +8,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
-from scopeguard import ClientFactory, ScopeViolation
+from scopeguard import ClientFactory, InvalidName, ScopeViolation
+from scopeguard._guard.core import ScopeGuard
+from scopeguard._guard.sns import RULES
+from scopeguard._naming import DEFAULT_POLICY
 from scopeguard.testing import count_requests, moto_factory
 
 ACCOUNT = "123456789012"
@@ -147,7 +152,8 @@ def test_subscriptions_to_own_queue_and_topic_work(factory: ClientFactory, acme:
         ("lambda", f"arn:aws:lambda:{REGION}:999999999999:function:t-acme-fn", "account"),
         ("application", f"arn:aws:sns:{REGION}:{ACCOUNT}:endpoint/GCM/app/{SUB_ID}",
          "not resolved"),
-        ("firehose", f"arn:aws:firehose:{REGION}:{ACCOUNT}:deliverystream/t-acme-s", "not resolved"),
+        ("firehose", f"arn:aws:firehose:{REGION}:{ACCOUNT}:deliverystream/t-acme-s",
+         "not resolved"),
         ("https", topic_arn("t-acme-news"), "must be an address"),
         ("carrier-pigeon", "coo", "unknown subscription protocol"),
     ],
@@ -267,3 +273,25 @@ def test_capsule_scope_is_isolated_like_a_tenant(factory: ClientFactory) -> None
     assert dev.create_topic(Name="news")["TopicArn"] == topic_arn("c-dev-news")
     refused(dev, "publish", "belongs to tenant:acme", TopicArn=topic_arn("t-acme-news"),
             Message="x")
+
+
+def _guard(tenant: str) -> ScopeGuard:
+    return ScopeGuard(DEFAULT_POLICY.tenant(tenant), DEFAULT_POLICY, lambda: ACCOUNT, "aws", None)
+
+
+tenant_ids = st.text(alphabet="acme0123456789", min_size=1, max_size=8)
+topic_names = st.text(alphabet="act-_.0123456789fio", min_size=1, max_size=30)
+
+
+@given(t=tenant_ids, u=tenant_ids, name=topic_names)
+def test_nothing_of_another_tenant_is_allowed(t: str, u: str, name: str) -> None:
+    assume(t != u)
+    try:
+        physical = DEFAULT_POLICY.physical_name(DEFAULT_POLICY.tenant(u), "sns", name)
+    except InvalidName:
+        return
+    for kind, value in (("topic_name", physical), ("topic_arn", topic_arn(physical)),
+                        ("subscription_arn", topic_arn(physical) + ":" + SUB_ID),
+                        ("target_arn", topic_arn(physical))):
+        with pytest.raises(ScopeViolation):
+            RULES.kinds[kind](_guard(t), value, "TopicArn")

@@ -8,10 +8,13 @@ from typing import Any
 
 import botocore.session
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
-from scopeguard import ClientFactory, ScopeViolation
-from scopeguard._guard.core import Refuse
-from scopeguard._guard.ssm import RULES
+from scopeguard import ClientFactory, InvalidName, ScopeViolation
+from scopeguard._guard.core import Refuse, ScopeGuard
+from scopeguard._guard.ssm import RULES, _parameter, _path
+from scopeguard._naming import DEFAULT_POLICY
 from scopeguard.testing import count_requests, moto_factory
 
 ACCOUNT = "123456789012"
@@ -253,3 +256,56 @@ def test_capsule_scope_is_isolated_like_a_tenant(factory: ClientFactory) -> None
     dev.put_parameter(Name="/app/x", Value="dev", Type="String")
     assert value(factory.operator(ACCOUNT).client("ssm"), "/c-dev/app/x") == "dev"
     refused(dev, "get_parameter", "belongs to tenant:acme", Name="/t-acme/app/db/host")
+
+
+def _guard(tenant: str) -> ScopeGuard:
+    return ScopeGuard(DEFAULT_POLICY.tenant(tenant), DEFAULT_POLICY, lambda: ACCOUNT, "aws", None)
+
+
+tenant_ids = st.text(alphabet="acme0123456789", min_size=1, max_size=8)
+# Flat and hierarchical names, with "/", "." and scope-looking pieces over-represented.
+parameter_names = st.text(alphabet="/act-_.0123456789m", min_size=1, max_size=30)
+selectors = st.sampled_from(["", ":1", ":stable"])
+
+
+@given(t=tenant_ids, u=tenant_ids, name=parameter_names, selector=selectors)
+def test_nothing_of_another_tenant_is_allowed(t: str, u: str, name: str, selector: str) -> None:
+    assume(t != u)
+    try:
+        physical = DEFAULT_POLICY.physical_name(DEFAULT_POLICY.tenant(u), "ssm", name)
+    except InvalidName:
+        return
+    for candidate in (physical, parameter_arn(physical)):
+        with pytest.raises(ScopeViolation):
+            _parameter(_guard(t), candidate + selector, "Name", selector=True)
+    if physical.startswith("/"):
+        with pytest.raises(ScopeViolation):
+            _path(_guard(t), physical, "Path")
+
+
+@given(t=tenant_ids, name=st.one_of(parameter_names, parameter_names.map(parameter_arn)))
+def test_whatever_is_allowed_is_the_tenants_own_and_clean(t: str, name: str) -> None:
+    guard = _guard(t)
+    try:
+        resolved = _parameter(guard, name, "Name")
+    except ScopeViolation:
+        return
+    if resolved.startswith("arn:"):
+        rest = resolved.split(":parameter/", 1)[1]
+        resolved = "/" + rest if "/" in rest else rest
+    assert DEFAULT_POLICY.owner(resolved) == guard.scope
+    assert "//" not in resolved and not resolved.endswith("/")
+    assert not {".", ".."} & set(resolved.split("/"))
+
+
+@given(t=tenant_ids, path=parameter_names)
+def test_paths_allowed_stay_under_the_tenants_root(t: str, path: str) -> None:
+    guard = _guard(t)
+    try:
+        resolved = _path(guard, path, "Path")
+    except ScopeViolation:
+        return
+    root = f"/t-{t}"
+    assert resolved == root or resolved.startswith(root + "/")
+    assert "//" not in resolved and not resolved.endswith("/")
+    assert not {".", ".."} & set(resolved.split("/"))
