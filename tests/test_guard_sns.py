@@ -295,3 +295,10 @@ def test_nothing_of_another_tenant_is_allowed(t: str, u: str, name: str) -> None
                         ("target_arn", topic_arn(physical))):
         with pytest.raises(ScopeViolation):
             RULES.kinds[kind](_guard(t), value, "TopicArn")
+
+
+def test_resource_api_is_guarded(factory: ClientFactory) -> None:
+    sns = factory.tenant("acme").resource("sns")
+    sns.Topic(topic_arn("t-acme-news")).publish(Message="x")
+    with pytest.raises(ScopeViolation, match="belongs to tenant:globex"):
+        sns.Topic(topic_arn("t-globex-news")).publish(Message="x")

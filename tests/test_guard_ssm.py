@@ -309,3 +309,13 @@ def test_paths_allowed_stay_under_the_tenants_root(t: str, path: str) -> None:
     assert resolved == root or resolved.startswith(root + "/")
     assert "//" not in resolved and not resolved.endswith("/")
     assert not {".", ".."} & set(resolved.split("/"))
+
+
+def test_paginators_stay_within_the_scope(acme: Any) -> None:
+    pages = acme.get_paginator("get_parameters_by_path").paginate(
+        Path="/app", Recursive=True, PaginationConfig={"PageSize": 1})
+    names = [p["Name"] for page in pages for p in page["Parameters"]]
+    assert len(names) >= 2 and all(n.startswith("/t-acme/app/") for n in names)
+    pages = acme.get_paginator("describe_parameters").paginate(PaginationConfig={"PageSize": 1})
+    names = [p["Name"] for page in pages for p in page["Parameters"]]
+    assert len(names) >= 2 and all(n.startswith("/t-acme/") for n in names)
