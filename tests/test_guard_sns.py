@@ -117,7 +117,7 @@ def test_publish_batch_and_target_arn_are_checked(acme: Any) -> None:
             Message="x")
     endpoint = f"arn:aws:sns:{REGION}:{ACCOUNT}:endpoint/GCM/app/{SUB_ID}"
     refused(acme, "publish", "push endpoints", TargetArn=endpoint, Message="x")
-    refused(acme, "publish", "direct SMS", PhoneNumber="+15555550100", Message="x")
+    refused(acme, "publish", "direct SMS names no resource", PhoneNumber="+15555550100", Message="x")
 
 
 def test_subscriptions_to_own_queue_and_topic_work(factory: ClientFactory, acme: Any) -> None:

@@ -16,8 +16,9 @@ access), ``ListTopics`` and ``ListSubscriptions`` (account-wide, with no paramet
 by; ``ListSubscriptionsByTopic`` on the scope's own topic works), mobile push platform
 applications and endpoints (shared push credentials; ``Publish`` to an endpoint ARN too), and
 the account's SMS settings, sandbox and opt-out list. ``Publish`` with ``PhoneNumber`` is refused
-there as well: direct SMS uses the account's shared sender identities and spend limit; publish to
-a topic of the scope with SMS subscriptions instead.
+there as well: a direct SMS names no resource of the scope, so a session policy generated from
+the naming rules (which grants ``sns:Publish`` on the scope's topics only) could not allow it
+either; publish to a topic of the scope with SMS subscriptions instead.
 """
 
 from __future__ import annotations
@@ -97,8 +98,8 @@ def _platform_only(guard: ScopeGuard, value: Any, member: str) -> Any:
 
 def _phone_number(guard: ScopeGuard, value: Any, member: str) -> Any:
     if guard.isolated:
-        raise guard.refuse("direct SMS uses the account's shared sender identities and spend "
-                           "limit; publish to a topic of this scope instead", member)
+        raise guard.refuse("direct SMS names no resource of this scope; publish to a topic of "
+                           "this scope with SMS subscriptions instead", member)
     return value
 
 
