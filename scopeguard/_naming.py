@@ -149,7 +149,7 @@ class NamingPolicy:
             re.compile(f"({markers}){re.escape(sep)}([a-z0-9]+){re.escape(sep)}(.*)", re.DOTALL),
         )
         object.__setattr__(
-            self, "_path_re", re.compile(f"/({markers}){re.escape(sep)}([a-z0-9]+)(?:/|$)")
+            self, "_path_re", re.compile(f"/({markers}){re.escape(sep)}([a-z0-9]+)(?:/|\\Z)")
         )
         for logical in (*self.pooled_tables, *self.pooled_buckets):
             if self._scoped_re.match(logical):

@@ -165,6 +165,7 @@ def test_ssm_paths_carry_the_scope_as_their_first_segment() -> None:
     assert POLICY.owner("/t-acme") == acme
     assert POLICY.owner("/t-acme2/app") == POLICY.tenant("acme2")
     assert POLICY.owner("/app/t-acme/x") is None
+    assert POLICY.owner("/t-acme\n") is None
     assert POLICY.physical_name(ScopeRef("platform"), "ssm", "/app/db") == "/app/db"
 
 
