@@ -89,6 +89,11 @@ def owned_arn(guard: ScopeGuard, value: Any, member: str, services: Collection[s
         raise guard.refuse(f"{value!r} is not an ARN of a {arn.service} resource scopeguard "
                            "understands here", member)
     guard.owned_physical(arn.service, name, member)
+    if guard.isolated and guard.naming.is_pooled(arn.service, name):
+        # A pooled table's stream (or bucket) carries every scope's items: a service reading it
+        # on a tenant's behalf would deliver all of them.
+        raise guard.refuse(f"{name!r} is pooled (shared by every scope); it cannot be a target "
+                           "or event source in a tenant or capsule scope", member)
     return arn
 
 
