@@ -4,7 +4,7 @@
 compiler and the botocore hooks; one module per covered service holds its operation table.
 """
 
-from . import dynamodb, events, kinesis, s3, secretsmanager, sns, sqs, ssm
+from . import dynamodb, events, kinesis, lambda_, s3, secretsmanager, sns, sqs, ssm
 from .core import SERVICE_RULES, ScopeGuard, enter, install_hooks, leave, scope_call
 
 __all__ = [
@@ -15,6 +15,7 @@ __all__ = [
     "events",
     "install_hooks",
     "kinesis",
+    "lambda_",
     "leave",
     "s3",
     "scope_call",
