@@ -26,9 +26,7 @@ from .rules import RULES
 __all__ = ["main"]
 
 RAW_CREATION_CODES: Final = ("SG001", "SG003", "SG005")
-_SKIP_DIRS: Final = frozenset(
-    {"__pycache__", "node_modules", "build", "dist", "venv", "env", "site-packages"}
-)
+_SKIP_DIRS: Final = frozenset({"__pycache__", "node_modules", "site-packages"})
 _PROGRESS_THRESHOLD: Final = 200
 
 
@@ -75,13 +73,17 @@ class Group:
 
 
 def python_files(root: Path) -> Iterator[Path]:
-    """Python files below ``root``, skipping hidden, cache, build and virtualenv directories."""
+    """Python files below ``root``, skipping hidden and cache directories and virtualenvs."""
     if root.is_file():
         yield root
         return
     for directory, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(
-            d for d in dirnames if not d.startswith(".") and d not in _SKIP_DIRS
+            d
+            for d in dirnames
+            if not d.startswith(".")
+            and d not in _SKIP_DIRS
+            and not os.path.exists(os.path.join(directory, d, "pyvenv.cfg"))
         )
         for name in sorted(filenames):
             if name.endswith(".py"):

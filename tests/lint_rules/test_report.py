@@ -34,6 +34,8 @@ def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         ),
         "tests/test_orders.py": "import boto3\n\ndef test():\n    boto3.client('s3')\n",
         ".venv/lib/boto3_thing.py": "import boto3\nboto3.client('s3')\n",
+        "env/pyvenv.cfg": "home = /usr/bin\n",
+        "env/lib/boto3_thing.py": "import boto3\nboto3.client('s3')\n",
     }
     for name, text in files.items():
         path = tmp_path / name
