@@ -31,3 +31,11 @@ def test_lint_guide_pyproject_example_is_valid(tmp_path: Path) -> None:
         warnings.simplefilter("error")
         settings = settings_for(tmp_path / "app.py")
     assert settings.config.factory_modules
+
+
+def test_lint_guide_pre_commit_snippet_names_the_shipped_hooks() -> None:
+    guide = (DOCS / "lint.md").read_text(encoding="utf-8")
+    snippet = next(b for b in re.findall(r"```yaml\n(.*?)```", guide, re.DOTALL) if "hooks:" in b)
+    used = set(re.findall(r"- id: (\S+)", snippet))
+    shipped = set(re.findall(r"^- id: (\S+)", (DOCS.parent / ".pre-commit-hooks.yaml").read_text(), re.M))
+    assert used and used <= shipped
