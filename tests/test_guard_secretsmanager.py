@@ -193,14 +193,15 @@ def test_cross_account_replicas_are_refused(acme: Any) -> None:
 
 def test_every_other_operation_checks_the_secret(acme: Any) -> None:
     foreign = "t-globex-db/password"
-    for call, extra in [
+    calls: list[tuple[str, dict[str, Any]]] = [
         ("describe_secret", {}), ("delete_secret", {}), ("restore_secret", {}),
         ("cancel_rotate_secret", {}), ("list_secret_version_ids", {}),
         ("tag_resource", {"Tags": [{"Key": "k", "Value": "v"}]}),
         ("untag_resource", {"TagKeys": ["k"]}),
         ("update_secret_version_stage", {"VersionStage": "AWSCURRENT"}),
         ("stop_replication_to_replica", {}),
-    ]:
+    ]
+    for call, extra in calls:
         refused(acme, call, "belongs to tenant:globex", SecretId=foreign, **extra)
 
 

@@ -50,6 +50,7 @@ def test_distinct_scope_and_name_pairs_never_share_a_physical_name(
 def test_owner_of_a_physical_name_is_its_scope(scope: ScopeRef, name: str, service: str) -> None:
     physical = physical_or_none(scope, service, name)
     assume(physical is not None)
+    assert physical is not None
     expected = None if scope.kind == "platform" else scope
     assert POLICY.owner(physical) == expected
 
