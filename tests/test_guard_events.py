@@ -71,12 +71,14 @@ def test_rule_target_and_events_flow_within_the_tenant(factory: ClientFactory, a
                      Targets=[{"Id": "q", "Arn": queue_arn("t-acme-inbox")}])
     targets = acme.list_targets_by_rule(Rule="all", EventBusName=bus_arn("t-acme-orders"))
     assert [t["Arn"] for t in targets["Targets"]] == [queue_arn("t-acme-inbox")]
-    out = acme.put_events(Entries=[
+    entries = [
         {"EventBusName": "orders", "Source": "shop", "DetailType": "placed", "Detail": "{}"},
         {"EventBusName": bus_arn("t-acme-orders"), "Source": "shop", "DetailType": "placed",
          "Detail": "{}"},
-    ])
+    ]
+    out = acme.put_events(Entries=entries)
     assert out["FailedEntryCount"] == 0
+    assert entries[0]["EventBusName"] == "orders"  # the caller's entries are not rewritten
     messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
     assert len(messages) == 2
     assert [r["Name"] for r in acme.list_rules(EventBusName="orders")["Rules"]] == ["all"]
@@ -97,6 +99,10 @@ def test_rule_target_and_events_flow_within_the_tenant(factory: ClientFactory, a
         (bus_arn("default"), "not a resource of this scope"),
         ("default", "default event bus is shared"),
         ("a/b", "not valid"),
+        ("\u043erders", "not valid"),  # Cyrillic o
+        ("orders\n", "not valid"),
+        (bus_arn("t-acme-orders\n"), "not an ARN"),
+        (bus_arn("t-acme-orders:x"), "not an ARN"),
         (f"arn:aws:events:{REGION}:{ACCOUNT}:rule/t-acme-orders/all", "not an ARN"),
     ],
 )
@@ -235,3 +241,14 @@ def test_every_operation_taking_name_checks_it_or_is_refused() -> None:
         if shape is not None and "Name" in shape.members:
             entry = RULES.operations[op]
             assert isinstance(entry, Refuse) or callable(entry), op
+
+
+def test_platform_parameters_of_refused_operations_are_this_accounts(factory: ClientFactory
+                                                                      ) -> None:
+    platform = factory.platform().client("events")
+    refused(platform, "start_replay", "account", ReplayName="r",
+            EventSourceArn=f"arn:aws:events:{REGION}:{ACCOUNT}:archive/a", EventStartTime=0,
+            EventEndTime=1, Destination={"Arn": bus_arn("default"), "FilterArns": [
+                f"arn:aws:events:{REGION}:999999999999:rule/r"]})
+    refused(platform, "create_archive", "belongs to tenant:acme", ArchiveName="t-acme-a",
+            EventSourceArn=bus_arn("default"))

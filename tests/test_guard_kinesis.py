@@ -81,6 +81,8 @@ def test_name_and_arn_given_together_must_name_the_same_stream(acme: Any) -> Non
         ({"StreamARN": f"arn:aws:kinesis:{REGION}:{ACCOUNT}:stream/t-acme-clicks/x"},
          "not an ARN"),
         ({"StreamARN": "t-acme-clicks"}, "cannot parse"),
+        ({"StreamARN": stream_arn("t-acme-clicks\n")}, "not an ARN"),
+        ({"StreamName": "\u0441licks"}, "not valid"),  # Cyrillic c
         # A name and an ARN together: the ARN picks the endpoint, so it is checked too.
         ({"StreamName": "clicks", "StreamARN": stream_arn("t-globex-clicks")}, "globex"),
     ],

@@ -137,6 +137,10 @@ def test_partial_arn_of_the_own_function_passes_the_guard(acme: Any) -> None:
         ("orders:a/b", "not a version, alias"),
         ("orders:", "not a version, alias"),
         ("or.ders", "not valid"),
+        ("\u043erders", "not valid"),  # Cyrillic o
+        ("orders\n", "not valid"),
+        (function_arn("t-acme-orders\n"), "understands"),
+        (f"{ACCOUNT}:function:t-acme-orders\n", "not a valid function name"),
         ("", "not valid"),
         ("x" * 60, "characters"),
         (f"{BASE}:layer:t-acme-orders", "not a function ARN"),
@@ -206,6 +210,8 @@ def test_create_function_passes_only_the_scopes_own_roles(acme: Any, role: str, 
         ({"Layers": [f"{BASE}:layer:tools"]}, "not a layer version ARN"),
         ({"CodeSigningConfigArn": f"arn:aws:lambda:{REGION}:{OTHER}:code-signing-config:"
                                   "csc-0123456789abcdef0"}, "account"),
+        ({"CodeSigningConfigArn": f"{BASE}:function:t-acme-orders"},
+         "not a code signing config"),
     ],
 )
 def test_create_function_settings_outside_the_scope_are_refused(

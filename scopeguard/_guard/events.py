@@ -108,6 +108,12 @@ def _platform_name(guard: ScopeGuard, value: Any, member: str) -> Any:
     return guard.name(SERVICE, value, member)
 
 
+def _account_arns(guard: ScopeGuard, value: Any, member: str) -> Any:
+    for i, arn in enumerate(value if isinstance(value, list | tuple) else [value]):
+        account_arn(guard, arn, f"{member}[{i}]")
+    return value
+
+
 # -- operation checks --------------------------------------------------------------------------
 
 
@@ -216,7 +222,7 @@ RULES: Final = ServiceRules(
         "ReplayName": "platform_name",
         "EventSourceArn": "account_arn",
         "ConnectionArn": "account_arn",
-        "FilterArns": "account_arn",
+        "FilterArns": "account_arns",
         "ResourceConfigurationArn": "account_arn",
         "ApiKeyName": "ignore",
         "ApiKeyValue": "ignore",
@@ -262,6 +268,7 @@ RULES: Final = ServiceRules(
         "other_arn": platform_only("the target kind is not covered by the naming policy"),
         "platform_name": _platform_name,
         "account_arn": account_arn,
+        "account_arns": _account_arns,
     },
     operations={
         "ActivateEventSource": _PARTNERS,

@@ -233,7 +233,17 @@ def _runtime_arn(guard: ScopeGuard, value: Any, member: str) -> Any:
             raise guard.refuse(f"ARN partition {parsed.partition!r} is not "
                                f"{guard.partition!r}", member)
         return value
-    return account_arn(guard, value, member)
+    guard.arn(value, member, SERVICE)
+    return value
+
+
+def _code_signing(guard: ScopeGuard, value: Any, member: str) -> Any:
+    # Code signing configs are account-wide (``csc-…`` IDs); attaching one only restricts what
+    # the function may run, so any of this account's may be attached.
+    arn = guard.arn(value, member, SERVICE)
+    if not re.fullmatch(r"code-signing-config:csc-[a-z0-9]{17}", arn.resource):
+        raise guard.refuse(f"{value!r} is not a code signing config ARN", member)
+    return value
 
 
 _no_file_systems: Final = platform_only("EFS file systems are not covered by the naming policy")
@@ -300,7 +310,7 @@ RULES: Final = ServiceRules(
         "KMSKeyArn": "kms_key",
         "KmsKeyArn": "kms_key",
         "SourceKMSKeyArn": "kms_key",
-        "CodeSigningConfigArn": "account_arn",
+        "CodeSigningConfigArn": "code_signing",
         "RuntimeArn": "runtime_arn",
         "RuntimeVersionArn": "runtime_arn",
         "S3Bucket": "code_bucket",
@@ -367,7 +377,7 @@ RULES: Final = ServiceRules(
         "destination": _destination,
         "dead_letter": owned_arn_kind(("sns", "sqs")),
         "kms_key": kms_key,
-        "account_arn": account_arn,
+        "code_signing": _code_signing,
         "runtime_arn": _runtime_arn,
         "code_bucket": _code_bucket,
         "image": platform_only("container images: ECR repositories are not covered by the "
