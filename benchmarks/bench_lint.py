@@ -111,9 +111,13 @@ def main() -> None:
     trees = args.trees or default_tree()
     files, passed, findings = prefilter_stats(python_files(trees))
     print(f"tree: {', '.join(str(t) for t in trees)}")
-    print(f"files: {files}, past the pre-filter: {passed} ({passed / files:.0%}), SG findings: {findings}")
-    print(f"machine: {platform.machine()}, {platform.processor() or '?'}, python {platform.python_version()}, "
-          f"jobs={args.jobs}, date {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
+    print(f"files: {files}, past the pre-filter: {passed} ({passed / files:.0%}), ", end="")
+    print(f"SG findings: {findings}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} CPUs, "
+        f"python {platform.python_version()}, jobs={args.jobs}, "
+        f"date {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+    )
     runs: dict[str, list[tuple[float, float]]] = {"without": [], "with": []}
     for i in range(args.repeat):
         for mode in ("without", "with"):

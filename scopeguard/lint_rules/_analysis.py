@@ -394,7 +394,8 @@ class _Collector(ast.NodeVisitor):
                     if known.startswith(prefix) and "." not in rest:
                         self.bind(rest, _Qual(known))
                 continue
-            self.bind(alias.asname or alias.name, _Qual(f"{base}.{alias.name}" if base else alias.name))
+            dotted = f"{base}.{alias.name}" if base else alias.name
+            self.bind(alias.asname or alias.name, _Qual(dotted))
 
     def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> None:
         outer_time = self.import_time
@@ -494,7 +495,9 @@ class _Collector(ast.NodeVisitor):
         for stmt in node.orelse:
             self.visit(stmt)
 
-    def _bind_target(self, target: ast.expr, value: _Binding | None, source: ast.expr | None) -> None:
+    def _bind_target(
+        self, target: ast.expr, value: _Binding | None, source: ast.expr | None
+    ) -> None:
         if isinstance(target, ast.Name):
             keep = isinstance(source, ast.Constant) and source.value is None
             self.bind(target.id, value, keep_imports=keep)

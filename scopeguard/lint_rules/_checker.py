@@ -300,4 +300,3 @@ def check_file(path: Path, settings: LintSettings | None = None) -> FileResult:
     tree = ast.parse(source, filename=str(path))
     lines = source.splitlines(keepends=True)
     return check_tree(tree, lines, path, settings, prefiltered=True, noqa=True)
-

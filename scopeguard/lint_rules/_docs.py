@@ -76,7 +76,6 @@ def expected_pages() -> dict[str, str]:
     return pages
 
 
-
 if __name__ == "__main__":
     for path in write_docs(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/rules")):
         print(path)

@@ -18,7 +18,6 @@ from ._checker import check_tree, settings_for
 __all__ = ["Plugin"]
 
 
-
 def _version() -> str:
     try:
         return metadata.version("scopeguard")

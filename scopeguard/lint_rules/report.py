@@ -216,7 +216,8 @@ def main(argv: list[str] | None = None) -> int:
     wants_bar = args.progress or stderr.isatty()
     try:
         files = sum(1 for root in args.paths for _ in python_files(root))
-        bar = _Progress(files, stderr, args.progress or (wants_bar and files >= _PROGRESS_THRESHOLD))
+        enabled = args.progress or (wants_bar and files >= _PROGRESS_THRESHOLD)
+        bar = _Progress(files, stderr, enabled)
         groups, errors = census(args.paths, args.depth, bar)
     except ConfigurationError as exc:
         print(f"scopeguard report: configuration error: {exc}", file=stderr)

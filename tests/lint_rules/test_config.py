@@ -31,7 +31,12 @@ def test_factory_modules_by_dotted_name_are_not_flagged(tmp_path: Path) -> None:
     _project(
         tmp_path,
         '[tool.scopeguard]\nfactory-modules = ["myapp.wiring", "myapp.aws.*"]\n',
-        {"myapp/__init__.py": "", "myapp/wiring.py": RAW, "myapp/aws/s3.py": RAW, "myapp/app.py": RAW},
+        {
+            "myapp/__init__.py": "",
+            "myapp/wiring.py": RAW,
+            "myapp/aws/s3.py": RAW,
+            "myapp/app.py": RAW,
+        },
     )
     assert _codes(tmp_path / "myapp/wiring.py") == []
     assert _codes(tmp_path / "myapp/aws/s3.py") == []
@@ -121,7 +126,13 @@ def test_configured_naming_policy_drives_physical_name_literals(tmp_path: Path) 
     _project(
         tmp_path,
         '[tool.scopeguard.naming]\nseparator = "_"\ntenant-marker = "tn"\n',
-        {"svc.py": "def f(c):\n    c.get_item(TableName='tn_acme_orders')\n    c.get_item(TableName='t-acme-orders')\n"},
+        {
+            "svc.py": """\
+                def f(c):
+                    c.get_item(TableName="tn_acme_orders")
+                    c.get_item(TableName="t-acme-orders")
+            """
+        },
     )
     assert _codes(tmp_path / "svc.py") == ["SG020"]
 
@@ -148,7 +159,8 @@ def test_bad_lint_values_fail_clearly(tmp_path: Path, table: str, message: str) 
 
 
 def test_test_paths_classify_files(tmp_path: Path) -> None:
-    _project(tmp_path, '[tool.scopeguard.lint]\ntest-paths = ["qa/*"]\n', {"qa/x.py": "", "tests/y.py": ""})
+    files = {"qa/x.py": "", "tests/y.py": ""}
+    _project(tmp_path, '[tool.scopeguard.lint]\ntest-paths = ["qa/*"]\n', files)
     settings = settings_for(tmp_path / "qa/x.py")
     assert settings.is_test(tmp_path / "qa/x.py")
     assert not settings.is_test(tmp_path / "tests/y.py")

@@ -15,7 +15,8 @@ DOCS = Path(__file__).resolve().parents[2] / "docs"
 def test_rule_docs_are_up_to_date() -> None:
     expected = expected_pages()
     committed = {p.name: p.read_text(encoding="utf-8") for p in (DOCS / "rules").glob("*.md")}
-    stale = sorted(name for name in expected.keys() | committed.keys() if expected.get(name) != committed.get(name))
+    names = expected.keys() | committed.keys()
+    stale = sorted(name for name in names if expected.get(name) != committed.get(name))
     assert not stale, (
         f"docs/rules is out of date ({', '.join(stale)}): "
         "run python -m scopeguard.lint_rules._docs docs/rules"
@@ -37,5 +38,6 @@ def test_lint_guide_pre_commit_snippet_names_the_shipped_hooks() -> None:
     guide = (DOCS / "lint.md").read_text(encoding="utf-8")
     snippet = next(b for b in re.findall(r"```yaml\n(.*?)```", guide, re.DOTALL) if "hooks:" in b)
     used = set(re.findall(r"- id: (\S+)", snippet))
-    shipped = set(re.findall(r"^- id: (\S+)", (DOCS.parent / ".pre-commit-hooks.yaml").read_text(), re.M))
+    hooks = (DOCS.parent / ".pre-commit-hooks.yaml").read_text()
+    shipped = set(re.findall(r"^- id: (\S+)", hooks, re.M))
     assert used and used <= shipped

@@ -91,7 +91,9 @@ def test_pre_commit_hook_entry_runs_on_a_sample_repo(sample: Path) -> None:
     env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
     files = ["myapp/service.py", "myapp/wiring.py"]
     command = [*shlex.split(lint["entry"]), *files]
-    failing = subprocess.run(command, cwd=sample, capture_output=True, text=True, env=env, timeout=120)
+    failing = subprocess.run(
+        command, cwd=sample, capture_output=True, text=True, env=env, timeout=120
+    )
     assert failing.returncode == 1
     assert "myapp/service.py:5:12: SG001" in failing.stdout
     passing = subprocess.run(

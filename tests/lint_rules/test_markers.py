@@ -18,14 +18,19 @@ def _messages(source: str, *, noqa: bool = False) -> list[str]:
 
 def test_marker_written_by_the_codemod_above_the_statement_acknowledges() -> None:
     marker = TODO_MARKER.format(code="SG001", reason="service name comes from the caller")
-    source = f"import boto3\n\ndef f(x):\n    {marker}\n    y = g(\n        boto3.client('s3'),\n    )\n"
+    source = (
+        f"import boto3\n\ndef f(x):\n    {marker}\n    y = g(\n        boto3.client('s3'),\n    )\n"
+    )
     (message,) = _messages(source)
     assert message.startswith("SG001 ")
     assert "[acknowledged: TODO(SG001) service name comes from the caller]" in message
 
 
 def test_inline_marker_acknowledges() -> None:
-    source = "import boto3\n\ndef f():\n    return boto3.client('s3')  # scopeguard: TODO(SG001) shared\n"
+    source = (
+        "import boto3\n\ndef f():\n"
+        "    return boto3.client('s3')  # scopeguard: TODO(SG001) shared\n"
+    )
     (message,) = _messages(source)
     assert "[acknowledged: TODO(SG001) shared]" in message
 

@@ -23,6 +23,14 @@ KEYWORD = st.sampled_from(
     ]
 )
 
+ATTRIBUTES = st.sampled_from(
+    ["client", "resource", "Session", "DEFAULT_SESSION", "session", "region_name"]
+)
+METHODS = st.sampled_from(["client", "create_client", "tenant", "get_available_regions"])
+PARAMETERS = st.sampled_from(
+    ["", "self", "self, s: boto3.Session", "s=boto3.client('s3')", "*a, **k"]
+)
+TESTS = st.sampled_from(["TYPE_CHECKING", "typing.TYPE_CHECKING", "__name__ == '__main__'", "x"])
 ANNOTATIONS = st.sampled_from(["boto3.Session", "Session", '"Session"', "int", "Optional[S]"])
 IMPORTS = st.sampled_from(
     [
@@ -54,12 +62,12 @@ def expressions(draw: st.DrawFn, depth: int = 0) -> str:
     if kind == 0:
         return base
     if kind == 1:
-        return f"{base}.{draw(st.sampled_from(['client', 'resource', 'Session', 'DEFAULT_SESSION', 'session', 'region_name']))}"
+        return f"{base}.{draw(ATTRIBUTES)}"
     if kind == 2:
         return f"{base}({_arguments(draw(SERVICE), draw(KEYWORD))})"
     inner = draw(expressions(depth + 1))
     if kind == 3:
-        method = draw(st.sampled_from(["client", "create_client", "tenant", "get_available_regions"]))
+        method = draw(METHODS)
         return f"{inner}.{method}({_arguments(draw(SERVICE), draw(KEYWORD))})"
     if kind == 4:
         return f"lambda {draw(NAMES)}: {inner}"
@@ -88,13 +96,13 @@ def statements(draw: st.DrawFn, depth: int = 0) -> list[str]:
     indented = ["    " + line for line in body]
     if kind == 5:
         deco = draw(st.sampled_from(["", "@functools.lru_cache\n", "@staticmethod\n", "@cache\n"]))
-        args = draw(st.sampled_from(["", "self", "self, s: boto3.Session", "s=boto3.client('s3')", "*a, **k"]))
+        args = draw(PARAMETERS)
         header = f"{deco}{draw(st.sampled_from(['def', 'async def']))} f({args}):"
         return [*header.split("\n"), *indented]
     if kind == 6:
         return [f"class C({draw(NAMES)}):", *indented]
     if kind == 7:
-        test = draw(st.sampled_from(["TYPE_CHECKING", "typing.TYPE_CHECKING", "__name__ == '__main__'", "x"]))
+        test = draw(TESTS)
         return [f"if {test}:", *indented, "else:", "    pass"]
     if kind == 8:
         return ["try:", *indented, "except ImportError:", f"    {draw(NAMES)} = None"]

@@ -32,7 +32,7 @@ def test_rule_example(rule: Rule, kind: str, example: str) -> None:
     if kind == "valid":
         assert expected == []
     else:
-        assert (rule.code in {code for _, code in expected}), "an INVALID example must show its rule"
+        assert rule.code in {code for _, code in expected}, "an INVALID example shows its rule"
     assert _findings(example) == expected
 
 
@@ -50,6 +50,8 @@ def test_messages_say_what_why_and_instead() -> None:
     source = "import boto3\n\ndef f():\n    return boto3.client('s3')\n"
     result = check_tree(ast.parse(source), source.splitlines(True), Path("x.py"), LintSettings())
     (message,) = [r.message for r in result.reported]
-    assert message.startswith("SG001 boto3 client/resource created outside the factory (boto3.client())")
+    assert message.startswith(
+        "SG001 boto3 client/resource created outside the factory (boto3.client())"
+    )
     assert CODES["SG001"].why in message
     assert "instead, " + CODES["SG001"].fix in message

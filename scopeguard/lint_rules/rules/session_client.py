@@ -1,4 +1,4 @@
-"""SG003: ``.client()`` / ``.resource()`` / ``.create_client()`` on a session outside the factory."""
+"""SG003: ``.client()``, ``.resource()`` or ``.create_client()`` on a raw session."""
 
 from __future__ import annotations
 
