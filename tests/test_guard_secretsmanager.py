@@ -189,6 +189,11 @@ def test_cross_account_replicas_are_refused(acme: Any) -> None:
     other = secret_arn("t-acme-db", account="999999999999")
     refused(acme, "create_secret", "grant other principals", Name="copy",
             CrossAccountPrimaryARN=other)
+    refused(acme, "associate_cross_account_replica", "cross-account replicas",
+            SecretId="db/password", CrossAccountReplicaARN=other,
+            ReplicationRoleARN="arn:aws:iam::999999999999:role/r")
+    refused(acme, "disassociate_cross_account_replica", "cross-account replicas",
+            SecretId="db/password", CrossAccountReplicaARN=other)
 
 
 def test_every_other_operation_checks_the_secret(acme: Any) -> None:
