@@ -191,6 +191,8 @@ def test_tags_on_other_scopes_resources_are_refused(acme: Any) -> None:
     refused(acme, "tag_resource", "tenant:globex", ResourceARN=f"{base}:rule/t-globex-orders/r",
             Tags=[{"Key": "k", "Value": "v"}])
     refused(acme, "list_tags_for_resource", "default event bus", ResourceARN=f"{base}:rule/r")
+    refused(acme, "list_tags_for_resource", "not a valid event bus name",
+            ResourceARN=f"{base}:rule/t-acme-orders\n/r")
     refused(acme, "list_tags_for_resource", "not an event bus or rule",
             ResourceARN=f"{base}:archive/a")
     refused(acme, "list_tags_for_resource", "ARN names service",

@@ -37,6 +37,7 @@ from .targets import account_arn, kms_key, owned_arn, platform_only, role
 
 SERVICE: Final = "events"
 _RULE_NAME: Final = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
+_BUS_NAME: Final = re.compile(r"[A-Za-z0-9_.\-]{1,256}")
 _TARGET_SERVICES: Final = ("events", "kinesis", "lambda", "sns", "sqs")
 # The target parameters SQS, SNS, Lambda, Kinesis and event bus targets use; anything else
 # belongs to a target kind tenant and capsule scopes cannot address.
@@ -88,6 +89,8 @@ def _resource_arn(guard: ScopeGuard, value: Any, member: str) -> Any:
     elif kind == "rule" and rest.count("/") == 1:
         bus, _, rule_name = rest.partition("/")
         _rule(guard, rule_name, member)
+        if not _BUS_NAME.fullmatch(bus):
+            raise guard.refuse(f"{bus!r} is not a valid event bus name", member)
         guard.owned_physical(SERVICE, bus, member)
     elif guard.isolated:
         if kind == "rule":
