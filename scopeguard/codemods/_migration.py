@@ -23,11 +23,18 @@ from .rewrite_client_calls import REWRITTEN_SESSIONS_KEY, RewriteClientCalls
 
 __all__ = ["SDK_MENTION", "FileResult", "migrate_source"]
 
-# The pre-filter: a file that never names an SDK module cannot create a client through one.
+# The pre-filter: a file that never names an SDK module cannot create a client through one, and
+# every site spells one of SITE_WORDS somewhere in the file (the call, or the import it goes
+# through), so files importing only, say, botocore.exceptions are not parsed either.
 SDK_MENTION: Final = re.compile(r"\b(?:boto3|botocore|aioboto3|aiobotocore)\b")
+SITE_WORDS: Final = re.compile(
+    r"\b(?:client|resource|create_client|Session|get_session|AioSession|setup_default_session"
+    r"|DEFAULT_SESSION|_get_default_session)\b"
+)
 # What MarkRawSessions looks for: session factories, the default session, an uncalled factory.
 RAW_LEFT: Final = re.compile(
-    r"Session\b|get_session|default_session|DEFAULT_SESSION|\b(?:client|resource)\b(?!\s*\()"
+    r"Session\s*\(|get_session|default_session|DEFAULT_SESSION"
+    r"|boto3\s*\.\s*(?:client|resource)\b(?!\s*\()|import\s[^\n]*\b(?:client|resource)\b"
 )
 MARKER_LINE: Final = re.compile(r"^[ \t]*# scopeguard: TODO\(SG\d{3}\)", re.MULTILINE)
 COMMANDS: Final = (RewriteClientCalls, RemoveDeadSessions, MarkRawSessions)
@@ -66,7 +73,7 @@ def migrate_source(
     """Run the migrate codemods over one module's text."""
     settings = settings if settings is not None else MigrateSettings()
     name = path or "<string>"
-    if not SDK_MENTION.search(source):
+    if not (SDK_MENTION.search(source) and SITE_WORDS.search(source)):
         return FileResult(name, source, source, filtered=True)
     if settings.is_factory_module(path):
         return FileResult(name, source, source, skipped="factory module (factory-modules)")

@@ -45,7 +45,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     app = tmp_path / "app"
     app.mkdir()
     (app / "__init__.py").write_text("")
-    (app / "aws.py").write_text("import boto3\n\n\ndef get_factory():\n    return boto3\n")
+    (app / "aws.py").write_text("import boto3\n\n\ndef get_factory():\n    return boto3.Session()\n")
     (app / "upload.py").write_text(LEGACY)
     monkeypatch.chdir(tmp_path)
     return tmp_path
@@ -81,7 +81,7 @@ def test_unparseable_file_is_skipped_with_its_reason(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (project / "app/upload.py").write_text(MIGRATED)
-    (project / "app/broken.py").write_text("import boto3\ndef broken(:\n")
+    (project / "app/broken.py").write_text("import boto3\ndef client(:\n")
     assert main(["--check", "--report", "json", "app"]) == 0
     report = json.loads(capsys.readouterr().out)
     skipped = [s for s in report["sites"] if s["outcome"] == "skipped"]
@@ -151,10 +151,12 @@ def test_prefilter_skips_files_that_never_name_an_sdk(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (project / "app/plain.py").write_text("def f(:\n")  # would fail to parse
+    (project / "app/errors.py").write_text("from botocore.exceptions import ClientError\ndef f(:\n")
     assert main(["--report", "json", "app"]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert report["summary"]["files_prefiltered"] == 2  # plain.py and __init__.py
-    assert "app/plain.py" not in {s["path"] for s in report["sites"]}
+    # plain.py, __init__.py, and errors.py: it names botocore but could not create a client
+    assert report["summary"]["files_prefiltered"] == 3
+    assert {"app/plain.py", "app/errors.py"}.isdisjoint({s["path"] for s in report["sites"]})
 
 
 def test_exclude_globs_gitignore_and_tests_are_respected(
