@@ -165,3 +165,10 @@ def test_capsule_streams_are_separate(factory: ClientFactory) -> None:
     assert dev.describe_stream_summary(StreamName="clicks")[
         "StreamDescriptionSummary"]["StreamName"] == "c-dev-clicks"
     refused(dev, "describe_stream_summary", "belongs to tenant:acme", StreamName="t-acme-clicks")
+
+
+def test_waiters_go_through_the_guard(acme: Any) -> None:
+    acme.get_waiter("stream_exists").wait(StreamName="clicks")
+    with count_requests(acme) as sent, pytest.raises(ScopeViolation, match="tenant:globex"):
+        acme.get_waiter("stream_exists").wait(StreamARN=stream_arn("t-globex-clicks"))
+    assert sent.total == 0

@@ -355,3 +355,12 @@ def test_capsule_functions_are_separate(factory: ClientFactory) -> None:
     refused(dev, "get_function", "belongs to tenant:acme", FunctionName="t-acme-orders")
     refused(dev, "create_function", "belongs to tenant:acme", FunctionName="x",
             Runtime="python3.12", Role=role_arn("t-acme-fn"), Handler="app.handler", Code=CODE)
+
+
+def test_waiters_and_presigned_urls_go_through_the_guard(acme: Any) -> None:
+    acme.get_waiter("function_active_v2").wait(FunctionName="orders")
+    with count_requests(acme) as sent, pytest.raises(ScopeViolation, match="tenant:globex"):
+        acme.get_waiter("function_exists").wait(FunctionName="t-globex-orders")
+    with pytest.raises(ScopeViolation, match="tenant:globex"):
+        acme.generate_presigned_url("get_function", Params={"FunctionName": "t-globex-orders"})
+    assert sent.total == 0
