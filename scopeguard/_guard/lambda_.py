@@ -115,8 +115,9 @@ def _alias(guard: ScopeGuard, value: Any, member: str) -> Any:
 
 def _durable_execution(guard: ScopeGuard, value: Any, member: str) -> Any:
     """``<function ARN>:<version>/durable-execution/<name>/<id>``: the function must be own."""
-    function, sep, rest = value.partition("/durable-execution/") if isinstance(
-        value, str) else ("", "", "")
+    if not isinstance(value, str):
+        raise guard.refuse(f"expected an ARN string, got {type(value).__name__}", member)
+    function, sep, rest = value.partition("/durable-execution/")
     if not sep or not rest:
         raise guard.refuse(f"{value!r} is not a durable execution ARN", member)
     owned_arn(guard, function, member, (SERVICE,))
