@@ -8,10 +8,13 @@ from typing import Any
 
 import botocore.session
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
-from scopeguard import ClientFactory, ScopeViolation
+from scopeguard import ClientFactory, InvalidName, ScopeViolation
+from scopeguard._guard.core import Refuse, ScopeGuard
 from scopeguard._guard.events import RULES
-from scopeguard._guard.core import Refuse
+from scopeguard._naming import DEFAULT_POLICY
 from scopeguard.testing import count_requests, moto_factory
 
 ACCOUNT = "123456789012"
@@ -254,3 +257,31 @@ def test_platform_parameters_of_refused_operations_are_this_accounts(factory: Cl
                 f"arn:aws:events:{REGION}:999999999999:rule/r"]})
     refused(platform, "create_archive", "belongs to tenant:acme", ArchiveName="t-acme-a",
             EventSourceArn=bus_arn("default"))
+
+
+def _guard(tenant: str) -> ScopeGuard:
+    return ScopeGuard(DEFAULT_POLICY.tenant(tenant), DEFAULT_POLICY, lambda: ACCOUNT, "aws", None)
+
+
+tenant_ids = st.text(alphabet="acme0123456789", min_size=1, max_size=8)
+names = st.text(alphabet="act-_.0123456789fio", min_size=1, max_size=30)
+
+
+@given(t=tenant_ids, u=tenant_ids, name=names)
+def test_nothing_of_another_tenant_is_allowed(t: str, u: str, name: str) -> None:
+    assume(t != u)
+    try:
+        physical = DEFAULT_POLICY.physical_name(DEFAULT_POLICY.tenant(u), "events", name)
+    except InvalidName:
+        return
+    guard = _guard(t)
+    base = f"arn:aws:events:{REGION}:{ACCOUNT}"
+    for kind, value in (
+        ("bus", physical), ("bus", bus_arn(physical)), ("target_arn", bus_arn(physical)),
+        ("target_arn", queue_arn(physical)),
+        ("target_arn", f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{physical}"),
+        ("resource_arn", bus_arn(physical)), ("resource_arn", f"{base}:rule/{physical}/r"),
+        ("role", f"arn:aws:iam::{ACCOUNT}:role/{physical}"),
+    ):
+        with pytest.raises(ScopeViolation):
+            RULES.kinds[kind](guard, value, "EventBusName")

@@ -6,8 +6,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
-from scopeguard import ClientFactory, ScopeViolation
+from scopeguard import ClientFactory, InvalidName, ScopeViolation
+from scopeguard._guard.core import ScopeGuard
+from scopeguard._guard.kinesis import RULES
+from scopeguard._naming import DEFAULT_POLICY
 from scopeguard.testing import count_requests, moto_factory
 
 ACCOUNT = "123456789012"
@@ -172,3 +177,39 @@ def test_waiters_go_through_the_guard(acme: Any) -> None:
     with count_requests(acme) as sent, pytest.raises(ScopeViolation, match="tenant:globex"):
         acme.get_waiter("stream_exists").wait(StreamARN=stream_arn("t-globex-clicks"))
     assert sent.total == 0
+
+
+def _guard(tenant: str) -> ScopeGuard:
+    return ScopeGuard(DEFAULT_POLICY.tenant(tenant), DEFAULT_POLICY, lambda: ACCOUNT, "aws", None)
+
+
+tenant_ids = st.text(alphabet="acme0123456789", min_size=1, max_size=8)
+names = st.text(alphabet="act-_.0123456789fio", min_size=1, max_size=30)
+
+
+@given(t=tenant_ids, u=tenant_ids, name=names)
+def test_nothing_of_another_tenant_is_allowed(t: str, u: str, name: str) -> None:
+    assume(t != u)
+    try:
+        physical = DEFAULT_POLICY.physical_name(DEFAULT_POLICY.tenant(u), "kinesis", name)
+    except InvalidName:
+        return
+    guard = _guard(t)
+    for kind, value in (
+        ("stream", physical), ("stream_arn", stream_arn(physical)),
+        ("consumer_arn", f"{stream_arn(physical)}/consumer/c:1"),
+        ("resource_arn", stream_arn(physical)),
+    ):
+        with pytest.raises(ScopeViolation):
+            RULES.kinds[kind](guard, value, "StreamName")
+
+
+@given(t=st.sampled_from(["acme", "acme2"]),
+       value=st.text(alphabet="t-acme2sx./:\n", min_size=0, max_size=16))
+def test_whatever_stream_name_is_allowed_is_the_scopes_own_and_clean(t: str, value: str) -> None:
+    try:
+        resolved = RULES.kinds["stream"](_guard(t), value, "StreamName")
+    except ScopeViolation:
+        return
+    assert DEFAULT_POLICY.owner(resolved) == DEFAULT_POLICY.tenant(t)
+    assert resolved.isascii() and resolved.isprintable() and "/" not in resolved

@@ -12,8 +12,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
-from scopeguard import ClientFactory, NamingPolicy, PooledTable, ScopeViolation
+from scopeguard import ClientFactory, InvalidName, NamingPolicy, PooledTable, ScopeViolation
+from scopeguard._guard.core import ScopeGuard
+from scopeguard._guard.lambda_ import RULES
+from scopeguard._naming import DEFAULT_POLICY
 from scopeguard.testing import count_requests, moto_factory, test_session
 
 ACCOUNT = "123456789012"
@@ -364,3 +369,53 @@ def test_waiters_and_presigned_urls_go_through_the_guard(acme: Any) -> None:
     with pytest.raises(ScopeViolation, match="tenant:globex"):
         acme.generate_presigned_url("get_function", Params={"FunctionName": "t-globex-orders"})
     assert sent.total == 0
+
+
+def _guard(tenant: str) -> ScopeGuard:
+    return ScopeGuard(DEFAULT_POLICY.tenant(tenant), DEFAULT_POLICY, lambda: ACCOUNT, "aws", None)
+
+
+tenant_ids = st.text(alphabet="acme0123456789", min_size=1, max_size=8)
+names = st.text(alphabet="act-_0123456789fio", min_size=1, max_size=30)
+qualifiers = st.sampled_from(["$LATEST", "1", "live", "t-acme-x"])
+
+
+@given(t=tenant_ids, u=tenant_ids, name=names, qualifier=qualifiers)
+def test_nothing_of_another_tenant_is_allowed(t: str, u: str, name: str, qualifier: str) -> None:
+    assume(t != u)
+    try:
+        physical = DEFAULT_POLICY.physical_name(DEFAULT_POLICY.tenant(u), "lambda", name)
+    except InvalidName:
+        return
+    guard = _guard(t)
+    for kind, value in (
+        ("function", physical), ("function", f"{physical}:{qualifier}"),
+        ("function", function_arn(physical)), ("function", f"{function_arn(physical)}:{qualifier}"),
+        ("function", f"{ACCOUNT}:function:{physical}"),
+        ("function", f"{ACCOUNT}:function:{physical}:{qualifier}"),
+        ("role", role_arn(physical)), ("role", role_arn(physical.upper())),
+        ("layer", f"{BASE}:layer:{physical}"), ("layer_version", f"{BASE}:layer:{physical}:1"),
+        ("event_source", queue_arn(physical)), ("destination", function_arn(physical)),
+        ("dead_letter", queue_arn(physical)), ("resource", function_arn(physical)),
+    ):
+        with pytest.raises(ScopeViolation):
+            RULES.kinds[kind](guard, value, "FunctionName")
+
+
+function_like = st.lists(st.sampled_from([
+    "arn", "aws", "aws-cn", "lambda", REGION, ACCOUNT, "999999999999", "function", "t-acme-fn",
+    "t-acme2-fn", "fn", "", "$LATEST", "1", "a/b", "\n", "t-", "acme",
+]), min_size=1, max_size=8).map(":".join)
+
+
+@given(t=st.sampled_from(["acme", "acme2"]), value=function_like)
+def test_whatever_is_allowed_is_the_scopes_own_and_clean(t: str, value: str) -> None:
+    try:
+        resolved = RULES.kinds["function"](_guard(t), value, "FunctionName")
+    except ScopeViolation:
+        return
+    parts = resolved.split(":")
+    name = parts[6] if resolved.startswith("arn:") else parts[2] if len(parts) > 2 else parts[0]
+    assert DEFAULT_POLICY.owner(name) == DEFAULT_POLICY.tenant(t)
+    assert resolved.isascii() and resolved.isprintable() and "/" not in resolved
+    assert ACCOUNT in resolved or not any(p.isdigit() and len(p) == 12 for p in parts)
