@@ -19,6 +19,7 @@ from ._exceptions import (
 from ._factory import ClientFactory
 from ._fanout import AccountResult
 from ._naming import NamingPolicy, PooledTable, ScopeRef
+from ._policy import TenantRoleSettings
 from ._scope import CapsuleScope, OperatorScope, PlatformScope, Scope, TenantScope
 
 __all__ = [
@@ -38,5 +39,6 @@ __all__ = [
     "ScopeRef",
     "ScopeViolation",
     "ScopeguardError",
+    "TenantRoleSettings",
     "TenantScope",
 ]

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from ._credentials import CredentialCache
     from ._fanout import AccountResult
     from ._guard import ScopeGuard
+    from ._policy import TenantRoleSettings
 
 __all__ = ["ENDPOINT_ENV", "ClientFactory"]
 
@@ -78,6 +79,10 @@ class ClientFactory:
     moto server or LocalStack; ``AWS_ENDPOINT_URL*`` variables are ignored either way.
     ``account_id`` is the account tenant/platform resources live in; if omitted it is read once
     from STS when a request first carries an ARN or queue URL.
+    ``scoped_credentials`` (opt-in) makes tenant and capsule scopes run on their own assumed-role
+    credentials, whose session policy is generated from the same naming policy the guard
+    enforces: IAM then denies what the guard denies even if the guard is bypassed. Each such
+    scope then has botocore clients of its own (see docs/scoped-credentials.md).
     """
 
     def __init__(
@@ -91,6 +96,7 @@ class ClientFactory:
         partition: str = "aws",
         max_scoped_clients: int = 100_000,
         max_shared_clients: int = 512,
+        scoped_credentials: TenantRoleSettings | None = None,
     ) -> None:
         if session is None:
             import boto3
@@ -122,6 +128,13 @@ class ClientFactory:
         self._prepared: dict[Hashable, tuple[str, Hashable, dict[str, Any]]] = {}
         self._credential_cache: CredentialCache | None = None
         self._operator_sessions: dict[tuple[str, str], Any] = {}
+        self.scoped_credentials = scoped_credentials
+        if scoped_credentials is not None and account_id is not None:
+            from ._policy import check_scoped_credentials
+
+            # Fail at start-up, not on the first request of the tenant with the longest ID.
+            check_scoped_credentials(scoped_credentials, naming, account_id=account_id,
+                                     partition=partition)
         _FACTORIES.add(self)
 
     # -- scope handles ----------------------------------------------------------------------
@@ -203,6 +216,11 @@ class ClientFactory:
                     del self._operator_sessions[key]
                 if self._credential_cache is not None:
                     self._credential_cache.invalidate(account)
+            for target in targets:
+                for key in [k for k in self._shared
+                            if k[0] == (str(target), "scoped-credentials")]:  # type: ignore[index]
+                    del self._shared[key]
+                self._operator_sessions.pop((str(target), "scoped-credentials"), None)
             for key in [k for k in self._scoped
                         if _matches(k[0], targets, account)]:  # type: ignore[index]
                 del self._scoped[key]
@@ -310,7 +328,13 @@ class ClientFactory:
         config_key: Hashable,
         create_options: dict[str, Any],
     ) -> Any:
-        identity = (scope.id, scope.role) if scope.kind == "operator" else ("base", "")
+        vended = self.scoped_credentials is not None and scope.kind in ("tenant", "capsule")
+        if scope.kind == "operator":
+            identity = (scope.id, scope.role)
+        elif vended:
+            identity = (str(scope), "scoped-credentials")
+        else:
+            identity = ("base", "")
         key = (identity, service_name, region, config_key)
         client = self._shared.get(key)
         if client is not None:
@@ -318,6 +342,8 @@ class ClientFactory:
         if scope.kind == "operator":
             session = self._operator_session(scope)
             client = session.create_client(service_name, **create_options)
+        elif vended:
+            client = self._vended_session(scope).create_client(service_name, **create_options)
         else:
             base: Any = self._session  # service names are dynamic here
             client = base.client(service_name, **create_options)
@@ -336,6 +362,26 @@ class ClientFactory:
             from ._credentials import session_with_credentials
 
             credentials = self._credentials().credentials(scope.id, scope.role)
+            session = session_with_credentials(self._session._session, credentials)
+            self._operator_sessions[key] = session
+        return session
+
+    def _vended_session(self, scope: ScopeRef) -> Any:
+        key = (str(scope), "scoped-credentials")
+        session = self._operator_sessions.get(key)
+        if session is None:
+            from ._credentials import session_with_credentials
+            from ._policy import scoped_spec
+
+            assert self.scoped_credentials is not None
+            cache = self._credentials()
+            sts = cache._sts_client()
+            spec = scoped_spec(
+                self.scoped_credentials, self.naming, scope, account_id=self._own_account(),
+                partition=self.partition, sts_region=sts.meta.region_name,
+                sts_endpoint=sts.meta.endpoint_url,
+            )
+            credentials = cache.credentials_for(spec)
             session = session_with_credentials(self._session._session, credentials)
             self._operator_sessions[key] = session
         return session

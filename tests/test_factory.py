@@ -356,3 +356,31 @@ def test_transfer_helpers_are_forced_onto_the_guarded_classic_path(
             s3.copy({"Bucket": "files", "Key": "a.txt"}, "files", "c.txt",
                     SourceClient=factory.tenant("globex").client("s3"))
     assert sent.total == 0
+
+
+# -- scoped credentials (token vending) --------------------------------------------------------------
+
+
+def test_scoped_credentials_assume_a_role_per_tenant_with_its_session_policy() -> None:
+    import json
+
+    from scopeguard import TenantRoleSettings
+
+    settings = TenantRoleSettings(role_name="TenantAccess", services=("dynamodb", "sqs"))
+    with moto_factory(account_id="123456789012", scoped_credentials=settings) as factory:
+        sent: list[dict[str, Any]] = []
+        factory._credentials()._sts_client().meta.events.register(
+            "provide-client-params.sts.AssumeRole", lambda params, **_: sent.append(dict(params)))
+        for tenant in ("acme", "globex"):
+            _table(factory.tenant(tenant).client("dynamodb"))
+        factory.tenant("acme").client("dynamodb").describe_table(TableName="orders")
+        factory.tenant("acme").client("sqs").create_queue(QueueName="jobs")
+        assert [p["RoleSessionName"] for p in sent] == ["scopeguard-t-acme", "scopeguard-t-globex"]
+        acme_policy = json.loads(sent[0]["Policy"])
+        assert "t-acme-" in json.dumps(acme_policy) and "t-globex" not in json.dumps(acme_policy)
+        assert {"Key": "scopeguard:scope", "Value": "tenant"} in sent[0]["Tags"]
+        assert factory.stats()["sts.assume_role"] == 2
+        # Each tenant signs with its own assumed-role credentials.
+        acme_keys = factory.tenant("acme").client("dynamodb")._request_signer._credentials
+        globex_keys = factory.tenant("globex").client("dynamodb")._request_signer._credentials
+        assert acme_keys.access_key != globex_keys.access_key
