@@ -101,11 +101,23 @@ class ScopeMismatchCheck:
 
     def __init__(self, lookup: Lookup) -> None:
         self._lookup = lookup
+        # fullname -> (the node it named, the answer). The node is kept and compared by identity,
+        # so an edited definition (a new node, under dmypy) is never answered from the cache.
+        self._answers: dict[str, tuple[object, bool]] = {}
 
     def wants(self, fullname: str) -> bool:
         """True if the function, method or class ``fullname`` takes a scope-typed argument."""
         sym = self._lookup(fullname)
         node = sym.node if sym is not None else None
+        cached = self._answers.get(fullname)
+        if cached is not None and cached[0] is node:
+            return cached[1]
+        answer = self._decide(node)
+        self._answers[fullname] = (node, answer)
+        return answer
+
+    @staticmethod
+    def _decide(node: object) -> bool:
         if isinstance(node, TypeInfo):
             init = node.get_method("__init__")
             return init is not None and _mentions_scoped(get_proper_type(init.type))

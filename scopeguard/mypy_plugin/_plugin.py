@@ -7,9 +7,9 @@ and the hooks themselves are built once per run. Which names mean what comes fro
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from functools import partial
-from pathlib import PurePath
 from typing import Any, Final
 
 from mypy.nodes import SymbolTableNode, TypeInfo
@@ -34,12 +34,13 @@ FunctionSigHook = Callable[[FunctionSigContext], FunctionLike]
 MethodSigHook = Callable[[MethodSigContext], FunctionLike]
 
 
-_INSTALLED_MARKERS: Final = ("site-packages", "dist-packages", "typeshed")
+_INSTALLED_MARKERS: Final = tuple(
+    f"{os.sep}{name}{os.sep}" for name in ("site-packages", "dist-packages", "typeshed")
+)
 
 
 def _is_installed(path: str) -> bool:
-    parts = PurePath(path).parts
-    return any(marker in parts for marker in _INSTALLED_MARKERS)
+    return any(marker in path for marker in _INSTALLED_MARKERS)
 
 
 class ScopeguardPlugin(Plugin):

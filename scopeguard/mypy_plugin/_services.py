@@ -18,6 +18,7 @@ from typing import Final
 from mypy.nodes import Expression, OverloadedFuncDef, SymbolTableNode, TypeInfo
 from mypy.plugin import MethodSigContext
 from mypy.types import (
+    AnyType,
     CallableType,
     FunctionLike,
     Instance,
@@ -106,8 +107,8 @@ def infer_scoped_client(
     so each call reports at most once.
     """
     sig = ctx.default_signature
-    if literal_service(sig) is not None:
-        return sig
+    if not isinstance(get_proper_type(sig.ret_type), AnyType) or literal_service(sig) is not None:
+        return sig  # a typed overload item (most of the calls: return before any other work)
     expr = service_argument(ctx.args, sig)
     if expr is None:
         return sig
