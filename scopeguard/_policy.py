@@ -52,6 +52,7 @@ __all__ = [
     "SCOPE_TAG",
     "SCOPE_ID_TAG",
     "TenantRoleSettings",
+    "check_scoped_credentials",
     "policy_size",
     "scoped_spec",
     "session_policy",
@@ -259,8 +260,9 @@ def session_policy(
             f"the session policy for {scope} is {size} characters once compacted; STS accepts "
             f"{_MAX_POLICY_CHARS} (and a packed size it computes itself, of policy and tags "
             "together). Name fewer services in TenantRoleSettings.services, pool fewer tables "
-            "or buckets, or move the fixed parts of the policy to managed policies passed as "
-            "TenantRoleSettings.policy_arns"
+            "or buckets, or keep a shorter policy inline and grant the rest through managed "
+            "session policies (TenantRoleSettings.policy_arns) scoped with "
+            "${aws:PrincipalTag/scopeguard:id}"
         )
     return policy
 
@@ -323,8 +325,10 @@ class TenantRoleSettings:
     Give ``role_arn`` (any account) or ``role_name`` (in the factory's own account). The role's
     trust policy must allow ``sts:AssumeRole`` and ``sts:TagSession`` (session tags), and
     ``sts:SetSourceIdentity`` when a source identity is sent. ``services`` bounds the session
-    policy; each service costs characters of STS's 2,048. ``policy_arns`` (at most 10 managed
-    policies) further narrow the session. ``tags`` are added to the two session tags scopeguard
+    policy; each service costs characters of STS's 2,048. ``policy_arns`` (at most 10) are
+    managed *session* policies: IAM evaluates them together with the generated one, so an Allow
+    in them can widen the session. Pass only policies that deny, or that are scoped themselves
+    (``${aws:PrincipalTag/scopeguard:id}``). ``tags`` are added to the two session tags scopeguard
     sets. Keep ``duration_seconds`` at or below 3600 when the base credentials are themselves a
     role session: STS caps chained role sessions at one hour.
     """
@@ -460,3 +464,27 @@ def scoped_spec(
         sts_region=sts_region,
         sts_endpoint=sts_endpoint,
     )
+
+
+def check_scoped_credentials(
+    settings: TenantRoleSettings,
+    naming: NamingPolicy,
+    *,
+    account_id: str,
+    partition: str = "aws",
+) -> int:
+    """Check, at configuration time, that every tenant and capsule will get a policy that fits.
+
+    A policy's size grows with the scope's ID, so a configuration that fits tenant ``acme`` can
+    fail for a 24-character tenant on its first request. This builds the spec for the longest
+    tenant ID and capsule code the naming policy admits (IDs of equal length give policies of
+    equal length) and returns the largest policy size; it raises ``ConfigurationError`` as
+    ``scoped_spec`` would. Call it when the factory is built.
+    """
+    capsules = sorted(naming.capsules or ["0" * naming.max_capsule_code], key=len)
+    longest = (naming.tenant("0" * naming.max_tenant_id), naming.capsule(capsules[-1]))
+    sizes = []
+    for scope in longest:
+        spec = scoped_spec(settings, naming, scope, account_id=account_id, partition=partition)
+        sizes.append(len(spec.policy or ""))
+    return max(sizes)
