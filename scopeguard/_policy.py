@@ -353,7 +353,7 @@ class TenantRoleSettings:
         if self.role_arn is not None:
             _split_role_arn(self.role_arn)
         if self.role_name is not None:
-            _check_role_name(self.role_name)
+            _role_name(self.role_name, "TenantRoleSettings.role_name")
         if self.external_id is not None and not _EXTERNAL_ID_RE.fullmatch(self.external_id):
             raise _refuse("TenantRoleSettings.external_id", "…", "2-1224 characters")
         if not isinstance(self.duration_seconds, int) or isinstance(self.duration_seconds, bool) \
@@ -406,8 +406,16 @@ def _split_role_arn(role_arn: str) -> tuple[str, str, str]:
     ):
         raise _refuse("TenantRoleSettings.role_arn", role_arn, "give an IAM role ARN")
     NamingPolicy.account(parts[4])
-    name = _check_role_name(parts[5].removeprefix("role/"), "role_arn")
+    name = _role_name(parts[5].removeprefix("role/"), "TenantRoleSettings.role_arn")
     return parts[1], parts[4], name
+
+
+def _role_name(name: str, setting: str) -> str:
+    try:
+        return _check_role_name(name)
+    except ConfigurationError as exc:
+        # The shared check words its message for OperatorSettings; keep its reason only.
+        raise _refuse(setting, name, str(exc).partition(" is refused: ")[2]) from None
 
 
 def _check_source_identity(value: str) -> None:
