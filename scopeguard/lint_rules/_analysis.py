@@ -233,6 +233,10 @@ class _Collector(ast.NodeVisitor):
             _METHODS[type(node)] = method
         if isinstance(node, ast.stmt):
             outer, self.stmt_line = self.stmt_line, node.lineno
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                # Markers go above the decorators, which belong to the statement.
+                for decorator in node.decorator_list:
+                    self.stmt_line = min(self.stmt_line, decorator.lineno)
             method(self, node)
             self.stmt_line = outer
         else:

@@ -58,3 +58,14 @@ def test_noqa_with_code_silences_only_that_code() -> None:
 def test_bare_noqa_silences_everything() -> None:
     source = "import boto3\n\nC = boto3.client('s3')  # noqa\n"
     assert _messages(source, noqa=True) == []
+
+
+def test_marker_above_the_decorators_of_a_statement_acknowledges() -> None:
+    marker = TODO_MARKER.format(code="SG001", reason="decorator-built client")
+    source = (
+        f"import boto3\n\n{marker}\n@register(boto3.client('s3'))\n"
+        "@other\ndef handler():\n    pass\n"
+    )
+    codes = [m[:5] for m in _messages(source)]
+    assert codes == ["SG001", "SG031"]
+    assert "[acknowledged: TODO(SG001) decorator-built client]" in _messages(source)[0]
