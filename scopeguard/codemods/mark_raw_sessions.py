@@ -116,6 +116,15 @@ class MarkRawSessions(MarkingCommand):
                 return False
         return True
 
+    def _in_type_expression(self, node: cst.CSTNode) -> bool:
+        """``Generic[boto3.client]`` and the like name the type, they create nothing."""
+        current: cst.CSTNode | None = node
+        while current is not None and not isinstance(current, cst.BaseStatement):
+            if isinstance(current, (cst.SubscriptElement, cst.Annotation)):
+                return True
+            current = self._parent(current)
+        return False
+
     def visit_Attribute(self, node: cst.Attribute) -> None:
         self._uncalled(node)
 
@@ -130,7 +139,9 @@ class MarkRawSessions(MarkingCommand):
             return  # the inner part of a dotted name; the whole name is checked on its own
         if self.has_name(node, _DEFAULT_SESSION) and not isinstance(parent, cst.Call):
             self.mark(node, "SG004", "uses boto3's process-wide default session")
-        elif self.has_name(node, _CLIENT_FACTORIES) and not (
-            isinstance(parent, cst.Call) and parent.func is node
+        elif (
+            self.has_name(node, _CLIENT_FACTORIES)
+            and not (isinstance(parent, cst.Call) and parent.func is node)
+            and not self._in_type_expression(node)
         ):
             self.mark(node, "SG030", "client factory passed around uncalled; service unknown")

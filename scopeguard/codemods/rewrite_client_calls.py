@@ -171,7 +171,7 @@ class RewriteClientCalls(MarkingCommand):
         if site.session_name is not None and site.session is None:
             return Verdict(
                 "SG003",
-                f"session {site.session_name!r} is bound more than once; "
+                f"{site.session_name!r} is bound more than once; "
                 "cannot tell which session this client comes from",
             )
         if site.session_call is not None:

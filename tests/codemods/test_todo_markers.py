@@ -348,6 +348,28 @@ def test_marker_above_compound_statement(migrate: Migrate) -> None:
     assert "    # scopeguard: TODO(SG030)" in result.migrated.splitlines()[4]
 
 
+def test_client_factory_as_a_type_argument_is_left_alone(migrate: Migrate) -> None:
+    source = textwrap.dedent(
+        """\
+        from typing import Generic, TypeVar, Union
+
+        import boto3
+
+        T = TypeVar("T")
+
+
+        class Hook(Generic[T]):
+            pass
+
+
+        class S3Hook(Hook[Union[boto3.client, boto3.resource]]):
+            pass
+        """
+    )
+    result = migrate(source)
+    assert result.migrated == source and result.sites == []
+
+
 def test_metadata_only_session_variable_is_left_alone(migrate: Migrate) -> None:
     source = textwrap.dedent(
         """\
