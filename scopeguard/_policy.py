@@ -72,19 +72,19 @@ POOLED_ITEM_ACTIONS: Final[tuple[str, ...]] = ("dynamodb:*Item", "dynamodb:Query
 
 
 # Object-level S3 actions on a pooled bucket's scope prefix. Deliberately not s3:*Object*: that
-# would include PutObjectAcl (grants), PutObjectRetention / PutObjectLegalHold (locks another
-# scope's compliance team would own) and ReplicateObject.
+# would include PutObjectAcl (grants), PutObjectRetention / PutObjectLegalHold (Object Lock
+# settings on a shared bucket that not even the platform could undo) and ReplicateObject.
 _POOLED_OBJECT_ACTIONS: Final[tuple[str, ...]] = (
-    "s3:AbortMultipartUpload",
+    "s3:*MultipartUpload*",  # AbortMultipartUpload, ListMultipartUploadParts
     "s3:DeleteObject*",
     "s3:GetObject*",
-    "s3:ListMultipartUploadParts",
     "s3:PutObject",
     "s3:PutObjectTagging",
 )
 
-# Listing actions on a pooled bucket; each carries the request's Prefix as s3:prefix.
-_POOLED_LIST_ACTIONS: Final[tuple[str, ...]] = ("s3:ListBucket", "s3:ListBucketVersions")
+# Listing a pooled bucket: ListBucket, ListBucketVersions, ListBucketMultipartUploads, each held
+# to the request's Prefix (s3:prefix; where an action does not carry it, StringLike is false).
+_POOLED_LIST_ACTIONS: Final[tuple[str, ...]] = ("s3:ListBucket*",)
 
 # Actions that grant other principals access to a scope's own resources (resource policies,
 # ACLs, permissions). The guard refuses them in tenant and capsule scope; so does the policy,
@@ -175,6 +175,7 @@ def session_policy(
         raise _refuse("region", region, "give '*' or a region code such as 'eu-west-1'")
     chosen = _services(services)
     prefix, key = naming.name_prefix(scope), naming.key_prefix(scope)
+    path = naming.path_prefix(scope)  # /t-acme/
 
     def arn(service: str, resource: str) -> str:
         return f"arn:{partition}:{service}:{region}:{account_id}:{resource}"
@@ -189,11 +190,23 @@ def session_policy(
         "sqs": [arn("sqs", f"{prefix}*")],
         "sns": [arn("sns", f"{prefix}*")],  # topics and their subscriptions
         "secretsmanager": [arn("secretsmanager", f"secret:{prefix}*")],
-        "ssm": [arn("ssm", f"parameter/{prefix}*")],
-        # Rules on the scope's own buses are rule/<bus>/<rule>; on the default bus rule/<rule>.
-        # Not "*/t-acme-*": that would match rule/t-globex-bus/t-acme-r on another scope's bus.
-        "events": [arn("events", f"event-bus/{prefix}*"), arn("events", f"rule/{prefix}*")],
-        "kinesis": [arn("kinesis", f"stream/{prefix}*")],
+        # Flat names (t-acme-db) and hierarchical ones (/t-acme/app/db, whose ARN drops the
+        # leading "/"), plus the bare root path GetParametersByPath("/") is mapped to. Not
+        # parameter/t-acme*: that would match t-acme2.
+        "ssm": [
+            arn("ssm", f"parameter/{prefix}*"),
+            arn("ssm", f"parameter{path}*"),
+            arn("ssm", f"parameter{path[:-1]}"),
+        ],
+        # Rules live under their bus: rule/<bus>/<rule>. Only rules on the scope's own buses;
+        # rule/t-acme-x (no "/") would be a rule on the default bus, which the guard refuses
+        # because a rule there reads every scope's events. Not "*/t-acme-*" either: that would
+        # match rule/t-globex-bus/t-acme-r, a rule on another scope's bus.
+        "events": [arn("events", f"event-bus/{prefix}*"), arn("events", f"rule/{prefix}*/*")],
+        "kinesis": [arn("kinesis", f"stream/{prefix}*")],  # and its consumers
+        # Functions with their versions and aliases. Not the scope's layers (layer:t-acme-*),
+        # which the guard would allow: 60 characters for what deployment tooling, not
+        # application code, does; publish layers from the platform scope.
         "lambda": [arn("lambda", f"function:{prefix}*")],
     }
     statements: list[dict[str, Any]] = [
@@ -204,18 +217,28 @@ def session_policy(
         }
     ]
     if "dynamodb" in chosen and naming.pooled_tables:
-        tables = [
+        names = _pooled_names(naming, "dynamodb", naming.pooled_tables)
+        # Items: the tables and the indexes configured with a tenant partition key (the guard
+        # refuses queries on any other index). Scan and PartiQL: the tables and everything
+        # under them.
+        readable = [
             r
-            for t in _pooled_names(naming, "dynamodb", naming.pooled_tables)
-            for r in (arn("dynamodb", f"table/{t}"), arn("dynamodb", f"table/{t}/*"))
+            for t in names
+            for r in (
+                arn("dynamodb", f"table/{t}"),
+                *(arn("dynamodb", f"table/{t}/index/{i}") for i in _pooled_names(
+                    naming, "dynamodb", naming.pooled_tables[t].indexes)),
+            )
         ]
+        tables = [r for t in names
+                  for r in (arn("dynamodb", f"table/{t}"), arn("dynamodb", f"table/{t}/*"))]
         statements += [
             {
                 # Null=false closes the ForAllValues hole: over an absent or empty key
                 # ForAllValues is true, so without it a keyless request would be allowed.
                 "Effect": "Allow",
                 "Action": list(POOLED_ITEM_ACTIONS),
-                "Resource": tables,
+                "Resource": readable,
                 "Condition": {
                     "ForAllValues:StringLike": {_LEADING_KEYS: [f"{key}*"]},
                     "Null": {_LEADING_KEYS: "false"},

@@ -57,8 +57,10 @@ def test_own_resources_of_every_service_are_named_by_the_scope_prefix() -> None:
         "arn:aws:sns:*:123456789012:t-acme-*",
         "arn:aws:secretsmanager:*:123456789012:secret:t-acme-*",
         "arn:aws:ssm:*:123456789012:parameter/t-acme-*",
+        "arn:aws:ssm:*:123456789012:parameter/t-acme/*",
+        "arn:aws:ssm:*:123456789012:parameter/t-acme",
         "arn:aws:events:*:123456789012:event-bus/t-acme-*",
-        "arn:aws:events:*:123456789012:rule/t-acme-*",
+        "arn:aws:events:*:123456789012:rule/t-acme-*/*",
         "arn:aws:kinesis:*:123456789012:stream/t-acme-*",
         "arn:aws:lambda:*:123456789012:function:t-acme-*",
     ]
@@ -72,13 +74,22 @@ def test_pooled_tables_are_held_to_leading_keys_with_no_forallvalues_hole() -> N
         {
             "Effect": "Allow",
             "Action": ["dynamodb:*Item", "dynamodb:Query"],
-            "Resource": tables,
+            "Resource": tables[:1],  # no index is configured with a tenant partition key
             "Condition": {
                 "ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["t-acme/*"]},
                 "Null": {"dynamodb:LeadingKeys": "false"},
             },
         },
         {"Effect": "Deny", "Action": ["dynamodb:PartiQL*", "dynamodb:Scan"], "Resource": tables},
+    ]
+
+
+def test_configured_indexes_of_pooled_tables_are_queryable_others_not() -> None:
+    naming = NamingPolicy(pooled_tables={"sessions": PooledTable("pk", {"by-user": "user_pk"})})
+    allow = statements(session_policy(naming, ACME, account_id=ACCOUNT))[1]
+    assert allow["Resource"] == [
+        "arn:aws:dynamodb:*:123456789012:table/sessions",
+        "arn:aws:dynamodb:*:123456789012:table/sessions/index/by-user",
     ]
 
 
@@ -89,7 +100,7 @@ def test_pooled_buckets_allow_the_key_prefix_and_listing_under_it_only() -> None
     assert "Condition" not in objects and "s3:PutObjectAcl" not in objects["Action"]
     assert listing == {
         "Effect": "Allow",
-        "Action": ["s3:ListBucket", "s3:ListBucketVersions"],
+        "Action": ["s3:ListBucket*"],
         "Resource": ["arn:aws:s3:::shared-uploads"],
         "Condition": {"StringLike": {"s3:prefix": ["c-dev/*"]}},
     }
@@ -140,9 +151,10 @@ def test_every_string_is_literal_apart_from_trailing_wildcards() -> None:
     resources = [r for s in statements(policy) for r in ([s["Resource"]]
                  if isinstance(s["Resource"], str) else s["Resource"])]
     for arn in resources:
-        # '*' only as a region, at the very end, or (account-wide Deny) alone.
-        assert arn == "*" or re.fullmatch(r"arn:aws:[a-z0-9]+:(\*)?:(123456789012)?:[^*]+\*?",
-                                          arn), arn
+        # '*' only as a region, at the very end (or, for rules, as the bus and the rule name),
+        # or alone for the account-wide Deny.
+        assert arn == "*" or re.fullmatch(
+            r"arn:aws:[a-z0-9]+:(\*)?:(123456789012)?:[^*]+(\*|\*/\*)?", arn), arn
 
 
 @pytest.mark.parametrize(
@@ -187,9 +199,10 @@ def test_bad_arguments_are_refused(kwargs: dict[str, Any], message: str) -> None
 
 @pytest.mark.parametrize("name", ["sess*", "sess?ons", "s${aws:username}"])
 def test_pooled_names_that_would_act_as_wildcards_are_refused(name: str) -> None:
-    naming = NamingPolicy(pooled_tables={name: PooledTable("pk")})
-    with pytest.raises(ConfigurationError, match="pooled table"):
-        session_policy(naming, ACME, account_id=ACCOUNT)
+    for naming in (NamingPolicy(pooled_tables={name: PooledTable("pk")}),
+                   NamingPolicy(pooled_tables={"sessions": PooledTable("pk", {name: "k"})})):
+        with pytest.raises(ConfigurationError, match="pooled table"):
+            session_policy(naming, ACME, account_id=ACCOUNT)
 
 
 # -- the size limit ------------------------------------------------------------------------------
@@ -203,7 +216,7 @@ def test_size_is_the_compact_json_length() -> None:
 
 
 def test_a_policy_over_2048_characters_is_refused_with_what_to_do() -> None:
-    naming = NamingPolicy(pooled_tables={f"pooled{i}": PooledTable("pk") for i in range(5)})
+    naming = NamingPolicy(pooled_tables={f"pooled{i}": PooledTable("pk") for i in range(10)})
     with pytest.raises(ConfigurationError, match=r"is 2\d{3} characters.*fewer services.*"
                                                  r"policy_arns") as refused:
         session_policy(naming, ACME, account_id=ACCOUNT)
@@ -228,7 +241,7 @@ def test_the_longest_ids_are_checked_at_configuration_time() -> None:
 def test_an_oversized_policy_never_reaches_sts() -> None:
     client = boto3.Session(region_name="eu-west-1").client("sts")
     cache = CredentialCache(lambda: client, OperatorSettings())
-    naming = NamingPolicy(pooled_tables={f"pooled{i}": PooledTable("pk") for i in range(5)})
+    naming = NamingPolicy(pooled_tables={f"pooled{i}": PooledTable("pk") for i in range(10)})
     with Stubber(client) as stub:  # no responses queued: any call would fail the stub
         with pytest.raises(ConfigurationError):
             cache.credentials_for(scoped_spec(SETTINGS, naming, ACME, account_id=ACCOUNT))
