@@ -13,7 +13,7 @@ import re
 from fnmatch import fnmatch
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Final
 
@@ -97,6 +97,15 @@ class LintSettings:
             project = ProjectModules([root / "src", root] if (root / "src").is_dir() else [root])
         return cls(config, names, values.get("test-paths", DEFAULT_TEST_PATHS), project)
 
+    @cached_property
+    def tokens(self) -> tuple[str, ...]:
+        """Pre-filter tokens of configured wrappers (``legacy.aws.get_client``: ``get_client``)."""
+        base = SdkNames()
+        configured = (self.names.client_factories - base.client_factories) | (
+            self.names.session_factories - base.session_factories
+        )
+        return tuple(sorted({name.rsplit(".", 1)[-1] for name in configured}))
+
     def module_name(self, path: Path) -> str | None:
         return self.project.module_name(path) if self.project is not None else None
 
@@ -155,13 +164,17 @@ def _marker_re_for(tenant: str, capsule: str, separator: str) -> re.Pattern[str]
 _TOKENS: Final = ("boto", "AKIA", "ASIA", "aws_", "client(", "resource(", "ession(", "SESSION")
 
 
-def might_matter(text: str, policy: NamingPolicy) -> bool:
+def might_matter(text: str, policy: NamingPolicy, extra: tuple[str, ...] = ()) -> bool:
     """The cheap pre-filter: can this source produce any finding at all?
 
     Every site starts from a name or literal that contains one of these tokens (an SDK import, a
     key, a credential keyword, a ``client(``/``Session(`` call through a re-export, a scoped
     name literal), so a file without any of them is skipped before the AST is walked."""
-    return any(token in text for token in _TOKENS) or _marker_re(policy).search(text) is not None
+    return (
+        any(token in text for token in _TOKENS)
+        or any(token in text for token in extra)
+        or _marker_re(policy).search(text) is not None
+    )
 
 
 _TODO_PREFIX, _, _TODO_REST = TODO_MARKER.partition("{code}")
@@ -255,7 +268,7 @@ def check_tree(
     """Run every rule over one parsed file; with ``noqa``, drop findings silenced by ``# noqa``
     (flake8 does that itself for the plugin, and must, so that ``--disable-noqa`` works)."""
     text = "".join(lines)
-    if not prefiltered and not might_matter(text, settings.config.naming):
+    if not prefiltered and not might_matter(text, settings.config.naming, settings.tokens):
         return FileResult([], 0, True)
     module = settings.module_name(path)
     sites = collect_sites(
@@ -295,7 +308,7 @@ def check_file(path: Path, settings: LintSettings | None = None) -> FileResult:
     """Read, pre-filter, parse and check one file (the flake8-free path used by the report)."""
     settings = settings or settings_for(path)
     source = path.read_bytes().decode("utf-8", errors="replace")
-    if not might_matter(source, settings.config.naming):
+    if not might_matter(source, settings.config.naming, settings.tokens):
         return FileResult([], 0, True)
     tree = ast.parse(source, filename=str(path))
     lines = source.splitlines(keepends=True)

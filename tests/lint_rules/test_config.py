@@ -122,6 +122,15 @@ def test_configured_client_and_session_factories(tmp_path: Path) -> None:
     assert _codes(tmp_path / "svc.py") == ["SG001", "SG002", "SG003"]
 
 
+def test_configured_wrapper_names_pass_the_pre_filter(tmp_path: Path) -> None:
+    _project(
+        tmp_path,
+        '[tool.scopeguard.lint]\nclient-factories = ["legacy.aws.mk"]\n',
+        {"svc.py": "from legacy.aws import mk\n\n\ndef f():\n    return mk('s3')\n"},
+    )
+    assert _codes(tmp_path / "svc.py") == ["SG001"]
+
+
 def test_configured_naming_policy_drives_physical_name_literals(tmp_path: Path) -> None:
     _project(
         tmp_path,
