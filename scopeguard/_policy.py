@@ -512,8 +512,11 @@ def check_scoped_credentials(
     equal length) and returns the largest policy size; it raises ``ConfigurationError`` as
     ``scoped_spec`` would. Call it when the factory is built.
     """
-    capsules = sorted(naming.capsules or ["0" * naming.max_capsule_code], key=len)
-    longest = (naming.tenant("0" * naming.max_tenant_id), naming.capsule(capsules[-1]))
+    longest = [naming.tenant("0" * naming.max_tenant_id)]
+    if naming.capsules is None:
+        longest.append(naming.capsule("0" * naming.max_capsule_code))
+    elif naming.capsules:  # an empty allow-list admits no capsule at all
+        longest.append(naming.capsule(max(sorted(naming.capsules), key=len)))
     sizes = []
     for scope in longest:
         spec = scoped_spec(settings, naming, scope, account_id=account_id, partition=partition)

@@ -128,6 +128,8 @@ def _condition_holds(
         matched = any(compare(value, p) for p in policy_values)
         return not matched if negated else matched
 
+    if if_exists and present is None:
+        return True
     if qualifier == "ForAllValues":
         return all(holds_for(v) for v in present or ())
     if qualifier == "ForAnyValue":
@@ -135,7 +137,7 @@ def _condition_holds(
     if qualifier:
         raise ValueError(f"unknown set qualifier in {operator!r}")
     if present is None:
-        return if_exists or negated
+        return negated
     if multi:
         raise ValueError(
             f"{operator} on the multivalued key {key!r}: qualify it with ForAllValues or "

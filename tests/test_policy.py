@@ -238,6 +238,22 @@ def test_the_longest_ids_are_checked_at_configuration_time() -> None:
     assert size == len(longest.policy or "") <= 2048
 
 
+@pytest.mark.parametrize(
+    ("capsules", "longest"),
+    [(None, "0" * 12), (frozenset({"dev", "staging"}), "staging"), (frozenset(), None)],
+)
+def test_the_longest_capsule_is_one_the_naming_policy_admits(
+    capsules: frozenset[str] | None, longest: str | None
+) -> None:
+    naming = NamingPolicy(capsules=capsules, max_tenant_id=4)
+    expected = [scoped_spec(SETTINGS, naming, ScopeRef("tenant", "0000"), account_id=ACCOUNT)]
+    if longest is not None:
+        expected.append(scoped_spec(SETTINGS, naming, ScopeRef("capsule", longest),
+                                    account_id=ACCOUNT))
+    size = check_scoped_credentials(SETTINGS, naming, account_id=ACCOUNT)
+    assert size == max(len(spec.policy or "") for spec in expected)
+
+
 def test_an_oversized_policy_never_reaches_sts() -> None:
     client = boto3.Session(region_name="eu-west-1").client("sts")
     cache = CredentialCache(lambda: client, OperatorSettings())

@@ -184,6 +184,8 @@ LIKE_ACME = ["t-acme/*"]
         ("ForAnyValue:StringNotLike", None, False),
         ("ForAllValues:StringNotLike", ["t-globex/2"], True),
         ("ForAllValues:StringNotLike", None, True),
+        ("ForAnyValue:StringLikeIfExists", None, True),
+        ("ForAnyValue:StringLikeIfExists", ["t-globex/2"], False),
         ("ForAnyValue:StringEquals", ["t-acme/*"], True),  # Equals does not expand wildcards
         ("ForAnyValue:StringEquals", ["t-acme/1"], False),
     ],
