@@ -201,3 +201,11 @@ def test_command_line_overrides_the_factory_and_scope(
     out = capsys.readouterr().out
     assert 'ctx.factory.capsule(ctx.capsule).client("s3", region_name="eu-west-1")' in out
     assert "from app.aws" not in out
+
+
+def test_scopeguard_migrate_dispatches_here(project: Path) -> None:
+    from scopeguard._cli import main as scopeguard_main
+
+    assert scopeguard_main(["migrate", "--check", "-q", "app"]) == 1
+    assert scopeguard_main(["migrate", "--write", "-q", "app"]) == 0
+    assert scopeguard_main(["migrate", "--check", "-q", "app"]) == 0
