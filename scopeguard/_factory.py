@@ -127,9 +127,14 @@ class ClientFactory:
         self._guards: _CountingLRU = _CountingLRU(max_scoped_clients, self._stats, "guards")
         self._prepared: dict[Hashable, tuple[str, Hashable, dict[str, Any]]] = {}
         self._credential_cache: CredentialCache | None = None
-        self._operator_sessions: dict[tuple[str, str], Any] = {}
+        # One derived botocore session per operator role and per vended scope: bounded like the
+        # clients built on them, so 100,000 tenants do not keep 100,000 sessions alive.
+        self._operator_sessions: _CountingLRU = _CountingLRU(max_shared_clients, self._stats,
+                                                             "sessions")
         self.scoped_credentials = scoped_credentials
+        self._scoped_checked = False
         if scoped_credentials is not None and account_id is not None:
+            self._scoped_checked = True
             from ._policy import check_scoped_credentials
 
             # Fail at start-up, not on the first request of the tenant with the longest ID.
@@ -212,7 +217,8 @@ class ClientFactory:
                 self.naming.account(account)
                 for key in [k for k in self._shared if k[0][0] == account]:  # type: ignore[index]
                     del self._shared[key]
-                for key in [k for k in self._operator_sessions if k[0] == account]:
+                for key in [k for k in self._operator_sessions
+                            if k[0] == account]:  # type: ignore[index]
                     del self._operator_sessions[key]
                 if self._credential_cache is not None:
                     self._credential_cache.invalidate(account)
@@ -339,6 +345,14 @@ class ClientFactory:
         client = self._shared.get(key)
         if client is not None:
             return client
+        settings = self.scoped_credentials
+        if vended and settings is not None and service_name not in settings.services:
+            # IAM would answer every request with AccessDenied; say why before any is made.
+            raise ConfigurationError(
+                f"{service_name!r} is not in TenantRoleSettings.services, so the session policy "
+                f"of {scope} denies it: add it there (the policy grows; see "
+                "docs/scoped-credentials.md) or use the platform scope"
+            )
         if scope.kind == "operator":
             session = self._operator_session(scope)
             client = session.create_client(service_name, **create_options)
@@ -371,9 +385,15 @@ class ClientFactory:
         session = self._operator_sessions.get(key)
         if session is None:
             from ._credentials import session_with_credentials
-            from ._policy import scoped_spec
+            from ._policy import check_scoped_credentials, scoped_spec
 
             assert self.scoped_credentials is not None
+            if not self._scoped_checked:
+                # No account_id at construction: check the longest IDs once the account is known,
+                # so the first oversized policy is reported for the configuration, not a tenant.
+                check_scoped_credentials(self.scoped_credentials, self.naming,
+                                         account_id=self._own_account(), partition=self.partition)
+                self._scoped_checked = True
             cache = self._credentials()
             sts = cache._sts_client()
             spec = scoped_spec(

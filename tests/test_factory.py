@@ -384,3 +384,12 @@ def test_scoped_credentials_assume_a_role_per_tenant_with_its_session_policy() -
         acme_keys = factory.tenant("acme").client("dynamodb")._request_signer._credentials
         globex_keys = factory.tenant("globex").client("dynamodb")._request_signer._credentials
         assert acme_keys.access_key != globex_keys.access_key
+
+
+def test_scoped_credentials_refuse_services_outside_the_policy() -> None:
+    from scopeguard import ConfigurationError, TenantRoleSettings
+
+    settings = TenantRoleSettings(role_name="TenantAccess", services=("dynamodb",))
+    with moto_factory(account_id="123456789012", scoped_credentials=settings) as factory:
+        with pytest.raises(ConfigurationError, match="not in TenantRoleSettings.services"):
+            factory.tenant("acme").client("sqs")
