@@ -288,7 +288,9 @@ class NamingPolicy:
             raise InvalidName(
                 f"{rule.kind} name {logical!r} must be {rule.min_len}..{rule.max_len} characters"
             )
-        if "/" in logical:
+        if "/" in logical or logical in (".", ".."):
+            # A bare "." or ".." is one path segment too: in any service whose names may hold
+            # "/" (secrets, parameters) it would read as a relative path.
             self._check_segments(rule, logical, logical.split("/"))
         if rule.must_end_alnum and not (logical[0].isalnum() and logical[-1].isalnum()):
             raise InvalidName(f"{rule.kind} name {logical!r} must start and end with a letter or digit")
