@@ -40,7 +40,7 @@ def handler(factory: ClientFactory, raw: DynamoDBClient) -> None:
     files.list_objects_v2(Bucket="b")
 
     # Credentials and endpoints are the factory's to decide, not client options.
-    factory.tenant("acme").client("dynamodb", endpoint_url="http://localhost")  # E: Unexpected keyword argument "endpoint_url" for overloaded function "client" of "Scope"  [call-overload] # E: No overload variant of "client" of "Scope" matches argument types "str", "str"  [call-overload]
+    factory.tenant("acme").client("dynamodb", endpoint_url="http://localhost")  # E?: Unexpected keyword argument "endpoint_url" for overloaded function "client" of "Scope"  [call-overload] # E: No overload variant of "client" of "Scope" matches argument types "str", "str"  [call-overload]
 
 
 def wrong_annotation(factory: ClientFactory) -> TenantDynamoDBClient:
