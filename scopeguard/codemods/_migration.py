@@ -82,6 +82,7 @@ def migrate_source(
     except cst.ParserSyntaxError as exc:
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else "syntax error"
         return FileResult(name, source, source, skipped=f"does not parse: {reason}")
+    original = tree
     carried: dict[str, object] = {}
     for command in COMMANDS:
         # Each pass copies the tree and computes scope metadata; skip the ones with nothing to do.
@@ -95,8 +96,41 @@ def migrate_source(
     sites = carried.get(SITES_KEY, [])
     removed = carried.get(REMOVED_LINES_KEY, 0)
     assert isinstance(sites, list) and isinstance(removed, int)
-    migrated = tree.code
+    migrated = _keep_import_separators(original, tree).code
     if migrated != source and migrated.startswith("\n") and not source.startswith("\n"):
         # The removed import was the first statement; its blank separator lines are not kept.
         migrated = migrated.lstrip("\n")
     return FileResult(name, source, migrated, sites=sites, sessions_removed=removed)
+
+
+def _bare(statement: cst.BaseStatement) -> cst.BaseStatement:
+    return statement.with_changes(leading_lines=())
+
+
+def _keep_import_separators(original: cst.Module, migrated: cst.Module) -> cst.Module:
+    """Give a removed top-level import's blank lines and comments to the statement after it.
+
+    LibCST's RemoveImportsVisitor drops a removed import's leading lines, which would glue
+    ``import json`` to the next import group once ``import boto3`` between them is gone."""
+    body = list(migrated.body)
+    bare = [_bare(statement) for statement in body]
+    for index, statement in enumerate(original.body):
+        if not (
+            isinstance(statement, cst.SimpleStatementLine)
+            and isinstance(statement.body[0], (cst.Import, cst.ImportFrom))
+            and statement.leading_lines
+            and not any(_bare(statement).deep_equals(b) for b in bare)
+        ):
+            continue
+        for following in original.body[index + 1 :]:
+            target = next((i for i, b in enumerate(bare) if _bare(following).deep_equals(b)), None)
+            if target is not None:
+                if not body[target].leading_lines:
+                    body[target] = body[target].with_changes(leading_lines=statement.leading_lines)
+                break
+            if not (
+                isinstance(following, cst.SimpleStatementLine)
+                and isinstance(following.body[0], (cst.Import, cst.ImportFrom))
+            ):
+                break  # the statement after it was rewritten, not removed: leave the layout
+    return migrated.with_changes(body=body)

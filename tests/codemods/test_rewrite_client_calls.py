@@ -54,6 +54,33 @@ def test_boto3_client_keeps_region_and_config_and_drops_unused_import(
     assert [s.outcome for s in result.sites] == ["rewritten"]
 
 
+def test_removed_import_keeps_the_blank_line_between_import_groups(
+    assert_migrates: Check,
+) -> None:
+    assert_migrates(
+        """\
+        import json
+
+        import boto3
+        from botocore.config import Config
+
+
+        def send(body):
+            boto3.client("sqs", config=Config()).send_message(QueueUrl="q", MessageBody=json.dumps(body))
+        """,
+        """\
+        import json
+
+        from botocore.config import Config
+        from myapp.aws import get_factory
+
+
+        def send(body):
+            get_factory().platform().client("sqs", config=Config()).send_message(QueueUrl="q", MessageBody=json.dumps(body))
+        """,
+    )
+
+
 def test_boto3_resource_becomes_scope_resource(assert_migrates: Check) -> None:
     assert_migrates(
         """\
