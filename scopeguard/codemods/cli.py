@@ -162,7 +162,9 @@ def _run(files: list[str], settings: MigrateSettings, jobs: int, prefilter: bool
         _init_worker(settings, prefilter)
         yield from map(_migrate_file, files)
         return
-    with multiprocessing.get_context("fork").Pool(
+    # fork starts workers with LibCST already imported; spawn where fork does not exist.
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    with multiprocessing.get_context(method).Pool(
         jobs, initializer=_init_worker, initargs=(settings, prefilter)
     ) as pool:
         yield from pool.imap_unordered(_migrate_file, files, chunksize=16)
