@@ -129,11 +129,9 @@ class Scope:
         return f"<{type(self).__name__} {self.scope}>"
 
     def __eq__(self, other: object) -> bool:
-        return (
-            type(other) is type(self)
-            and other._factory is self._factory  # type: ignore[attr-defined]
-            and other.scope == self.scope  # type: ignore[attr-defined]
-        )
+        if not isinstance(other, Scope) or type(other) is not type(self):
+            return False
+        return other._factory is self._factory and other.scope == self.scope
 
     def __hash__(self) -> int:
         return hash((type(self), id(self._factory), self.scope))
