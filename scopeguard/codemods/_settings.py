@@ -1,4 +1,4 @@
-"""``[tool.scopeguard.migrate]``: where the rewritten code gets its factory and which scope it asks for.
+"""``[tool.scopeguard.migrate]``: where rewritten code gets its factory and which scope it uses.
 
     [tool.scopeguard.migrate]
     factory = "myapp.aws:get_factory"          # accessor: `from myapp.aws import get_factory`
@@ -80,7 +80,7 @@ def _names_in(expression: cst.BaseExpression) -> frozenset[str]:
 
 @dataclass(frozen=True)
 class FactoryAccessor:
-    """How rewritten code reaches the ClientFactory: an imported accessor or an in-scope expression."""
+    """How rewritten code reaches the ClientFactory: an imported accessor or an expression."""
 
     expression: str
     import_module: str | None = None

@@ -173,7 +173,8 @@ def client_verdict(args: Sequence[cst.Arg], endpoint_policy: str) -> Verdict:
             "SG032",
             "endpoint_url: pin it on the ClientFactory, then drop it here",
         )
-    kept: list[cst.Arg] = [args[bound["service_name"]].with_changes(keyword=None, equal=cst.MaybeSentinel.DEFAULT)]
+    service_arg = args[bound["service_name"]]
+    kept = [service_arg.with_changes(keyword=None, equal=cst.MaybeSentinel.DEFAULT)]
     for index, arg in enumerate(args):
         name = arg.keyword.value if arg.keyword is not None else CLIENT_SIGNATURE[index]
         if name in ("service_name", "endpoint_url"):

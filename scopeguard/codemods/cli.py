@@ -157,7 +157,9 @@ def _migrate_file(path: str) -> _Outcome:
     return _Outcome(result, parsed=not result.filtered and result.skipped is None)
 
 
-def _run(files: list[str], settings: MigrateSettings, jobs: int, prefilter: bool) -> Iterator[_Outcome]:
+def _run(
+    files: list[str], settings: MigrateSettings, jobs: int, prefilter: bool
+) -> Iterator[_Outcome]:
     if jobs <= 1 or len(files) < 4:
         _init_worker(settings, prefilter)
         yield from map(_migrate_file, files)
@@ -187,7 +189,8 @@ class _Progress:
             self._drawn = now
             width = 30
             filled = width * self.done // self.total
-            self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} files")
+            bar = "#" * filled + "." * (width - filled)
+            self.stream.write(f"\r[{bar}] {self.done}/{self.total} files")
             self.stream.flush()
 
     def close(self) -> None:
@@ -241,7 +244,7 @@ class _Totals:
 
     def text(self, mode: str) -> str:
         todo = ", ".join(f"{code} {n}" for code, n in sorted(self.todo.items()))
-        verb = {"write": "changed", "check": "would change", "diff": "would change"}.get(mode, "would change")
+        verb = "changed" if mode == "write" else "would change"
         rate = self.files / self.seconds if self.seconds else 0.0
         return (
             f"scopeguard migrate: {self.files} files ({self.filtered} pre-filtered, "
@@ -273,8 +276,9 @@ def _records(outcomes: Iterable[_Outcome]) -> Iterator[dict[str, object]]:
     for outcome in outcomes:
         result = outcome.result
         if outcome.error is not None:
+            last = outcome.error.strip().splitlines()[-1]
             yield {"path": result.path, "line": 0, "column": 0, "outcome": "skipped",
-                   "code": None, "reason": "internal error: " + outcome.error.strip().splitlines()[-1]}
+                   "code": None, "reason": f"internal error: {last}"}
         elif result.skipped is not None:
             yield {"path": result.path, "line": 0, "column": 0, "outcome": "skipped",
                    "code": None, "reason": result.skipped}

@@ -1,9 +1,10 @@
 """Rewrite ad hoc boto3/botocore client creation into ``factory.<scope>.client(...)`` calls.
 
-    boto3.client("s3", region_name=r)                  ->  get_factory().platform().client("s3", region_name=r)
-    boto3.Session(region_name=r).resource("dynamodb")  ->  get_factory().platform().resource("dynamodb", region_name=r)
-    s = boto3.Session(); s.client("sqs")               ->  get_factory().platform().client("sqs")
-    botocore.session.get_session().create_client("s3") ->  get_factory().platform().client("s3")
+    boto3.client("s3", region_name=r)       -> get_factory().platform().client("s3", region_name=r)
+    boto3.Session(region_name=r).resource(s) -> get_factory().platform().resource(s, region_name=r)
+    s = boto3.Session(); s.client("sqs")     -> get_factory().platform().client("sqs")
+    botocore.session.get_session().create_client("s3")
+                                             -> get_factory().platform().client("s3")
 
 Aliases and function-local imports are followed by LibCST's ``QualifiedNameProvider``. A site is
 rewritten only when every argument has a place in the scope handle's signature; otherwise it is left

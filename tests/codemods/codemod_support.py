@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import ast
-import textwrap
-from collections.abc import Callable
 from typing import Protocol
 
 import pytest
 
 pytest.importorskip("libcst")
 
-from scopeguard.codemods import FactoryAccessor, FileResult, MigrateSettings, migrate_source
+from scopeguard.codemods import (  # noqa: E402
+    FactoryAccessor,
+    FileResult,
+    MigrateSettings,
+    migrate_source,
+)
 
 ACCESSOR = MigrateSettings(factory=FactoryAccessor.parse("myapp.aws:get_factory"))
 
@@ -29,5 +32,3 @@ def run_checked(before: str, path: str, settings: MigrateSettings) -> FileResult
     again = migrate_source(result.migrated, path, settings)
     assert again.migrated == result.migrated, "a second run changed the output"
     return result
-
-

@@ -7,14 +7,15 @@ from collections.abc import Callable
 
 import pytest
 
-pytest.importorskip("libcst")
-
-from codemod_support import ACCESSOR, Migrate, run_checked
-
-from scopeguard.codemods import FileResult, MigrateSettings
-
 # A legacy application the end-to-end test migrates in a temporary copy; its tests run there.
 collect_ignore = ["legacy_app"]
+
+pytest.importorskip("libcst")
+
+from codemod_support import ACCESSOR, Migrate, run_checked  # noqa: E402
+
+from scopeguard.codemods import FileResult, MigrateSettings  # noqa: E402
+
 
 @pytest.fixture
 def migrate() -> Migrate:
