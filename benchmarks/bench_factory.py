@@ -19,7 +19,6 @@ import argparse
 import gc
 import json
 import platform
-import statistics
 import sys
 import time
 import tracemalloc
@@ -94,11 +93,12 @@ OPERATIONS: dict[str, tuple[str, str, bytes, str, dict[str, Any]]] = {
 }
 
 
-def bench_guard(quick: bool) -> dict[str, dict[str, float]]:
+def bench_guard(quick: bool, recheck: bool = True) -> dict[str, dict[str, float]]:
     session = boto3.Session(**KEYS)
-    factory = scopeguard.ClientFactory(session=session, account_id="123456789012")
+    factory = scopeguard.ClientFactory(session=session, account_id="123456789012",
+                                       recheck_serialized=recheck)
     results: dict[str, dict[str, float]] = {}
-    n, rounds = (200, 5) if quick else (1000, 9)
+    n, rounds = (200, 7) if quick else (300, 31)
     for label, (service, method, body, ctype, params) in OPERATIONS.items():
         raw = session.client(service)
         scoped = factory.tenant("acme").client(service)
@@ -118,7 +118,9 @@ def bench_guard(quick: bool) -> dict[str, dict[str, float]]:
         for _ in range(rounds):  # interleave so drift hits both sides alike
             raw_t.append(per_call(raw_call, n))
             scoped_t.append(per_call(scoped_call, n))
-        r, s = statistics.median(raw_t), statistics.median(scoped_t)
+        # Minimum of many short interleaved rounds: on a shared machine, noise only ever adds
+        # time, so the fastest round of each side is the best estimate of its cost.
+        r, s = min(raw_t), min(scoped_t)
         results[label] = {"raw_us": r * 1e6, "scoped_us": s * 1e6, "overhead_pct": (s / r - 1) * 100}
     return results
 
@@ -164,9 +166,11 @@ def main() -> None:
     args = parser.parse_args()
     acquire = bench_acquire(args.quick)
     guard = bench_guard(args.quick)
+    guard_no_recheck = bench_guard(args.quick, recheck=False)
     tenants = bench_tenants(args.quick)
     if args.json:
-        print(json.dumps({"acquire": acquire, "guard": guard, "tenants": tenants}, indent=2))
+        print(json.dumps({"acquire": acquire, "guard": guard, "guard_no_recheck": guard_no_recheck,
+                          "tenants": tenants}, indent=2))
         return
     print(f"machine: {platform.machine()} {platform.system()}, Python {platform.python_version()},"
           f" boto3 {boto3.__version__}, {time.strftime('%Y-%m-%d')}")
@@ -177,11 +181,13 @@ def main() -> None:
     print(f"  factory is {acquire['ratio_vs_new_session']:,.0f}x faster than a new session "
           f"(target >= 1000x), {acquire['ratio_vs_reused_session']:,.0f}x than a reused one "
           "(target >= 100x)")
-    print("\n2. guard overhead per call (canned response at before-send, median of rounds)")
+    print("\n2. guard overhead per call (canned response at before-send, min of interleaved rounds)")
     for label, row in guard.items():
         target = 15 if "Batch" in label else 5
+        bare = guard_no_recheck[label]
         print(f"  {label:<20} raw {row['raw_us']:7.1f} µs  scoped {row['scoped_us']:7.1f} µs  "
-              f"overhead {row['overhead_pct']:+5.1f}% (target <= {target}%)")
+              f"overhead {row['overhead_pct']:+5.1f}% (target <= {target}%); without the "
+              f"signing-time re-check {bare['overhead_pct']:+5.1f}%")
     print(f"\n3. {tenants['tenants']:,} tenants on one factory")
     print(f"  one botocore client: {tenants['client_bytes'] / 1024:7.1f} KiB, "
           f"{tenants['client_s'] * 1e3:.2f} ms")

@@ -83,6 +83,8 @@ class ClientFactory:
     credentials, whose session policy is generated from the same naming policy the guard
     enforces: IAM then denies what the guard denies even if the guard is bypassed. Each such
     scope then has botocore clients of its own (see docs/scoped-credentials.md).
+    ``recheck_serialized`` re-runs the checks on the serialised body of JSON-protocol requests
+    at signing time (a few µs per call); turn it off only where benchmarks say you must.
     """
 
     def __init__(
@@ -97,6 +99,7 @@ class ClientFactory:
         max_scoped_clients: int = 100_000,
         max_shared_clients: int = 512,
         scoped_credentials: TenantRoleSettings | None = None,
+        recheck_serialized: bool = True,
     ) -> None:
         if session is None:
             import boto3
@@ -132,6 +135,7 @@ class ClientFactory:
         self._operator_sessions: _CountingLRU = _CountingLRU(max_shared_clients, self._stats,
                                                              "sessions")
         self.scoped_credentials = scoped_credentials
+        self.recheck_serialized = recheck_serialized
         self._scoped_checked = False
         if scoped_credentials is not None and account_id is not None:
             self._scoped_checked = True
@@ -363,7 +367,8 @@ class ClientFactory:
             client = base.client(service_name, **create_options)
         from ._guard import SERVICE_RULES, install_hooks
 
-        install_hooks(client, SERVICE_RULES.get(service_name), self._on_refusal)
+        install_hooks(client, SERVICE_RULES.get(service_name), self._on_refusal,
+                      recheck_serialized=self.recheck_serialized)
         self._shared[key] = client
         self._stats.incr("clients.created")
         emit("client.created", service=service_name, region=region, credentials=identity[0])
