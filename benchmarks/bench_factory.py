@@ -72,24 +72,50 @@ def bench_acquire(quick: bool) -> dict[str, float]:
             "ratio_vs_reused_session": reused / cached}
 
 
-OPERATIONS: dict[str, tuple[str, str, bytes, str, dict[str, Any]]] = {
-    "GetItem": ("dynamodb", "get_item", b'{"Item": {"pk": {"S": "o-1"}}}',
-                "application/x-amz-json-1.0",
-                {"TableName": "orders", "Key": {"pk": {"S": "o-1"}}}),
-    "PutItem": ("dynamodb", "put_item", b"{}", "application/x-amz-json-1.0",
-                {"TableName": "orders", "Item": {"pk": {"S": "o-1"}, "v": {"N": "1"}}}),
+JSON = "application/x-amz-json-1.1"
+ARN = "arn:aws:sns:eu-west-1:123456789012:t-acme-alerts"
+QUEUE = "https://sqs.eu-west-1.amazonaws.com/123456789012/t-acme-jobs"
+BATCH = [{"PutRequest": {"Item": {"pk": {"S": f"o-{i}"}}}} for i in range(25)]
+
+
+def _entry(bus: str) -> list[dict[str, str]]:
+    return [{"EventBusName": bus, "Source": "app", "DetailType": "t", "Detail": "{}"}]
+
+
+# label: (service, method, canned body, content type, scoped params, raw params)
+OPERATIONS: dict[str, tuple[str, str, bytes, str, dict[str, Any], dict[str, Any]]] = {
+    "GetItem": ("dynamodb", "get_item", b'{"Item": {"pk": {"S": "o-1"}}}', JSON,
+                {"TableName": "orders", "Key": {"pk": {"S": "o-1"}}},
+                {"TableName": "t-acme-orders", "Key": {"pk": {"S": "o-1"}}}),
+    "PutItem": ("dynamodb", "put_item", b"{}", JSON,
+                {"TableName": "orders", "Item": {"pk": {"S": "o-1"}, "v": {"N": "1"}}},
+                {"TableName": "t-acme-orders", "Item": {"pk": {"S": "o-1"}, "v": {"N": "1"}}}),
     "PutObject": ("s3", "put_object", b"", "application/xml",
-                  {"Bucket": "uploads", "Key": "a/b.txt", "Body": b"hello"}),
+                  {"Bucket": "uploads", "Key": "a/b.txt", "Body": b"hello"},
+                  {"Bucket": "t-acme-uploads", "Key": "a/b.txt", "Body": b"hello"}),
     "SendMessage": ("sqs", "send_message",
                     b'{"MessageId": "1", "MD5OfMessageBody": "5d41402abc4b2a76b9719d911017c592"}',
-                    "application/x-amz-json-1.0",
-                    {"QueueUrl": "https://sqs.eu-west-1.amazonaws.com/123456789012/{q}",
-                     "MessageBody": "hello"}),
-    "BatchWriteItem(25)": ("dynamodb", "batch_write_item", b'{"UnprocessedItems": {}}',
-                           "application/x-amz-json-1.0",
-                           {"RequestItems": {"orders": [
-                               {"PutRequest": {"Item": {"pk": {"S": f"o-{i}"}}}}
-                               for i in range(25)]}}),
+                    JSON, {"QueueUrl": QUEUE, "MessageBody": "hello"},
+                    {"QueueUrl": QUEUE, "MessageBody": "hello"}),
+    "GetSecretValue": ("secretsmanager", "get_secret_value", b'{"Name": "t-acme-db"}', JSON,
+                       {"SecretId": "db"}, {"SecretId": "t-acme-db"}),
+    "GetParameter": ("ssm", "get_parameter", b'{"Parameter": {"Name": "/t-acme/db"}}', JSON,
+                     {"Name": "/db"}, {"Name": "/t-acme/db"}),
+    "SNS Publish": ("sns", "publish",
+                    b"<PublishResponse><PublishResult><MessageId>1</MessageId></PublishResult>"
+                    b"</PublishResponse>", "text/xml",
+                    {"TopicArn": ARN, "Message": "x"}, {"TopicArn": ARN, "Message": "x"}),
+    "PutEvents": ("events", "put_events", b'{"FailedEntryCount": 0, "Entries": []}', JSON,
+                  {"Entries": _entry("bus")}, {"Entries": _entry("t-acme-bus")}),
+    "Kinesis PutRecord": ("kinesis", "put_record", b'{"ShardId": "s", "SequenceNumber": "1"}',
+                          JSON, {"StreamName": "events", "Data": b"x", "PartitionKey": "p"},
+                          {"StreamName": "t-acme-events", "Data": b"x", "PartitionKey": "p"}),
+    "Lambda Invoke": ("lambda", "invoke", b"{}", "application/json",
+                      {"FunctionName": "fn", "Payload": b"{}"},
+                      {"FunctionName": "t-acme-fn", "Payload": b"{}"}),
+    "BatchWriteItem(25)": ("dynamodb", "batch_write_item", b'{"UnprocessedItems": {}}', JSON,
+                           {"RequestItems": {"orders": BATCH}},
+                           {"RequestItems": {"t-acme-orders": BATCH}}),
 }
 
 
@@ -98,19 +124,12 @@ def bench_guard(quick: bool, recheck: bool = True) -> dict[str, dict[str, float]
     factory = scopeguard.ClientFactory(session=session, account_id="123456789012",
                                        recheck_serialized=recheck)
     results: dict[str, dict[str, float]] = {}
-    n, rounds = (200, 7) if quick else (300, 31)
-    for label, (service, method, body, ctype, params) in OPERATIONS.items():
+    n, rounds = (100, 5) if quick else (300, 31)
+    for label, (service, method, body, ctype, scoped_params, raw_params) in OPERATIONS.items():
         raw = session.client(service)
         scoped = factory.tenant("acme").client(service)
         canned(raw, body, ctype)
         canned(scoped, body, ctype)
-        raw_params = dict(params)
-        scoped_params = dict(params)
-        if service == "sqs":
-            raw_params["QueueUrl"] = params["QueueUrl"].format(q="jobs")
-            scoped_params["QueueUrl"] = params["QueueUrl"].format(q="t-acme-jobs")
-        if label == "PutObject":
-            raw_params["Bucket"] = "t-acme-uploads"
         raw_call = lambda c=raw, p=raw_params: getattr(c, method)(**p)  # noqa: E731
         scoped_call = lambda c=scoped, p=scoped_params: getattr(c, method)(**p)  # noqa: E731
         raw_call(), scoped_call()
@@ -183,7 +202,7 @@ def main() -> None:
           "(target >= 100x)")
     print("\n2. guard overhead per call (canned response at before-send, min of interleaved rounds)")
     for label, row in guard.items():
-        target = 15 if "Batch" in label else 5
+        target = 15 if "Batch" in label or "PutEvents" in label else 5
         bare = guard_no_recheck[label]
         print(f"  {label:<20} raw {row['raw_us']:7.1f} µs  scoped {row['scoped_us']:7.1f} µs  "
               f"overhead {row['overhead_pct']:+5.1f}% (target <= {target}%); without the "
