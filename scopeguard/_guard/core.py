@@ -48,6 +48,8 @@ __all__ = [
     "ServiceRules",
     "enter",
     "forbidden",
+    "kms_key",
+    "narrow_to_scope",
     "install_hooks",
     "leave",
     "scope_call",
@@ -321,6 +323,35 @@ class ScopeGuard:
                 exc = ScopeViolation(exc.reason, scope=str(self.scope), service=rules.service,
                                      operation=op, parameter=exc.parameter)
             raise exc from None
+
+
+def kms_key(guard: ScopeGuard, value: Any, member: str) -> Any:
+    """Kind for KMS keys: bare key IDs and aliases resolve in the caller's own account; a key ARN
+    could name any, so it must be this scope's account and partition."""
+    if isinstance(value, str) and value.startswith("arn:"):
+        guard.arn(value, member, "kms")
+    elif not isinstance(value, str):
+        raise guard.refuse(f"expected a KMS key ID, alias or ARN, got {type(value).__name__}",
+                           member)
+    return value
+
+
+def narrow_to_scope(guard: ScopeGuard, params: dict[str, Any], member: str) -> None:
+    """Rewrite a listing's name-prefix parameter so the service returns only this scope's
+    resources (listing is narrowed, not refused). A prefix that is already physical must be the
+    scope's own. Platform and operator scopes list as asked."""
+    if not guard.isolated:
+        return
+    prefix = params.get(member, "")
+    if not isinstance(prefix, str):
+        raise guard.refuse(f"{member} must be a string", member)
+    own = guard.naming.name_prefix(guard.scope)
+    if prefix.startswith(own):
+        return
+    owner = guard.naming.owner(prefix)
+    if owner is not None:
+        raise guard.refuse(f"{prefix!r} belongs to {owner}", member)
+    params[member] = own + prefix
 
 
 def forbidden(guard: ScopeGuard, value: Any, member: str) -> Any:

@@ -32,7 +32,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from .._exceptions import ScopeViolation
-from .core import SERVICE_RULES, Refuse, ScopeGuard, ServiceRules, forbidden, parse_arn
+from .core import SERVICE_RULES, Refuse, ScopeGuard, ServiceRules, forbidden, narrow_to_scope, parse_arn
 from .targets import account_arn, kms_key, owned_arn, platform_only, role
 
 SERVICE: Final = "events"
@@ -167,19 +167,7 @@ def _put_events(guard: ScopeGuard, op: str, params: dict[str, Any], _: Mapping[s
 
 def _list_event_buses(guard: ScopeGuard, op: str, params: dict[str, Any],
                       _: Mapping[str, Any]) -> None:
-    # Narrowed, not refused: EventBridge then returns only this scope's buses.
-    if not guard.isolated:
-        return
-    prefix = params.get("NamePrefix", "")
-    if not isinstance(prefix, str):
-        raise guard.refuse("NamePrefix must be a string", "NamePrefix")
-    own = guard.naming.name_prefix(guard.scope)
-    owner = guard.naming.owner(prefix)
-    if prefix.startswith(own):
-        return
-    if owner is not None:
-        raise guard.refuse(f"{prefix!r} belongs to {owner}", "NamePrefix")
-    params["NamePrefix"] = own + prefix
+    narrow_to_scope(guard, params, "NamePrefix")
 
 
 _ARCHIVES: Final = Refuse("archives and replays hold and re-inject every event of a bus; manage "

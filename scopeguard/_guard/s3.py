@@ -36,7 +36,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Final
 from urllib.parse import unquote
 
-from .core import SERVICE_RULES, Refuse, ScopeGuard, ServiceRules, forbidden, parse_arn
+from .core import SERVICE_RULES, Refuse, ScopeGuard, ServiceRules, forbidden, kms_key, narrow_to_scope, parse_arn
 
 SERVICE: Final = "s3"
 
@@ -276,12 +276,6 @@ def _account(guard: ScopeGuard, value: Any, member: str) -> str:
     return value
 
 
-def _kms_key(guard: ScopeGuard, value: Any, member: str) -> Any:
-    # Bare key IDs and aliases resolve in the caller's own account; a key ARN could name any.
-    if isinstance(value, str) and value.startswith("arn:"):
-        guard.arn(value, member, "kms")
-    return value
-
 
 def _foreign_arn(service: str) -> Callable[[ScopeGuard, Any, str], Any]:
     """Notification targets and metadata table buckets: ARNs of this account and partition."""
@@ -347,20 +341,8 @@ def _restore(guard: ScopeGuard, op: str, params: dict[str, Any],
 
 def _list_buckets(guard: ScopeGuard, op: str, params: dict[str, Any],
                   _: Mapping[str, Any]) -> None:
-    # Narrowed, not refused: the prefix is rewritten so S3 lists only this scope's buckets. A
-    # prefix that is already physical must be the scope's own. Pooled buckets are not listed.
-    if not guard.isolated:
-        return
-    prefix = params.get("Prefix", "")
-    if not isinstance(prefix, str):
-        raise guard.refuse("Prefix must be a string", "Prefix")
-    own = guard.naming.name_prefix(guard.scope)
-    if prefix.startswith(own):
-        return
-    owner = guard.naming.owner(prefix)
-    if owner is not None:
-        raise guard.refuse(f"{prefix!r} belongs to {owner}", "Prefix")
-    params["Prefix"] = own + prefix
+    # Pooled buckets are not listed: their names carry no scope prefix.
+    narrow_to_scope(guard, params, "Prefix")
 
 
 _OBJECT: Final = _object
@@ -460,7 +442,7 @@ RULES: Final = ServiceRules(
         "bucket_arn": _access_point,
         "copy_source": _copy_source,
         "account": _account,
-        "kms_key": _kms_key,
+        "kms_key": kms_key,
         "sns_arn": _foreign_arn("sns"),
         "sqs_arn": _foreign_arn("sqs"),
         "lambda_arn": _foreign_arn("lambda"),

@@ -30,7 +30,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from .._exceptions import InvalidName, ScopeViolation
-from .core import SERVICE_RULES, Refuse, ScopeGuard, ServiceRules, forbidden
+from .core import SERVICE_RULES, Refuse, ScopeGuard, ServiceRules, forbidden, kms_key
 
 SERVICE: Final = "secretsmanager"
 
@@ -94,12 +94,6 @@ def _secret_ids(guard: ScopeGuard, value: Any, member: str) -> Any:
         raise guard.refuse("two entries name the same secret", member)
     return value if all(a is b for a, b in zip(resolved, value, strict=True)) else resolved
 
-
-def _kms_key(guard: ScopeGuard, value: Any, member: str) -> Any:
-    # Bare key IDs and aliases resolve in the caller's own account; a key ARN could name any.
-    if isinstance(value, str) and value.startswith("arn:"):
-        guard.arn(value, member, "kms")
-    return value
 
 
 def _rotation_function(guard: ScopeGuard, value: Any, member: str) -> Any:
@@ -169,7 +163,7 @@ RULES: Final = ServiceRules(
         "secret_id": _secret_id,
         "secret_ids": _secret_ids,
         "secret_name": _secret_name,
-        "kms_key": _kms_key,
+        "kms_key": kms_key,
         "rotation_function": _rotation_function,
         "filters": _filters,
         "forbidden": forbidden,

@@ -28,7 +28,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, Final
 
-from .core import SERVICE_RULES, Refuse, ScopeGuard, ServiceRules, forbidden
+from .core import SERVICE_RULES, Refuse, ScopeGuard, ServiceRules, forbidden, kms_key
 
 SERVICE: Final = "sns"
 
@@ -103,12 +103,6 @@ def _phone_number(guard: ScopeGuard, value: Any, member: str) -> Any:
     return value
 
 
-def _kms_key(guard: ScopeGuard, value: Any, member: str) -> Any:
-    # Bare key IDs and aliases resolve in the caller's own account; a key ARN could name any.
-    if isinstance(value, str) and value.startswith("arn:"):
-        guard.arn(value, member, "kms")
-    return value
-
 
 # -- endpoints ---------------------------------------------------------------------------------
 
@@ -179,7 +173,7 @@ def _attribute(guard: ScopeGuard, name: Any, value: Any, allowed: frozenset[str]
         raise guard.refuse(f"attribute {name!r} is not settable in {guard.scope.kind} scope "
                            f"(allowed: {', '.join(sorted(allowed))})", member)
     if name == "KmsMasterKeyId":
-        _kms_key(guard, value, member)
+        kms_key(guard, value, member)
     elif name == "RedrivePolicy":
         try:
             document = json.loads(value)

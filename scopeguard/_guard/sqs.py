@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 from urllib.parse import urlsplit
 
-from .core import SERVICE_RULES, Refuse, ScopeGuard, ServiceRules
+from .core import SERVICE_RULES, Refuse, ScopeGuard, ServiceRules, narrow_to_scope
 
 SERVICE: Final = "sqs"
 
@@ -77,20 +77,7 @@ def _attributes(guard: ScopeGuard, value: Any, member: str) -> Any:
 
 
 def _list_queues(guard: ScopeGuard, op: str, params: dict[str, Any], _: Mapping[str, Any]) -> None:
-    # Listing is narrowed, not refused: the prefix is rewritten so SQS only returns this
-    # scope's queues. A prefix that is already physical must still be the scope's own.
-    if not guard.isolated:
-        return
-    prefix = params.get("QueueNamePrefix", "")
-    if not isinstance(prefix, str):
-        raise guard.refuse("QueueNamePrefix must be a string", "QueueNamePrefix")
-    own = guard.naming.name_prefix(guard.scope)
-    owner = guard.naming.owner(prefix)
-    if prefix.startswith(own):
-        return
-    if owner is not None:
-        raise guard.refuse(f"{prefix!r} belongs to {owner}", "QueueNamePrefix")
-    params["QueueNamePrefix"] = own + prefix
+    narrow_to_scope(guard, params, "QueueNamePrefix")
 
 
 RULES: Final = ServiceRules(

@@ -36,7 +36,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from .._exceptions import InvalidName
-from .core import SERVICE_RULES, ExtraCheck, Refuse, ScopeGuard, ServiceRules
+from .core import SERVICE_RULES, ExtraCheck, Refuse, ScopeGuard, ServiceRules, kms_key
 
 SERVICE: Final = "ssm"
 
@@ -132,10 +132,8 @@ def _path(guard: ScopeGuard, value: Any, member: str) -> str:
 
 
 def _kms_key(guard: ScopeGuard, params: Mapping[str, Any]) -> None:
-    # Bare key IDs and aliases resolve in the caller's own account; a key ARN could name any.
-    value = params.get("KeyId")
-    if isinstance(value, str) and value.startswith("arn:"):
-        guard.arn(value, "KeyId", "kms")
+    if "KeyId" in params:
+        kms_key(guard, params["KeyId"], "KeyId")
 
 
 # -- operations --------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Collection
 from typing import Any, Final
 
-from .core import Arn, ScopeGuard, parse_arn
+from .core import Arn, ScopeGuard, kms_key, parse_arn
 
 __all__ = [
     "FUNCTION_NAME",
@@ -131,15 +131,6 @@ def account_arn(guard: ScopeGuard, value: Any, member: str) -> Any:
     guard.arn(value, member, parsed.service)
     return value
 
-
-def kms_key(guard: ScopeGuard, value: Any, member: str) -> Any:
-    """Bare key IDs and aliases resolve in the caller's own account; a key ARN could name any."""
-    if isinstance(value, str) and value.startswith("arn:"):
-        guard.arn(value, member, "kms")
-    elif not isinstance(value, str):
-        raise guard.refuse(f"expected a KMS key ID, alias or ARN, got {type(value).__name__}",
-                           member)
-    return value
 
 
 def role(guard: ScopeGuard, value: Any, member: str) -> Any:
