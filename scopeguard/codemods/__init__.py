@@ -8,6 +8,7 @@ from ._migration import FileResult, migrate_source
 from ._settings import FactoryAccessor, MigrateSettings, ScopeRule
 from ._sites import SiteRecord
 from .mark_raw_sessions import MarkRawSessions
+from .mark_remaining_findings import MarkRemainingFindings
 from .remove_dead_sessions import RemoveDeadSessions
 from .rewrite_client_calls import RewriteClientCalls
 
@@ -15,6 +16,7 @@ __all__ = [
     "FactoryAccessor",
     "FileResult",
     "MarkRawSessions",
+    "MarkRemainingFindings",
     "MigrateSettings",
     "RemoveDeadSessions",
     "RewriteClientCalls",

@@ -18,6 +18,7 @@ from ._markers import SITES_KEY
 from ._settings import MigrateSettings
 from ._sites import SiteRecord
 from .mark_raw_sessions import MarkRawSessions
+from .mark_remaining_findings import MarkRemainingFindings, remaining_findings
 from .remove_dead_sessions import REMOVED_LINES_KEY, RemoveDeadSessions
 from .rewrite_client_calls import REWRITTEN_SESSIONS_KEY, RewriteClientCalls
 
@@ -92,6 +93,12 @@ def migrate_source(
             continue
         context = CodemodContext(filename=path, scratch=dict(carried))
         tree = command(context, settings).transform_module(tree)
+        carried = {k: context.scratch[k] for k in _CARRIED if k in context.scratch}
+    # The safety net: whatever the lint rules would still report gets a marker too.
+    findings = remaining_findings(tree.code, path, settings)
+    if findings:
+        context = CodemodContext(filename=path, scratch=dict(carried))
+        tree = MarkRemainingFindings(context, settings, findings).transform_module(tree)
         carried = {k: context.scratch[k] for k in _CARRIED if k in context.scratch}
     sites = carried.get(SITES_KEY, [])
     removed = carried.get(REMOVED_LINES_KEY, 0)

@@ -399,3 +399,33 @@ def test_endpoint_setting_drop_still_marks_credentials(migrate: Migrate) -> None
         settings=drop,
     )
     assert [s.code for s in result.sites] == ["SG010"]
+
+
+def test_what_the_lint_rules_still_report_is_marked_too(migrate: Migrate) -> None:
+    source = textwrap.dedent(
+        """\
+        import boto3
+
+
+        class Repo:
+            def __init__(self):
+                self.session = boto3.Session()
+
+            def table(self, name):
+                return self.session.resource("dynamodb").Table(name)
+
+
+        def upload(session: boto3.Session, body, key):
+            helper(aws_access_key_id=key)
+            session.client(
+                "s3",
+            ).put_object(Bucket="reports", Key="r", Body=body)
+        """
+    )
+    result = migrate(source)
+    assert _without_markers(result.migrated) == source
+    lines = result.migrated.splitlines()
+    assert lines[9].strip().startswith("# scopeguard: TODO(SG003)")  # self.session.resource
+    assert lines[14].strip().startswith("# scopeguard: TODO(SG010)")  # helper(aws_access_key_id=)
+    assert lines[16].strip().startswith("# scopeguard: TODO(SG003)")  # annotated session parameter
+    assert sorted(s.code for s in result.sites) == ["SG002", "SG003", "SG003", "SG010"]
