@@ -348,6 +348,10 @@ def main(argv: list[str] | None = None) -> int:
             if result.path in selected:
                 with open(result.path, "w", encoding="utf-8", newline="") as handle:
                     handle.write(result.migrated)
+    elif mode == "check" and not options.quiet:
+        for result in results:
+            if result.changed:
+                print(f"would migrate {result.path}", file=sys.stderr)
     totals.seconds = time.perf_counter() - started
 
     if options.report == "json":

@@ -72,9 +72,12 @@ def test_write_rewrites_and_a_second_run_is_clean(
     assert capsys.readouterr().out == ""
 
 
-def test_check_exits_1_when_something_would_change(project: Path) -> None:
+def test_check_exits_1_when_something_would_change(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["--check", "app"]) == 1
     assert (project / "app/upload.py").read_text() == LEGACY
+    assert "would migrate app/upload.py" in capsys.readouterr().err
 
 
 def test_unparseable_file_is_skipped_with_its_reason(
