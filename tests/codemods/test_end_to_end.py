@@ -12,10 +12,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from codemod_support import ACCESSOR
+from codemod_support import ACCESSOR, run_checked
 from test_todo_markers import CASES
 
-from scopeguard.codemods import migrate_source
 from scopeguard.codemods.cli import main
 
 LEGACY_APP = Path(__file__).parent / "legacy_app"
@@ -77,5 +76,5 @@ def test_every_todo_case_leaves_no_unacknowledged_lint_finding(
 ) -> None:
     source = textwrap.dedent(CASES[case][0])
     target = tmp_path / "module.py"
-    target.write_text(migrate_source(source, "app/module.py", ACCESSOR).migrated)
+    target.write_text(run_checked(source, "app/module.py", ACCESSOR).migrated)
     assert _unacknowledged(target) == []

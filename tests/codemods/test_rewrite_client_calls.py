@@ -540,6 +540,8 @@ def test_command_runs_on_its_own_through_transform_module() -> None:
         "from myapp.aws import get_factory\n\n"
         "def f():\n    return get_factory().platform().client('s3')\n"
     )
+    again = RewriteClientCalls(CodemodContext(filename="app/x.py"), ACCESSOR)
+    assert again.transform_module(cst.parse_module(out)).code == out
 
 
 def test_default_scope_is_platform() -> None:
