@@ -13,11 +13,13 @@ import re
 import textwrap
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scopeguard import _codes
 from scopeguard.codemods import MigrateSettings
 
-from codemod_support import ACCESSOR, Migrate
+from codemod_support import ACCESSOR, Migrate, run_checked
 
 MARKER = re.compile(r"^\s*# scopeguard: TODO\((SG\d{3})\) (.+)$")
 
@@ -429,3 +431,27 @@ def test_what_the_lint_rules_still_report_is_marked_too(migrate: Migrate) -> Non
     assert lines[14].strip().startswith("# scopeguard: TODO(SG010)")  # helper(aws_access_key_id=)
     assert lines[16].strip().startswith("# scopeguard: TODO(SG003)")  # annotated session parameter
     assert sorted(s.code for s in result.sites) == ["SG002", "SG003", "SG003", "SG010"]
+
+
+_SAFE = ('region_name="eu-west-1"', "config=cfg", 'api_version="2012-08-10"')
+_CREDENTIALS = ("aws_access_key_id=k", "aws_secret_access_key=s", "aws_session_token=t")
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    safe=st.lists(st.sampled_from(_SAFE), unique=True),
+    secret=st.lists(st.sampled_from(_CREDENTIALS), min_size=1, unique=True),
+    on_session=st.booleans(),
+)
+def test_credentials_anywhere_are_never_rewritten(
+    safe: list[str], secret: list[str], on_session: bool
+) -> None:
+    if on_session:
+        call = f'boto3.Session({", ".join(secret)}).client("s3", {", ".join(safe)})'
+    else:
+        call = f'boto3.client("s3", {", ".join([*safe, *secret])})'
+    source = f"import boto3\n\n\ndef f(cfg, k, s, t):\n    return {call}\n"
+    result = run_checked(source, "app/x.py", ACCESSOR)
+    assert _without_markers(result.migrated) == source
+    assert "# scopeguard: TODO(SG010)" in result.migrated
+    assert [site.outcome for site in result.sites] == ["todo"]
