@@ -179,7 +179,7 @@ def test_replication_to_another_region_passes_the_guard(acme: Any) -> None:
 def test_rotation_function_must_belong_to_the_scope(acme: Any) -> None:
     refused(acme, "rotate_secret", "belongs to tenant:globex", SecretId="db/password",
             RotationLambdaARN=f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:t-globex-rotate")
-    refused(acme, "rotate_secret", "not a Lambda function", SecretId="db/password",
+    refused(acme, "rotate_secret", "not an ARN of a lambda resource", SecretId="db/password",
             RotationLambdaARN=f"arn:aws:lambda:{REGION}:{ACCOUNT}:layer:t-acme-rotate")
     refused(acme, "rotate_secret", "grant other principals", SecretId="db/password",
             ExternalSecretRotationRoleArn=f"arn:aws:iam::{ACCOUNT}:role/x")

@@ -148,7 +148,7 @@ def test_subscriptions_to_own_queue_and_topic_work(factory: ClientFactory, acme:
          "belongs to tenant:globex"),
         ("lambda", f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:t-globex-fn:live",
          "belongs to tenant:globex"),
-        ("lambda", f"arn:aws:lambda:{REGION}:{ACCOUNT}:layer:t-acme-fn", "not a Lambda function"),
+        ("lambda", f"arn:aws:lambda:{REGION}:{ACCOUNT}:layer:t-acme-fn", "not an ARN of a lambda resource"),
         ("lambda", f"arn:aws:lambda:{REGION}:999999999999:function:t-acme-fn", "account"),
         ("application", f"arn:aws:sns:{REGION}:{ACCOUNT}:endpoint/GCM/app/{SUB_ID}",
          "not resolved"),

@@ -31,13 +31,12 @@ from typing import Any, Final
 
 from .._exceptions import InvalidName, ScopeViolation
 from .core import SERVICE_RULES, Refuse, ScopeGuard, ServiceRules, forbidden, kms_key
+from .targets import owned_arn
 
 SERVICE: Final = "secretsmanager"
 
 # Secrets Manager appends "-" and six random characters to a secret's name in its ARN.
 _SUFFIXED: Final = re.compile(r".+-[A-Za-z0-9]{6}", re.DOTALL)
-_FUNCTION_NAME: Final = re.compile(r"[A-Za-z0-9_-]{1,64}")
-_QUALIFIER: Final = re.compile(r"\$LATEST|[A-Za-z0-9_-]{1,128}")
 
 
 def _own_name(guard: ScopeGuard, name: str, member: str) -> str:
@@ -97,13 +96,7 @@ def _secret_ids(guard: ScopeGuard, value: Any, member: str) -> Any:
 
 
 def _rotation_function(guard: ScopeGuard, value: Any, member: str) -> Any:
-    arn = guard.arn(value, member, "lambda")
-    parts = arn.resource.split(":")
-    if (len(parts) not in (2, 3) or parts[0] != "function"
-            or not _FUNCTION_NAME.fullmatch(parts[1])
-            or (len(parts) == 3 and not _QUALIFIER.fullmatch(parts[2]))):
-        raise guard.refuse(f"{value!r} is not a Lambda function ARN", member)
-    guard.owned_physical("lambda", parts[1], member)
+    owned_arn(guard, value, member, ("lambda",))
     return value
 
 

@@ -29,6 +29,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from .core import SERVICE_RULES, Refuse, ScopeGuard, ServiceRules, forbidden, kms_key
+from .targets import owned_arn
 
 SERVICE: Final = "sns"
 
@@ -37,9 +38,6 @@ SERVICE: Final = "sns"
 _TOPIC_NAME: Final = re.compile(r"[A-Za-z0-9_-]{1,256}(\.fifo)?")
 _SUBSCRIPTION_ID: Final = re.compile(
     r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-_FUNCTION_NAME: Final = re.compile(r"[A-Za-z0-9_-]{1,64}")
-_QUALIFIER: Final = re.compile(r"\$LATEST|[A-Za-z0-9_-]{1,128}")
-_QUEUE_NAME: Final = re.compile(r"[A-Za-z0-9_-]{1,80}(\.fifo)?")
 
 
 def _topic_name(guard: ScopeGuard, value: Any, member: str) -> str:
@@ -108,20 +106,11 @@ def _phone_number(guard: ScopeGuard, value: Any, member: str) -> Any:
 
 
 def _queue_endpoint(guard: ScopeGuard, value: Any, member: str) -> None:
-    arn = guard.arn(value, member, "sqs")
-    if not _QUEUE_NAME.fullmatch(arn.resource):
-        raise guard.refuse(f"{value!r} is not a queue ARN", member)
-    guard.owned_physical("sqs", arn.resource, member)
+    owned_arn(guard, value, member, ("sqs",))
 
 
 def _function_endpoint(guard: ScopeGuard, value: Any, member: str) -> None:
-    arn = guard.arn(value, member, "lambda")
-    parts = arn.resource.split(":")
-    if (len(parts) not in (2, 3) or parts[0] != "function"
-            or not _FUNCTION_NAME.fullmatch(parts[1])
-            or (len(parts) == 3 and not _QUALIFIER.fullmatch(parts[2]))):
-        raise guard.refuse(f"{value!r} is not a Lambda function ARN", member)
-    guard.owned_physical("lambda", parts[1], member)
+    owned_arn(guard, value, member, ("lambda",))
 
 
 # Protocols whose endpoint is an address outside AWS, not a resource of any scope.
