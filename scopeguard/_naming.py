@@ -267,6 +267,24 @@ class NamingPolicy:
             )
         return physical
 
+    def logical_name(self, scope: ScopeRef, service: str, physical: str) -> str:
+        """The inverse of ``physical_name`` for a tenant/capsule: the logical name ``physical``
+        is the image of. Raises ``InvalidName`` when it is not the image of any valid logical name
+        (another scope's, or an own prefix followed by something ``physical_name`` would refuse,
+        such as ``t-acme-../x``), so accepting a physical name never admits more than mapping a
+        logical one would."""
+        path, flat = self.path_prefix(scope), self.name_prefix(scope)
+        if service == "ssm" and physical.startswith(path):
+            logical = physical[len(path) - 1:]
+        elif flat and physical.startswith(flat):
+            logical = physical[len(flat):]
+        else:
+            raise InvalidName(f"{physical!r} is not a {service} name of {scope}")
+        # Mapping back checks the logical name and the service's length limit on the result.
+        if self.physical_name(scope, service, logical) != physical:
+            raise InvalidName(f"{physical!r} is not a {service} name of {scope}")
+        return logical
+
     def check_logical(self, service: str, logical: object) -> str:
         """Validate a logical name for ``service`` (alphabet, length, not scoped-looking)."""
         rule = NAME_RULES[service]

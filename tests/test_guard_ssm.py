@@ -102,7 +102,7 @@ def test_get_parameters_maps_every_name_and_keeps_selectors(acme: Any) -> None:
         (f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:parameter/t-acme/x", "expected 'ssm'"),
         (parameter_arn("/app/db/password"), "not a resource of this scope"),
         ("arn:aws:ssm:" + REGION, "cannot parse"),
-        ("/t-acme", "not valid|empty|not a parameter name"),
+        ("/t-acme", "not valid|empty|not a ssm name"),
         ("/t-acme-x/y", "scope-like"),
         ("/app/db:", "not a parameter version or label"),
         ("/app/db:1:2", "not valid"),

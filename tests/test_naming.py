@@ -188,3 +188,26 @@ def test_secret_names_may_be_paths_but_not_dot_or_empty_segments() -> None:
     for bad in ("/app", "app/", "app//db", "app/../db", "./db", "app db"):
         with pytest.raises(InvalidName):
             POLICY.physical_name(acme, "secretsmanager", bad)
+
+
+@given(scope=scopes.filter(lambda s: s.kind != "platform"), name=logical,
+       service=st.sampled_from(["dynamodb", "sqs", "s3", "secretsmanager", "ssm"]))
+def test_logical_name_inverts_physical_name(scope: ScopeRef, name: str, service: str) -> None:
+    physical = physical_or_none(scope, service, name)
+    assume(physical is not None)
+    assert POLICY.logical_name(scope, service, physical) == name
+
+
+@pytest.mark.parametrize(
+    ("service", "physical"),
+    [
+        ("s3", "t-acme-" + "x" * 57),        # within the logical limit, over the bucket limit
+        ("secretsmanager", "t-acme-../x"),   # an own prefix followed by a refused name
+        ("ssm", "/t-acme/app//db"),
+        ("dynamodb", "t-globex-orders"),     # another scope's
+        ("dynamodb", "t-acme-t-acme-orders"),  # a remainder that itself looks scoped
+    ],
+)
+def test_physical_names_that_no_logical_name_maps_to_are_refused(service: str, physical: str) -> None:
+    with pytest.raises(InvalidName):
+        POLICY.logical_name(POLICY.tenant("acme"), service, physical)

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit
 
 from .._exceptions import InvalidName, ScopeViolation
-from .._naming import NamingPolicy, ScopeRef
+from .._naming import NAME_RULES, NamingPolicy, ScopeRef
 
 if TYPE_CHECKING:
     from botocore.model import OperationModel, Shape
@@ -237,7 +237,7 @@ class ScopeGuard:
         elif owner is not None:
             if owner != self.scope:
                 raise self.refuse(f"{value!r} belongs to {owner}", parameter)
-            resolved = value
+            resolved = self._own(service, value, parameter)
         else:
             try:
                 resolved = self.naming.physical_name(self.scope, service, value)
@@ -250,12 +250,24 @@ class ScopeGuard:
         """A physical name taken from an ARN or URL: must belong to this scope (or be pooled)."""
         owner = self.naming.owner(name)
         if self.isolated:
-            if owner == self.scope or (owner is None and self.naming.is_pooled(service, name)):
+            if owner == self.scope:
+                return self._own(service, name, parameter)
+            if owner is None and self.naming.is_pooled(service, name):
                 return name
             whose = f"belongs to {owner}" if owner else "is not a resource of this scope"
             raise self.refuse(f"{name!r} {whose}", parameter)
         if owner is not None and self.scope.kind == "platform":
             raise self.refuse(f"{name!r} belongs to {owner}", parameter)
+        return name
+
+    def _own(self, service: str, name: str, parameter: str) -> str:
+        # One of this scope's physical names, given as is: it must still be the image of a valid
+        # logical name, or accepting it would admit names (t-acme-../x) that mapping refuses.
+        if service in NAME_RULES:
+            try:
+                self.naming.logical_name(self.scope, service, name)
+            except InvalidName as exc:
+                raise self.refuse(str(exc), parameter) from None
         return name
 
     def arn(self, value: Any, parameter: str, service: str) -> Arn:

@@ -44,19 +44,14 @@ SERVICE: Final = "s3"
 
 
 # What S3 accepts as a general purpose or directory bucket name, minus dots (see NAME_RULES).
-_BUCKET_NAME: Final = re.compile(r"[a-z0-9][a-z0-9-]{1,61}[a-z0-9]")
 
 
 def _bucket(guard: ScopeGuard, value: Any, member: str) -> str:
     if isinstance(value, str) and value.startswith("arn:"):
         return _bucket_arn(guard, value, member)
-    resolved = guard.name(SERVICE, value, member)
-    # The scope's own physical names are passed through by guard.name unvalidated; the name
-    # must still be one S3 reads as a single bucket (and as a single URL host label or path
-    # segment), whatever the scope's prefix is followed by.
-    if guard.isolated and not _BUCKET_NAME.fullmatch(resolved):
-        raise guard.refuse(f"{resolved!r} is not a valid bucket name", member)
-    return resolved
+    # guard.name validates the scope's own physical names too (their remainder must be a valid
+    # logical bucket name), so the result is always one S3 reads as a single bucket.
+    return guard.name(SERVICE, value, member)
 
 
 # Resource forms accepted in place of a bucket name, per ARN service. The last component names

@@ -39,21 +39,8 @@ SERVICE: Final = "secretsmanager"
 _SUFFIXED: Final = re.compile(r".+-[A-Za-z0-9]{6}", re.DOTALL)
 
 
-def _own_name(guard: ScopeGuard, name: str, member: str) -> str:
-    """The scope's own physical names are taken as given by ``guard.name``; what follows the
-    prefix must still be a valid logical secret name (so no ``t-acme-../x`` or ``t-acme-a//b``)."""
-    if guard.isolated:
-        prefix = guard.naming.name_prefix(guard.scope)
-        if name.startswith(prefix):
-            try:
-                guard.naming.check_logical(SERVICE, name[len(prefix):])
-            except InvalidName as exc:
-                raise guard.refuse(str(exc), member) from None
-    return name
-
-
 def _secret_name(guard: ScopeGuard, value: Any, member: str) -> str:
-    return _own_name(guard, guard.name(SERVICE, value, member), member)
+    return guard.name(SERVICE, value, member)
 
 
 def _secret_arn(guard: ScopeGuard, value: str, member: str) -> str:
@@ -64,12 +51,10 @@ def _secret_arn(guard: ScopeGuard, value: str, member: str) -> str:
     if kind != "secret" or not sep or not name:
         raise guard.refuse(f"{value!r} is not a secret ARN", member)
     guard.owned_physical(SERVICE, name, member)
-    _own_name(guard, name, member)
     if _SUFFIXED.fullmatch(name):
         shorter = name[:-7]
         try:
             guard.owned_physical(SERVICE, shorter, member)
-            _own_name(guard, shorter, member)
         except ScopeViolation:
             raise guard.refuse(
                 f"{value!r} is ambiguous: Secrets Manager may read it as the full ARN of the "

@@ -41,11 +41,7 @@ _SUBSCRIPTION_ID: Final = re.compile(
 
 
 def _topic_name(guard: ScopeGuard, value: Any, member: str) -> str:
-    resolved = guard.name(SERVICE, value, member)
-    # The scope's own physical names are passed through by guard.name unvalidated.
-    if guard.isolated and not _TOPIC_NAME.fullmatch(resolved):
-        raise guard.refuse(f"{resolved!r} is not a valid topic name", member)
-    return resolved
+    return guard.name(SERVICE, value, member)  # validates own physical names as well
 
 
 def _topic(guard: ScopeGuard, value: Any, member: str, resource: str) -> None:

@@ -44,26 +44,8 @@ _VERSION_OR_LABEL: Final = re.compile(r"[A-Za-z0-9_.\-]{1,100}")
 _ARN_RESOURCE: Final = "parameter/"
 
 
-def _own(guard: ScopeGuard, name: str, member: str) -> str:
-    """A physical name of the scope must still be the image of a valid logical name."""
-    if not guard.isolated:
-        return name
-    path, flat = guard.naming.path_prefix(guard.scope), guard.naming.name_prefix(guard.scope)
-    if name.startswith(path):
-        logical = name[len(path) - 1:]
-    elif name.startswith(flat):
-        logical = name[len(flat):]
-    else:
-        raise guard.refuse(f"{name!r} is not a parameter name of this scope", member)
-    try:
-        guard.naming.check_logical(SERVICE, logical)
-    except InvalidName as exc:
-        raise guard.refuse(str(exc), member) from None
-    return name
-
-
 def _name(guard: ScopeGuard, value: Any, member: str) -> str:
-    return _own(guard, guard.name(SERVICE, value, member), member)
+    return guard.name(SERVICE, value, member)
 
 
 def _arn(guard: ScopeGuard, value: str, member: str) -> str:
@@ -72,8 +54,7 @@ def _arn(guard: ScopeGuard, value: str, member: str) -> str:
         raise guard.refuse(f"{value!r} is not a parameter ARN", member)
     rest = arn.resource[len(_ARN_RESOURCE):]
     name = "/" + rest if "/" in rest else rest
-    guard.owned_physical(SERVICE, name, member)
-    return _own(guard, name, member)
+    return guard.owned_physical(SERVICE, name, member)
 
 
 def _parameter(guard: ScopeGuard, value: Any, member: str, selector: bool = False) -> str:
@@ -124,7 +105,7 @@ def _path(guard: ScopeGuard, value: Any, member: str) -> str:
     if owner is not None and owner != guard.scope:
         raise guard.refuse(f"{value!r} belongs to {owner}", member)
     if owner == guard.scope:
-        return _own(guard, value, member)
+        return guard.owned_physical(SERVICE, value, member)
     try:
         return guard.naming.physical_name(guard.scope, SERVICE, value)
     except InvalidName as exc:
