@@ -6,6 +6,7 @@ API can never slip past the guard unclassified.
 
 from __future__ import annotations
 
+import botocore
 import botocore.session
 import pytest
 
@@ -14,6 +15,25 @@ from scopeguard._guard.core import IDENTIFIER_LIKE, Refuse, compile_plan
 
 _SESSION = botocore.session.get_session()
 COVERED = sorted(SERVICE_RULES)
+
+# Operations classified for botocore 1.44 that 1.43.117 (the newest aiobotocore 3.10 supports, so
+# the version the async tests run on) does not have yet. Classifying an operation ahead of the
+# installed botocore is harmless; anything else that is not in the model is a stale entry.
+_NEWER_THAN_1_43 = {
+    "dynamodb": {"CancelBulkOperation", "DescribeBulkOperation", "ListBulkOperations",
+                 "StartBulkPutItems"},
+    "kinesis": {"AcknowledgeDeadLetterQueueRecords", "AcknowledgeQueueRecords", "CreateQueue",
+                "DeleteQueue", "DescribeQueue", "ListQueues", "ReceiveDeadLetterQueueRecords",
+                "ReceiveQueueRecords", "RestoreDeadLetterQueueRecords",
+                "UpdateDeadLetterQueueRecordsVisibility", "UpdateQueue",
+                "UpdateQueueRecordsVisibility"},
+    "lambda": {"DeleteDurableExecution", "PauseDurableExecution", "ResumeDurableExecution"},
+    "secretsmanager": {"AssociateCrossAccountReplica", "DisassociateCrossAccountReplica",
+                       "ListResourcePolicies"},
+    "ssm": {"DeregisterDefaultHostManagementConfiguration",
+            "RegisterDefaultHostManagementConfiguration"},
+}
+_BOTOCORE_1_43 = tuple(int(p) for p in botocore.__version__.split(".")[:2]) < (1, 44)
 
 
 def test_foundation_services_are_covered() -> None:
@@ -25,9 +45,11 @@ def test_every_operation_is_classified(service: str) -> None:
     model = _SESSION.get_service_model(service)
     rules = SERVICE_RULES[service]
     missing = sorted(set(model.operation_names) - set(rules.operations))
-    stale = sorted(set(rules.operations) - set(model.operation_names))
+    stale = set(rules.operations) - set(model.operation_names)
+    if _BOTOCORE_1_43:
+        stale -= _NEWER_THAN_1_43.get(service, set())
     assert missing == [], f"{service}: classify these operations: {missing}"
-    assert stale == [], f"{service}: operations no longer in botocore: {stale}"
+    assert not stale, f"{service}: operations no longer in botocore: {sorted(stale)}"
 
 
 @pytest.mark.parametrize("service", COVERED)
