@@ -7,7 +7,7 @@
 Importing scopeguard does not import boto3; the SDK is loaded when the first factory is built.
 """
 
-from ._credentials import OperatorSettings
+from ._assume_role import OperatorSettings
 from ._exceptions import (
     ConfigurationError,
     CredentialError,

@@ -29,7 +29,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from ._credentials import (
+from ._assume_role import (
     _EXTERNAL_ID_RE,
     _MAX_DURATION,
     _MAX_POLICY_CHARS,

@@ -1,4 +1,4 @@
-"""Operator credentials: settings, the AssumeRole spec (cache key), the cache and its botocore glue.
+"""Operator credentials: settings, the AssumeRole spec (cache key), the cache and derived sessions.
 
 Reliability rules of THREATS.md are tested by number, with a fake clock and a counted fake STS.
 """
@@ -24,14 +24,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from scopeguard import ConfigurationError, CredentialError, InvalidScope, OperatorSettings
-from scopeguard._credentials import (
-    AssumeRoleSpec,
-    CredentialCache,
-    make_sts_client,
-    role_session_name,
-    session_with_credentials,
-)
+from scopeguard._assume_role import AssumeRoleSpec, role_session_name
+from scopeguard._credentials import CredentialCache
 from scopeguard._observe import Stats
+from scopeguard._sessions import _derived_session, make_sts_client, session_with_credentials
 
 A = "111122223333"
 B = "444455556666"
@@ -733,6 +729,23 @@ def test_session_with_credentials_shares_loader_and_config(sts: FakeSTS, clock: 
     assert derived.get_component("data_loader") is base.get_component("data_loader")
     assert derived.get_credentials() is creds
     assert derived.create_client("s3").meta.region_name == "ap-southeast-2"
+
+
+class _SubclassedSession(botocore.session.Session):
+    """Stands in for aiobotocore's AioSession: a subclass with botocore's constructor."""
+
+
+def test_derived_session_builds_the_given_session_class_configured_like_base(
+    sts: FakeSTS, clock: FakeClock
+) -> None:
+    base = boto3.Session(region_name="ap-southeast-2")._session
+    creds = make_cache(sts, clock).credentials(A, ROLE)
+    derived = _derived_session(base, lambda: creds, session_cls=_SubclassedSession)
+    assert type(derived) is _SubclassedSession
+    assert derived.get_component("data_loader") is base.get_component("data_loader")
+    assert derived.get_credentials() is creds
+    assert derived.create_client("s3").meta.region_name == "ap-southeast-2"
+    assert type(_derived_session(base, lambda: creds)) is botocore.session.Session
 
 
 @pytest.fixture

@@ -16,7 +16,8 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from scopeguard._credentials import AssumeRoleSpec, CredentialCache, OperatorSettings
+from scopeguard._assume_role import AssumeRoleSpec, OperatorSettings
+from scopeguard._credentials import CredentialCache
 from scopeguard._exceptions import ConfigurationError, InvalidScope
 from scopeguard._naming import NamingPolicy, PooledTable, ScopeRef
 from scopeguard._policy import (
