@@ -137,6 +137,9 @@ class ClientFactory:
         self.scoped_credentials = scoped_credentials
         self.recheck_serialized = recheck_serialized
         self._scoped_checked = False
+        # Async clients, per event loop (scopeguard._async); rebuilt when the generation moves.
+        self._async_loops: Any = None
+        self._generation = 0
         if scoped_credentials is not None and account_id is not None:
             self._scoped_checked = True
             from ._policy import check_scoped_credentials
@@ -208,6 +211,9 @@ class ClientFactory:
         if capsule is not None:
             targets.append(self.naming.capsule(capsule))
         with self._lock:
+            # Async clients cannot be closed from here (they belong to their event loops): the
+            # next acquisition on each loop sees the new generation and retires them.
+            self._generation += 1
             if not targets and account is None:
                 self._scoped.clear()
                 self._guards.clear()
@@ -238,8 +244,24 @@ class ClientFactory:
                 del self._guards[key]
             emit("cache.invalidated", tenant=tenant, capsule=capsule, account=account)
 
+    async def aclose(self) -> None:
+        """Close the async clients this factory opened on the running event loop. Call it at
+        shutdown (or use ``async with factory:``); sync clients need no closing."""
+        from ._async import aclose
+
+        await aclose(self)
+
+    async def __aenter__(self) -> ClientFactory:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
     def _reset_after_fork(self) -> None:
         self._lock = threading.RLock()
+        # The parent's event loops and their connections are not the child's.
+        self._async_loops = None
+        self._generation += 1
         self._shared.clear()
         self._scoped.clear()
         self._guards.clear()
@@ -338,29 +360,15 @@ class ClientFactory:
         config_key: Hashable,
         create_options: dict[str, Any],
     ) -> Any:
-        vended = self.scoped_credentials is not None and scope.kind in ("tenant", "capsule")
-        if scope.kind == "operator":
-            identity = (scope.id, scope.role)
-        elif vended:
-            identity = (str(scope), "scoped-credentials")
-        else:
-            identity = ("base", "")
+        identity = self._identity(scope, service_name)
         key = (identity, service_name, region, config_key)
         client = self._shared.get(key)
         if client is not None:
             return client
-        settings = self.scoped_credentials
-        if vended and settings is not None and service_name not in settings.services:
-            # IAM would answer every request with AccessDenied; say why before any is made.
-            raise ConfigurationError(
-                f"{service_name!r} is not in TenantRoleSettings.services, so the session policy "
-                f"of {scope} denies it: add it there (the policy grows; see "
-                "docs/scoped-credentials.md) or use the platform scope"
-            )
         if scope.kind == "operator":
             session = self._operator_session(scope)
             client = session.create_client(service_name, **create_options)
-        elif vended:
+        elif identity[1] == "scoped-credentials":
             client = self._vended_session(scope).create_client(service_name, **create_options)
         else:
             base: Any = self._session  # service names are dynamic here
@@ -373,6 +381,39 @@ class ClientFactory:
         self._stats.incr("clients.created")
         emit("client.created", service=service_name, region=region, credentials=identity[0])
         return client
+
+    def _identity(self, scope: ScopeRef, service_name: str) -> tuple[str, str]:
+        """Whose credentials ``scope``'s clients sign with: the key that decides sharing."""
+        if scope.kind == "operator":
+            return (scope.id, scope.role)
+        settings = self.scoped_credentials
+        if settings is None or scope.kind not in ("tenant", "capsule"):
+            return ("base", "")
+        if service_name not in settings.services:
+            # IAM would answer every request with AccessDenied; say why before any is made.
+            raise ConfigurationError(
+                f"{service_name!r} is not in TenantRoleSettings.services, so the session policy "
+                f"of {scope} denies it: add it there (the policy grows; see "
+                "docs/scoped-credentials.md) or use the platform scope"
+            )
+        return (str(scope), "scoped-credentials")
+
+    def _sync_credentials(self, scope: ScopeRef) -> Any:
+        """The botocore credentials ``scope`` signs with (may call STS: not on an event loop)."""
+        with self._lock:
+            if scope.kind == "operator":
+                session = self._operator_session(scope)
+            elif self.scoped_credentials is not None and scope.kind in ("tenant", "capsule"):
+                session = self._vended_session(scope)
+            else:
+                session = self._session._session
+            credentials = session.get_credentials()
+        if credentials is None:
+            raise ConfigurationError(
+                "no AWS credentials found for the factory's session: configure the usual chain "
+                "(environment, profile, instance role) or pass boto3.Session(...) with credentials"
+            )
+        return credentials
 
     def _operator_session(self, scope: ScopeRef) -> Any:
         key = (scope.id, scope.role)
@@ -503,6 +544,21 @@ def _scoped_instance(shared: Any, guard: ScopeGuard) -> Any:
 
 
 def _make_scoped_class(base: type) -> type:
+    import inspect
+
+    if inspect.iscoroutinefunction(base._make_api_call):  # type: ignore[attr-defined]
+        from ._async import async_scoped_namespace
+
+        namespace = async_scoped_namespace(base)
+    else:
+        namespace = _sync_scoped_namespace(base)
+    namespace["__module__"] = base.__module__
+    namespace["scope"] = property(lambda self: self._scopeguard.scope,
+                                  doc="The ScopeRef this client is bound to.")
+    return type(base)(base.__name__, (base,), namespace)
+
+
+def _sync_scoped_namespace(base: type) -> dict[str, Any]:
     from ._guard import enter, leave
 
     def _make_api_call(self: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
@@ -512,7 +568,7 @@ def _make_scoped_class(base: type) -> type:
         finally:
             leave(token)
 
-    namespace: dict[str, Any] = {"_make_api_call": _make_api_call, "__module__": base.__module__}
+    namespace: dict[str, Any] = {"_make_api_call": _make_api_call}
     for name in ("generate_presigned_url", "generate_presigned_post"):
         original = getattr(base, name, None)
         if original is not None:
@@ -521,9 +577,7 @@ def _make_scoped_class(base: type) -> type:
         original = getattr(base, name, None)
         if original is not None:
             namespace[name] = _classic_transfer(original)
-    namespace["scope"] = property(lambda self: self._scopeguard.scope,
-                                  doc="The ScopeRef this client is bound to.")
-    return type(base)(base.__name__, (base,), namespace)
+    return namespace
 
 
 # boto3's S3 transfer methods may pick the CRT transfer client, which builds a botocore session of

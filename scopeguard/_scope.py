@@ -16,6 +16,7 @@ from ._naming import ScopeRef
 if TYPE_CHECKING:
     from typing import Literal, Unpack
 
+    from ._async import AsyncClientRequest
     from ._factory import ClientFactory
     from .typing import (
         ClientOptions,
@@ -115,6 +116,17 @@ class Scope:
     def resource(self, service_name: str, **options: Any) -> Any:
         """A boto3 resource whose underlying client is this scope's guarded client."""
         return self._factory._scoped_resource(self.scope, service_name, options)
+
+    def async_client(self, service_name: str, **options: Any) -> AsyncClientRequest:
+        """The guarded aiobotocore client for ``service_name`` in this scope, for the running
+        event loop: ``await`` it or use ``async with``. Needs ``scopeguard[async]``.
+
+        Same options, guard and caching as ``client()``; the factory closes the connection pool
+        at ``await factory.aclose()``. See docs/async.md.
+        """
+        from ._async import AsyncClientRequest
+
+        return AsyncClientRequest(self._factory, self.scope, service_name, options)
 
     def physical_name(self, service_name: str, logical_name: str) -> str:
         """The name provisioning code (IaC, onboarding scripts) must create for ``logical_name``."""

@@ -1,0 +1,350 @@
+"""Async (aiobotocore) clients: same scopes, same guard, one pool per event loop.
+
+aiobotocore talks HTTP through aiohttp, which moto's in-process mock does not intercept, so every
+test here runs against moto's HTTP server and counts requests there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any, TypeVar
+
+import pytest
+
+from scopeguard import (
+    ClientFactory,
+    ConfigurationError,
+    OperatorSettings,
+    ScopeViolation,
+    TenantRoleSettings,
+)
+from scopeguard.testing import MotoServer, test_session
+
+T = TypeVar("T")
+
+
+def run(factory: ClientFactory, body: Callable[[], Awaitable[T]]) -> T:
+    """Run ``body`` on a fresh loop and close the factory's async clients before the loop ends."""
+
+    async def main() -> T:
+        async with factory:
+            return await body()
+
+    return asyncio.run(main())
+
+
+@pytest.fixture
+def server(scopeguard_server: MotoServer) -> Iterator[MotoServer]:
+    yield scopeguard_server
+    scopeguard_server.reset()
+
+
+@pytest.fixture
+def factory(server: MotoServer) -> ClientFactory:
+    return ClientFactory(session=test_session(), endpoint_url=server.endpoint_url,
+                         account_id="123456789012")
+
+
+def _is_open(client: Any) -> bool:
+    # aiobotocore's AIOHTTPSession keeps its aiohttp sessions here while entered.
+    return client._endpoint.http_session._sessions is not None
+
+
+def _raw(server: MotoServer, service: str) -> Any:
+    """A plain boto3 client on the emulator, to set up and inspect state outside any scope."""
+    return test_session().client(service, endpoint_url=server.endpoint_url)  # noqa: SG001
+
+
+def _create_table(factory: ClientFactory, tenant: str, logical: str = "orders") -> None:
+    factory.tenant(tenant).client("dynamodb").create_table(
+        TableName=logical,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+
+
+def test_tenant_names_are_rewritten_and_requests_reach_the_emulator(
+    factory: ClientFactory, server: MotoServer
+) -> None:
+    _create_table(factory, "acme")
+
+    async def body() -> Any:
+        ddb = await factory.tenant("acme").async_client("dynamodb")
+        await ddb.put_item(TableName="orders", Item={"pk": {"S": "o-1"}})
+        return await ddb.get_item(TableName="orders", Key={"pk": {"S": "o-1"}})
+
+    before = server.requests
+    item = run(factory, body)
+    assert item["Item"] == {"pk": {"S": "o-1"}}
+    assert server.requests - before == 2
+    # Written where the tenant's physical name says, seen by a sync client too.
+    sync = factory.tenant("acme").client("dynamodb")
+    assert sync.get_item(TableName="orders", Key={"pk": {"S": "o-1"}})["Item"]
+
+
+@pytest.mark.parametrize(
+    ("service", "call"),
+    [
+        ("dynamodb", lambda c: c.get_item(TableName="t-globex-orders", Key={"pk": {"S": "x"}})),
+        ("dynamodb", lambda c: c.get_item(
+            TableName="arn:aws:dynamodb:us-east-1:123456789012:table/t-globex-orders",
+            Key={"pk": {"S": "x"}})),
+        ("dynamodb", lambda c: c.execute_statement(Statement='SELECT * FROM "t-globex-orders"')),
+        ("s3", lambda c: c.get_object(Bucket="t-globex-uploads", Key="a")),
+        ("sqs", lambda c: c.send_message(
+            QueueUrl="https://sqs.us-east-1.amazonaws.com/123456789012/t-globex-jobs",
+            MessageBody="x")),
+        ("sns", lambda c: c.publish(
+            TopicArn="arn:aws:sns:us-east-1:123456789012:t-globex-events", Message="x")),
+        ("secretsmanager", lambda c: c.get_secret_value(SecretId="t-globex-db")),
+    ],
+)
+def test_out_of_scope_requests_are_refused_before_sending(
+    factory: ClientFactory, server: MotoServer, service: str,
+    call: Callable[[Any], Awaitable[Any]],
+) -> None:
+    async def body() -> None:
+        client = await factory.tenant("acme").async_client(service)
+        before = server.requests
+        with pytest.raises(ScopeViolation) as info:
+            await call(client)
+        assert info.value.scope == "tenant:acme"
+        assert server.requests == before
+
+    run(factory, body)
+    assert factory.stats()["refusals"] == 1
+
+
+def test_concurrent_tasks_of_different_tenants_never_cross(
+    factory: ClientFactory, server: MotoServer
+) -> None:
+    tenants = [f"tenant{i}" for i in range(8)]
+    for tenant in tenants:
+        _create_table(factory, tenant)
+
+    async def write(tenant: str, n: int) -> None:
+        ddb = await factory.tenant(tenant).async_client("dynamodb")
+        # Yield between acquisition and call so tasks interleave on the shared client.
+        await asyncio.sleep(0)
+        await ddb.put_item(TableName="orders", Item={"pk": {"S": f"{tenant}-{n}"}})
+
+    async def body() -> None:
+        await asyncio.gather(*(write(t, n) for n in range(12) for t in tenants))
+
+    run(factory, body)
+    sync = _raw(server, "dynamodb")
+    for tenant in tenants:
+        items = sync.scan(TableName=f"t-{tenant}-orders")["Items"]
+        assert sorted(i["pk"]["S"] for i in items) == sorted(f"{tenant}-{n}" for n in range(12))
+    stats = factory.stats()
+    assert stats["async.clients.created"] == 1  # one shared client for all eight tenants
+    assert stats["async.scoped.miss"] == len(tenants)
+
+
+def test_gathered_calls_of_two_scopes_on_one_shared_client(
+    factory: ClientFactory, server: MotoServer
+) -> None:
+    _create_table(factory, "acme")
+    _create_table(factory, "globex")
+
+    async def body() -> list[Any]:
+        acme = await factory.tenant("acme").async_client("dynamodb")
+        globex = await factory.tenant("globex").async_client("dynamodb")
+        return await asyncio.gather(
+            acme.put_item(TableName="orders", Item={"pk": {"S": "a"}}),
+            globex.put_item(TableName="orders", Item={"pk": {"S": "g"}}),
+            globex.get_item(TableName="t-acme-orders", Key={"pk": {"S": "a"}}),
+            return_exceptions=True,
+        )
+
+    results = run(factory, body)
+    assert isinstance(results[2], ScopeViolation)
+    sync = _raw(server, "dynamodb")
+    assert [i["pk"]["S"] for i in sync.scan(TableName="t-acme-orders")["Items"]] == ["a"]
+    assert [i["pk"]["S"] for i in sync.scan(TableName="t-globex-orders")["Items"]] == ["g"]
+
+
+def test_async_with_form_and_closing_a_scoped_client_keeps_the_pool_open(
+    factory: ClientFactory,
+) -> None:
+    _create_table(factory, "acme")
+
+    async def body() -> Any:
+        async with factory.tenant("acme").async_client("dynamodb") as ddb:
+            await ddb.put_item(TableName="orders", Item={"pk": {"S": "1"}})
+        await ddb.close()
+        # Another scope on the same shared client still has its connections.
+        other = await factory.tenant("acme").async_client("dynamodb")
+        assert other is ddb
+        return await other.get_item(TableName="orders", Key={"pk": {"S": "1"}})
+
+    assert run(factory, body)["Item"]
+
+
+def test_presigned_urls_are_checked(factory: ClientFactory, server: MotoServer) -> None:
+    async def body() -> str:
+        s3 = await factory.tenant("acme").async_client("s3")
+        before = server.requests
+        with pytest.raises(ScopeViolation):
+            await s3.generate_presigned_url(
+                "get_object", Params={"Bucket": "t-globex-uploads", "Key": "a"})
+        assert server.requests == before
+        url: str = await s3.generate_presigned_url(
+            "get_object", Params={"Bucket": "uploads", "Key": "a b/c"})
+        return url
+
+    assert "t-acme-uploads" in run(factory, body)
+
+
+def test_paginators_and_waiters_go_through_the_guard(
+    factory: ClientFactory, server: MotoServer
+) -> None:
+    raw = _raw(server, "s3")
+    raw.create_bucket(Bucket="t-acme-uploads", CreateBucketConfiguration={
+        "LocationConstraint": raw.meta.region_name})
+    for n in range(5):
+        raw.put_object(Bucket="t-acme-uploads", Key=f"k{n}", Body=b"")
+
+    async def body() -> list[str]:
+        s3 = await factory.tenant("acme").async_client("s3")
+        await s3.get_waiter("bucket_exists").wait(Bucket="uploads")
+        keys: list[str] = []
+        async for page in s3.get_paginator("list_objects_v2").paginate(
+            Bucket="uploads", PaginationConfig={"PageSize": 2}
+        ):
+            keys += [o["Key"] for o in page.get("Contents", [])]
+        before = server.requests
+        with pytest.raises(ScopeViolation):
+            async for _ in s3.get_paginator("list_objects_v2").paginate(
+                Bucket="t-globex-uploads"
+            ):
+                pass
+        assert server.requests == before
+        return keys
+
+    assert run(factory, body) == [f"k{n}" for n in range(5)]
+
+
+def test_a_request_that_skips_the_scope_handle_is_refused(
+    factory: ClientFactory, server: MotoServer
+) -> None:
+    async def body() -> None:
+        acme = await factory.tenant("acme").async_client("dynamodb")
+        # The shared client underneath, called without a scope: the guard hook sees no scope.
+        shared = type(acme).__mro__[1]
+        before = server.requests
+        with pytest.raises(ScopeViolation, match="did not come through a scope handle"):
+            await shared._make_api_call(acme, "ListTables", {})
+        assert server.requests == before
+
+    run(factory, body)
+
+
+def test_one_pool_per_event_loop_and_aclose_closes_it(factory: ClientFactory) -> None:
+    seen: list[Any] = []
+
+    async def body() -> None:
+        ddb = await factory.platform().async_client("dynamodb")
+        await ddb.list_tables()
+        seen.append(ddb)
+
+    run(factory, body)
+    run(factory, body)
+    assert seen[0] is not seen[1]
+    assert factory.stats()["async.clients.created"] == 2
+    for client in seen:
+        assert not _is_open(client)  # closed by aclose()
+
+
+def test_invalidate_retires_async_clients_and_aclose_closes_them(factory: ClientFactory) -> None:
+    async def body() -> tuple[Any, Any]:
+        first = await factory.tenant("acme").async_client("dynamodb")
+        await first.describe_limits()
+        factory.invalidate(tenant="acme")
+        second = await factory.tenant("acme").async_client("dynamodb")
+        await second.describe_limits()
+        # In-flight users of the retired client are not cut off until aclose() or the grace.
+        assert _is_open(first)
+        return first, second
+
+    first, second = run(factory, body)
+    assert first is not second
+    assert not _is_open(first)
+    assert not _is_open(second)
+
+
+def test_operator_credentials_are_assumed_once_and_off_the_loop(
+    server: MotoServer,
+) -> None:
+    factory = ClientFactory(session=test_session(), endpoint_url=server.endpoint_url,
+                            operator=OperatorSettings(role_name="Ops"))
+    loop_threads: set[int] = set()
+
+    async def body() -> None:
+        import threading
+
+        loop_threads.add(threading.get_ident())
+        clients = await asyncio.gather(
+            *(factory.operator("210987654321").async_client("sqs") for _ in range(20)))
+        assert len({id(c) for c in clients}) == 1
+        await clients[0].list_queues()
+        before = server.requests
+        with pytest.raises(ScopeViolation):
+            await clients[0].send_message(
+                QueueUrl="https://sqs.us-east-1.amazonaws.com/123456789012/jobs",
+                MessageBody="x")
+        assert server.requests == before
+
+    run(factory, body)
+    stats = factory.stats()
+    assert stats["sts.assume_role"] == 1
+    assert stats["async.clients.created"] == 1
+
+
+def test_scoped_credentials_sign_async_requests_with_the_scopes_role(
+    server: MotoServer,
+) -> None:
+    settings = TenantRoleSettings(role_arn="arn:aws:iam::123456789012:role/tenant-access",
+                                  services=("dynamodb",))
+    factory = ClientFactory(session=test_session(), endpoint_url=server.endpoint_url,
+                            account_id="123456789012", scoped_credentials=settings)
+    _create_table(factory, "acme")
+
+    async def body() -> None:
+        ddb = await factory.tenant("acme").async_client("dynamodb")
+        await ddb.put_item(TableName="orders", Item={"pk": {"S": "1"}})
+        key = await ddb._request_signer._credentials.get_frozen_credentials()
+        base = factory._session.get_credentials().get_frozen_credentials()
+        assert key.access_key != base.access_key  # assumed-role credentials, not the base ones
+        with pytest.raises(ConfigurationError, match="not in TenantRoleSettings.services"):
+            await factory.tenant("acme").async_client("s3")
+
+    run(factory, body)
+    assert factory.stats()["sts.assume_role"] == 1
+
+
+def test_the_account_is_resolved_off_the_loop_once(server: MotoServer) -> None:
+    factory = ClientFactory(session=test_session(), endpoint_url=server.endpoint_url)
+
+    async def body() -> None:
+        for tenant in ("acme", "globex"):
+            sqs = await factory.tenant(tenant).async_client("sqs")
+            before = server.requests
+            with pytest.raises(ScopeViolation, match="account"):
+                await sqs.send_message(
+                    QueueUrl="https://sqs.us-east-1.amazonaws.com/999999999999/t-acme-jobs",
+                    MessageBody="x")
+            assert server.requests == before
+
+    run(factory, body)
+    assert factory.stats()["sts.get_caller_identity"] == 1
+
+
+def test_client_options_are_validated_like_sync_clients(factory: ClientFactory) -> None:
+    async def body() -> None:
+        with pytest.raises(ConfigurationError, match="endpoint_url"):
+            await factory.tenant("acme").async_client("s3", endpoint_url="http://evil")
+
+    run(factory, body)
