@@ -72,7 +72,10 @@ _HANDLE_METHODS: Final = frozenset(m.rsplit(".", 1)[1] for m in fn.SCOPE_METHODS
 _SCOPE_CLASS_NAMES: Final = frozenset(
     {c.rsplit(".", 1)[1] for c in fn.SCOPE_CLASSES.values()} | {"Scope"}
 )
-_CLIENT_METHODS: Final = frozenset(fn.SESSION_CLIENT_METHODS) | frozenset(fn.SCOPE_CLIENT_METHODS)
+# ``handle.async_client(...)`` (an aiobotocore client from the factory) is a factory site exactly
+# like ``handle.client(...)``: counted as migrated by the report, judged by SG031 at import time.
+_SCOPE_CLIENT_METHODS: Final = frozenset((*fn.SCOPE_CLIENT_METHODS, "async_client"))
+_CLIENT_METHODS: Final = frozenset(fn.SESSION_CLIENT_METHODS) | _SCOPE_CLIENT_METHODS
 # Process-wide caches (as in the codemod); ``cached_property`` lives as long as its instance.
 _CACHING_DECORATORS: Final = frozenset({"cache", "lru_cache", "cached", "ttl_cache"})
 _PROPERTY_DECORATORS: Final = frozenset({"property", "cached_property"})
@@ -659,7 +662,7 @@ class _Collector(ast.NodeVisitor):
     @staticmethod
     def _client_kind(receiver: _Value, method: str) -> SiteKind | None:
         if receiver.kind == "handle":
-            return "factory-client" if method in fn.SCOPE_CLIENT_METHODS else None
+            return "factory-client" if method in _SCOPE_CLIENT_METHODS else None
         if method not in fn.SESSION_CLIENT_METHODS:
             return None
         return "async-client" if receiver.kind == "async-session" else "session-client"

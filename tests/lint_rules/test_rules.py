@@ -55,3 +55,16 @@ def test_messages_say_what_why_and_instead() -> None:
     )
     assert CODES["SG001"].why in message
     assert "instead, " + CODES["SG001"].fix in message
+
+
+def test_async_client_on_a_scope_handle_is_a_factory_site_not_a_finding() -> None:
+    source = (
+        "import scopeguard\n\n"
+        "async def read(factory, tenant: scopeguard.TenantScope):\n"
+        "    async with factory.platform().async_client('s3') as s3:\n"
+        "        await s3.list_buckets()\n"
+        "    return await tenant.async_client('sqs')\n"
+    )
+    result = check_tree(ast.parse(source), source.splitlines(True), Path("x.py"), LintSettings())
+    assert result.reported == []
+    assert result.factory_sites == 2

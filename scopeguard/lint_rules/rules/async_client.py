@@ -13,8 +13,13 @@ class AsyncClient(Rule):
     VALID = (
         '''\
 async def read(scope, key):
-    async with scope.client("s3") as s3:
+    async with scope.async_client("s3") as s3:
         return await s3.get_object(Bucket="reports", Key=key)
+''',
+        '''\
+async def send(factory, tenant_id, body):
+    sqs = await factory.tenant(tenant_id).async_client("sqs")  # shared; factory.aclose() closes it
+    await sqs.send_message(QueueUrl="jobs", MessageBody=body)
 ''',
     )
     INVALID = (

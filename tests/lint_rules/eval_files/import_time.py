@@ -7,6 +7,7 @@ from myapp.wiring import factory
 
 S3 = boto3.client("s3")  # SG001, SG031
 ORDERS = factory.tenant("acme").client("dynamodb")  # SG031
+EVENTS = factory.tenant("acme").async_client("sqs")  # SG031
 
 
 class Store:

@@ -53,3 +53,9 @@ def suppressed():
 
 def explicit_none():
     return dict(aws_access_key_id=None)
+
+
+async def async_scope_handles(factory, tenant_id):
+    async with factory.tenant(tenant_id).async_client("s3") as s3:
+        await s3.list_objects_v2(Bucket="reports")
+    return await factory.platform().async_client("sqs")
