@@ -31,17 +31,10 @@ from typing import TYPE_CHECKING, Any, Final
 
 from cachetools import LRUCache
 
-from ._assume_role import _PARTITION_RE, AssumeRoleSpec, role_session_name
+from ._assume_role import _PARTITION_RE, AssumeRoleSpec, OperatorSettings, role_session_name
 from ._exceptions import ConfigurationError, CredentialError
 from ._naming import NamingPolicy
 from ._observe import Stats, emit
-
-# Re-exported for _factory.py only, which still imports them from here; its imports are moving to
-# _assume_role and _sessions, after which these four lines go.
-from ._assume_role import OperatorSettings as OperatorSettings
-from ._sessions import _derived_session as _derived_session
-from ._sessions import make_sts_client as make_sts_client
-from ._sessions import session_with_credentials as session_with_credentials
 
 if TYPE_CHECKING:
     from botocore.credentials import RefreshableCredentials

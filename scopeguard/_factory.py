@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from cachetools import LRUCache
 
-from ._credentials import OperatorSettings
+from ._assume_role import OperatorSettings
 from ._exceptions import ConfigurationError, ScopeViolation
 from ._naming import DEFAULT_POLICY, NamingPolicy, ScopeRef
 from ._observe import Stats, emit
@@ -419,7 +419,7 @@ class ClientFactory:
         key = (scope.id, scope.role)
         session = self._operator_sessions.get(key)
         if session is None:
-            from ._credentials import session_with_credentials
+            from ._sessions import session_with_credentials
 
             credentials = self._credentials().credentials(scope.id, scope.role)
             session = session_with_credentials(self._session._session, credentials)
@@ -430,7 +430,7 @@ class ClientFactory:
         key = (str(scope), "scoped-credentials")
         session = self._operator_sessions.get(key)
         if session is None:
-            from ._credentials import session_with_credentials
+            from ._sessions import session_with_credentials
             from ._policy import check_scoped_credentials, scoped_spec
 
             assert self.scoped_credentials is not None
@@ -455,7 +455,8 @@ class ClientFactory:
     def _credentials(self) -> CredentialCache:
         with self._lock:
             if self._credential_cache is None:
-                from ._credentials import CredentialCache, make_sts_client
+                from ._credentials import CredentialCache
+                from ._sessions import make_sts_client
 
                 settings = self.operator_settings
                 region = settings.sts_region or self._session.region_name
