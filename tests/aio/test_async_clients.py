@@ -348,3 +348,44 @@ def test_client_options_are_validated_like_sync_clients(factory: ClientFactory) 
             await factory.tenant("acme").async_client("s3", endpoint_url="http://evil")
 
     run(factory, body)
+
+
+@pytest.mark.parametrize("hostile_is_async", [False, True])
+def test_body_rewritten_after_the_parameter_check_is_refused_at_signing(
+    factory: ClientFactory, server: MotoServer, hostile_is_async: bool
+) -> None:
+    # aiobotocore awaits coroutine handlers: a hostile one of either kind meets the same check.
+    def rewrite(request: Any) -> None:
+        request.data = request.body.replace(b"t-acme-orders", b"t-globex-orders")
+
+    async def tamper_async(request: Any, **_: Any) -> None:
+        rewrite(request)
+
+    def tamper(request: Any, **_: Any) -> None:
+        rewrite(request)
+
+    async def body() -> None:
+        ddb = await factory.tenant("acme").async_client("dynamodb")
+        ddb.meta.events.register_first("before-sign.dynamodb",
+                                       tamper_async if hostile_is_async else tamper)
+        before = server.requests
+        with pytest.raises(ScopeViolation, match="tenant:globex"):
+            await ddb.get_item(TableName="orders", Key={"pk": {"S": "x"}})
+        assert server.requests == before
+
+    run(factory, body)
+
+
+def test_unregistering_the_guard_hook_is_refused_at_signing(
+    factory: ClientFactory, server: MotoServer
+) -> None:
+    async def body() -> None:
+        ddb = await factory.tenant("acme").async_client("dynamodb")
+        ddb.meta.events.unregister("before-parameter-build.dynamodb",
+                                   unique_id="scopeguard-params-dynamodb")
+        before = server.requests
+        with pytest.raises(ScopeViolation, match="did not come through a scope handle"):
+            await ddb.get_item(TableName="t-globex-orders", Key={"pk": {"S": "x"}})
+        assert server.requests == before
+
+    run(factory, body)
