@@ -179,7 +179,7 @@ def _state(factory: ClientFactory) -> _LoopClients:
 async def scoped_async_client(factory: ClientFactory, scope: ScopeRef, service_name: str,
                               options: dict[str, Any]) -> Any:
     """The guarded aiobotocore client of ``scope`` for the running event loop."""
-    from ._factory import _options_key
+    from ._factory import _options_key, _scoped_instance
 
     state = _state(factory)
     key = (scope, service_name, _options_key(options))
@@ -198,8 +198,14 @@ async def scoped_async_client(factory: ClientFactory, scope: ScopeRef, service_n
         shared_key = (identity, service_name, region, config_key)
         shared = state.shared.get(shared_key)
         if shared is None:
+            generation = factory._generation
             shared = await _create_shared(factory, state, session_module, scope, identity,
                                           service_name, create_options)
+            if generation != factory._generation:
+                # invalidate() ran while this client was being built (its credentials may be
+                # the ones just invalidated): serve this call, cache nothing.
+                state.retire(shared)
+                return _scoped_instance(shared, factory._guard(scope))
             if len(state.shared) >= state.shared.maxsize:
                 _, evicted = state.shared.popitem()
                 state.retire(evicted)
@@ -207,8 +213,6 @@ async def scoped_async_client(factory: ClientFactory, scope: ScopeRef, service_n
         if scope.kind != "operator" and factory._account_id is None:
             # The guard reads the account lazily from a sync hook; resolve it here, off the loop.
             await asyncio.to_thread(factory._own_account)
-        from ._factory import _scoped_instance
-
         client = _scoped_instance(shared, factory._guard(scope))
         state.scoped[key] = client
         return client

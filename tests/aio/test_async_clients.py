@@ -389,3 +389,28 @@ def test_unregistering_the_guard_hook_is_refused_at_signing(
         assert server.requests == before
 
     run(factory, body)
+
+
+def test_invalidate_while_a_client_is_being_built_caches_nothing_stale(
+    factory: ClientFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = factory._sync_credentials
+
+    def slow_credentials(scope: Any) -> Any:
+        # Another thread invalidates the factory while this scope's credentials are resolved.
+        factory.invalidate()
+        return original(scope)
+
+    monkeypatch.setattr(factory, "_sync_credentials", slow_credentials)
+
+    async def body() -> tuple[Any, Any]:
+        first = await factory.tenant("acme").async_client("dynamodb")
+        monkeypatch.setattr(factory, "_sync_credentials", original)
+        second = await factory.tenant("acme").async_client("dynamodb")
+        await first.describe_limits()  # the call that raced still works
+        return first, second
+
+    first, second = run(factory, body)
+    assert first is not second
+    assert factory.stats()["async.clients.created"] == 2
+    assert not _is_open(first) and not _is_open(second)
