@@ -18,7 +18,7 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "async.md"
 def test_async_doc_example_runs_and_its_refusal_holds(
     scopeguard_server: MotoServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    (example,) = re.findall(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), re.DOTALL)
+    example = re.findall(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), re.DOTALL)[0]
     # The example builds its factory from the environment, as an application would.
     monkeypatch.setenv("SCOPEGUARD_ENDPOINT_URL", scopeguard_server.endpoint_url)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
@@ -47,3 +47,14 @@ def test_async_doc_example_runs_and_its_refusal_holds(
         assert scopeguard_server.requests == before
     finally:
         scopeguard_server.reset()
+
+
+def test_async_doc_testing_example_passes(
+    scopeguard_server_factory: scopeguard.ClientFactory, scopeguard_server: MotoServer
+) -> None:
+    example = re.findall(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), re.DOTALL)[1]
+    namespace: dict[str, Any] = {}
+    exec(compile(example, str(DOC), "exec"), namespace)
+    (test,) = [v for k, v in namespace.items() if k.startswith("test_")]
+    test(scopeguard_server_factory, scopeguard_server)
+    assert scopeguard_server_factory.stats()["refusals"] == 1
