@@ -269,3 +269,84 @@ def test_resource_api_is_guarded(factory: ClientFactory) -> None:
     with count_requests(resource.meta.client) as sent, pytest.raises(ScopeViolation):
         resource.Table("t-globex-orders").get_item(Key={"pk": "o-7"})
     assert sent.total == 0
+
+
+# -- parameters and bodies changed after the parameter check ------------------------------------
+
+
+def test_parameters_replaced_after_the_parameter_check_are_refused(acme: Any) -> None:
+    def swap(params: dict[str, Any], **_: Any) -> None:
+        params["TableName"] = "t-globex-orders"
+
+    acme.meta.events.register("before-parameter-build.dynamodb", swap)
+    refused(acme, "get_item", "tenant:globex", TableName="orders", Key=KEY)
+
+
+def test_nested_parameters_changed_in_place_after_the_parameter_check_are_refused(
+    acme: Any,
+) -> None:
+    def retarget(params: dict[str, Any], **_: Any) -> None:
+        params["Key"]["pk"]["S"] = "t-globex/s1"
+
+    acme.meta.events.register("before-parameter-build.dynamodb", retarget)
+    refused(acme, "get_item", "tenant:globex", TableName="sessions",
+            Key={"pk": {"S": "t-acme/s1"}})
+
+
+class _Lying(str):
+    """Compares and hashes like an approved name, serialises as another tenant's."""
+
+    def __eq__(self, other: object) -> bool:
+        return True
+
+    def __ne__(self, other: object) -> bool:
+        return False
+
+    def __hash__(self) -> int:
+        return hash("t-acme-orders")
+
+
+def test_a_string_that_lies_about_equality_is_checked_as_what_it_serialises_to(
+    acme: Any,
+) -> None:
+    def disguise(params: dict[str, Any], **_: Any) -> None:
+        params["TableName"] = _Lying("t-globex-orders")
+
+    acme.meta.events.register("before-parameter-build.dynamodb", disguise)
+    refused(acme, "get_item", "tenant:globex", TableName="orders", Key=KEY)
+
+
+def test_an_untouched_body_is_not_parsed_again_and_a_reencoded_one_is(
+    acme: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from scopeguard._guard import core
+
+    parsed: list[str] = []
+    full_check = core._recheck_json
+
+    def counting(guard: Any, rules: Any, model: Any, request: Any, plan: Any) -> None:
+        parsed.append(model.name)
+        full_check(guard, rules, model, request, plan)
+
+    monkeypatch.setattr(core, "_recheck_json", counting)
+    acme.put_item(TableName="orders", Item={"pk": {"S": "o-1"}})
+    assert parsed == []
+
+    def reencode(request: Any, **_: Any) -> None:  # same content, new bytes: checked in full
+        request.data = json.dumps(json.loads(request.data), indent=1).encode()
+
+    acme.meta.events.register_first("before-sign.dynamodb", reencode)
+    assert acme.get_item(TableName="orders", Key={"pk": {"S": "o-1"}})["Item"]["pk"] == {"S": "o-1"}
+    assert parsed == ["GetItem"]
+
+
+def test_large_requests_rewritten_before_signing_are_refused(acme: Any) -> None:
+    # Too many members to copy cheaply: the signing hook parses and checks the body instead.
+    def retarget(request: Any, **_: Any) -> None:
+        request.data = request.data.replace(b"t-acme-orders", b"t-globex-orders")
+
+    acme.meta.events.register_first("before-sign.dynamodb", retarget)
+    items = [{"PutRequest": {"Item": {"pk": {"S": f"o-{i}"}}}} for i in range(25)]
+    refused(acme, "batch_write_item", "tenant:globex", RequestItems={"orders": items})
