@@ -123,21 +123,38 @@ def _keep_import_separators(original: cst.Module, migrated: cst.Module) -> cst.M
     bare = [_bare(statement) for statement in body]
     for index, statement in enumerate(original.body):
         if not (
-            isinstance(statement, cst.SimpleStatementLine)
-            and isinstance(statement.body[0], (cst.Import, cst.ImportFrom))
+            _is_import(statement)
             and statement.leading_lines
             and not any(_bare(statement).deep_equals(b) for b in bare)
         ):
             continue
+        placed = False
         for following in original.body[index + 1 :]:
             target = next((i for i, b in enumerate(bare) if _bare(following).deep_equals(b)), None)
             if target is not None:
                 if not body[target].leading_lines:
                     body[target] = body[target].with_changes(leading_lines=statement.leading_lines)
+                placed = True
                 break
-            if not (
-                isinstance(following, cst.SimpleStatementLine)
-                and isinstance(following.body[0], (cst.Import, cst.ImportFrom))
-            ):
+            if not _is_import(following):
                 break  # the statement after it was rewritten, not removed: leave the layout
+        if not placed and index > 0:
+            # The factory import the codemod added took the removed import's place, after the
+            # statement before it: it starts the group the removed import started.
+            before = _bare(original.body[index - 1])
+            at = next((i for i, b in enumerate(bare) if before.deep_equals(b)), None)
+            if at is not None and at + 1 < len(body):
+                added = body[at + 1]
+                if (
+                    _is_import(added)
+                    and not added.leading_lines
+                    and not any(_bare(added).deep_equals(_bare(o)) for o in original.body)
+                ):
+                    body[at + 1] = added.with_changes(leading_lines=statement.leading_lines)
     return migrated.with_changes(body=body)
+
+
+def _is_import(statement: cst.BaseStatement) -> bool:
+    return isinstance(statement, cst.SimpleStatementLine) and isinstance(
+        statement.body[0], (cst.Import, cst.ImportFrom)
+    )

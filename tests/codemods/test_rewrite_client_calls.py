@@ -81,6 +81,31 @@ def test_removed_import_keeps_the_blank_line_between_import_groups(
     )
 
 
+def test_factory_import_taking_the_removed_import_place_keeps_the_separator(
+    assert_migrates: Check,
+) -> None:
+    assert_migrates(
+        """\
+        import json
+
+        import boto3
+
+
+        def send(body):
+            boto3.client("sqs").send_message(QueueUrl="q", MessageBody=json.dumps(body))
+        """,
+        """\
+        import json
+
+        from myapp.aws import get_factory
+
+
+        def send(body):
+            get_factory().platform().client("sqs").send_message(QueueUrl="q", MessageBody=json.dumps(body))
+        """,
+    )
+
+
 def test_boto3_resource_becomes_scope_resource(assert_migrates: Check) -> None:
     assert_migrates(
         """\
