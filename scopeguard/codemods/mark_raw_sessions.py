@@ -63,15 +63,12 @@ class MarkRawSessions(MarkingCommand):
         parent = self._parent(node)
         if isinstance(parent, cst.Attribute) and parent.attr.value in SESSION_CLIENT_METHODS:
             return  # a chained client site: RewriteClientCalls rewrote or marked it
-        if is_async:
-            self.mark(node, "SG005", "async session created outside the factory")
-            return
-        self.mark(node, "SG002", self._session_reason(node))
+        self.mark(node, "SG005" if is_async else "SG002", self._session_reason(node, is_async))
         verdict = session_verdict(node.args)
         if verdict.code == "SG010":
             self.mark(node, "SG010", verdict.reason)
 
-    def _session_reason(self, node: cst.Call) -> str:
+    def _session_reason(self, node: cst.Call, is_async: bool) -> str:
         target = self._bound_name(node)
         if target is not None:
             scope = self.get_metadata(ScopeProvider, target, None)
@@ -80,6 +77,12 @@ class MarkRawSessions(MarkingCommand):
                     f"session {target.value!r} kept: other modules may import it; "
                     "inject the factory there and delete it"
                 )
+        if is_async:
+            # Sessions whose every client became scope.async_client() are gone by now.
+            return (
+                "async session still needed (returned, passed on, or a client left as is); "
+                "ask a scope handle for async_client() instead"
+            )
         return "session created outside the factory; inject the factory instead"
 
     def _bound_name(self, node: cst.Call) -> cst.Name | None:

@@ -1,5 +1,7 @@
 """Remove ``s = boto3.Session(...)`` bindings that ``RewriteClientCalls`` left without a reader.
 
+The same goes for aioboto3/aiobotocore sessions whose clients became ``scope.async_client()``.
+
 Only sessions whose client sites were rewritten in the same run are candidates, so a session
 that was already unused before the migration stays as it was. A module-level session with a public
 name stays too (another module may import it); ``MarkRawSessions`` marks it instead. The SDK
@@ -15,14 +17,20 @@ import libcst as cst
 from libcst.codemod.visitors import RemoveImportsVisitor
 from libcst.metadata import GlobalScope, ScopeProvider
 
-from .._fullnames import BOTO3_SESSION_CLASSES, BOTOCORE_SESSION_FACTORIES
+from .._fullnames import (
+    ASYNC_SESSION_FACTORIES,
+    BOTO3_SESSION_CLASSES,
+    BOTOCORE_SESSION_FACTORIES,
+)
 from ._markers import MarkingCommand
 from .rewrite_client_calls import REWRITTEN_SESSIONS_KEY
 
 __all__ = ["REMOVED_LINES_KEY", "RemoveDeadSessions"]
 
 REMOVED_LINES_KEY = "scopeguard.removed_lines"
-_SESSIONS = frozenset((*BOTO3_SESSION_CLASSES, *BOTOCORE_SESSION_FACTORIES))
+_SESSIONS = frozenset(
+    (*BOTO3_SESSION_CLASSES, *BOTOCORE_SESSION_FACTORIES, *ASYNC_SESSION_FACTORIES)
+)
 
 
 class RemoveDeadSessions(MarkingCommand):

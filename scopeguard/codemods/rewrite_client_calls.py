@@ -5,14 +5,24 @@
     s = boto3.Session(); s.client("sqs")     -> get_factory().platform().client("sqs")
     botocore.session.get_session().create_client("s3")
                                              -> get_factory().platform().client("s3")
+    async with get_session().create_client("sqs") as sqs:
+                            -> async with get_factory().platform().async_client("sqs") as sqs:
 
 Aliases and function-local imports are followed by LibCST's ``QualifiedNameProvider``. A site is
 rewritten only when every argument has a place in the scope handle's signature; otherwise it is left
 working as it is, with a ``# scopeguard: TODO(SG0xx) reason`` marker above its statement: explicit
 credentials or profiles (SG010), ``**kwargs`` or a service name that is not a literal (SG030), a
-client made once per process (SG031), a per-client ``endpoint_url`` (SG032), async SDKs (SG005),
-a session variable bound more than once (SG003), or a factory/scope expression whose names are
-not bound at the site (SG001).
+client made once per process (SG031), a per-client ``endpoint_url`` (SG032), a session variable
+bound more than once (SG003), or a factory/scope expression whose names are not bound at the site
+(SG001).
+
+aioboto3/aiobotocore clients are rewritten into ``scope.async_client(...)`` only as the context
+manager of an ``async with``. There the code's meaning survives the move to a shared client:
+entering gives the client, and leaving, which closed the raw client, now leaves the pool to the
+factory (``await factory.aclose()``). Any other use (awaited, ``enter_async_context``, kept and
+closed by hand) and aioboto3 resources, which have no factory equivalent, stay as they are. An
+async site left as is is SG005 to the lint rules whatever stopped it, so its marker is SG005,
+with the reason.
 
 The session assignments left without readers are removed by ``RemoveDeadSessions``.
 """
@@ -44,14 +54,22 @@ REWRITTEN_SESSIONS_KEY: Final = "scopeguard.rewritten_sessions"
 _SESSION_KINDS: Final = {
     **{name: "boto3" for name in BOTO3_SESSION_CLASSES},
     **{name: "botocore" for name in BOTOCORE_SESSION_FACTORIES},
-    **{name: "async" for name in ASYNC_SESSION_FACTORIES},
+    **{
+        name: "aiobotocore" if name.startswith("aiobotocore.") else "aioboto3"
+        for name in ASYNC_SESSION_FACTORIES
+    },
 }
-# Which session methods make a client, per SDK, and what the scope handle calls them.
+_ASYNC_SDKS: Final = frozenset({"aioboto3", "aiobotocore"})
+# Which session methods make a client, per SDK, and what the scope handle calls them. A method an
+# SDK does not have (``AioSession().client``) is no site here; the last pass marks what lint sees.
 _METHODS: Final = {
     "boto3": {"client": "client", "resource": "resource"},
     "botocore": {"create_client": "client"},
-    "async": {"client": "client", "resource": "resource", "create_client": "client"},
+    "aioboto3": {"client": "async_client", "resource": "resource"},
+    "aiobotocore": {"create_client": "async_client"},
 }
+# What the lint rules report on an async client site besides SG005 (SG031 is added on its own).
+_ASYNC_ALSO: Final = frozenset({"SG010", "SG030"})
 
 
 @dataclass(frozen=True)
@@ -72,6 +90,10 @@ class _Site:
     session_name: str | None = None
     session: _Session | None = None
 
+    @property
+    def asynchronous(self) -> bool:
+        return self.sdk in _ASYNC_SDKS
+
 
 class RewriteClientCalls(MarkingCommand):
     """Turn each decidable client-creation site into a scoped factory call; mark the rest."""
@@ -82,6 +104,8 @@ class RewriteClientCalls(MarkingCommand):
         super().__init__(context, settings)
         self._sessions: dict[cst.CSTNode, _Session] = {}
         self._local_imports: dict[cst.CSTNode, set[tuple[str, str, str]]] = {}
+        # Context managers of ``async with`` items: the only place an async client is rewritten.
+        self._async_with_items: set[cst.CSTNode] = set()
 
     # -- session bindings ---------------------------------------------------------------------
 
@@ -112,6 +136,10 @@ class RewriteClientCalls(MarkingCommand):
             if qualified.name in _SESSION_KINDS:
                 return _SESSION_KINDS[qualified.name]
         return None
+
+    def visit_With(self, node: cst.With) -> None:
+        if node.asynchronous is not None:
+            self._async_with_items.update(item.item for item in node.items)
 
     # -- sites --------------------------------------------------------------------------------
 
@@ -159,12 +187,26 @@ class RewriteClientCalls(MarkingCommand):
         ]
 
     def _judge(self, original: cst.Call, updated: cst.Call, site: _Site) -> Verdict:
-        if site.sdk == "async":
+        if not site.asynchronous:
+            return self._judge_call(original, updated, site)
+        if site.method == "resource":
             return Verdict(
                 "SG005",
-                "aioboto3/aiobotocore clients have no factory equivalent yet; "
-                "create them from a scope handle by hand",
+                "aioboto3 resources have no factory equivalent; scope handles have "
+                "async_client() only",
             )
+        if original not in self._async_with_items:
+            return Verdict(
+                "SG005",
+                "used outside `async with`; the factory's async client is shared and closed by "
+                "factory.aclose(), so move this code to `await scope.async_client(...)` by hand",
+            )
+        verdict = self._judge_call(original, updated, site)
+        if verdict.rewritable:
+            return verdict
+        return Verdict("SG005", verdict.reason)
+
+    def _judge_call(self, original: cst.Call, updated: cst.Call, site: _Site) -> Verdict:
         once = self.runs_once(original)
         if once is not None:
             return Verdict("SG031", once)
@@ -176,9 +218,11 @@ class RewriteClientCalls(MarkingCommand):
                 "cannot tell which session this client comes from",
             )
         if site.session_call is not None:
-            if site.sdk == "botocore":
+            if site.sdk in ("botocore", "aiobotocore"):
                 if site.session_call.args:
-                    return Verdict("SG030", "botocore session arguments have no factory equivalent")
+                    return Verdict(
+                        "SG030", f"{site.sdk} session arguments have no factory equivalent"
+                    )
             else:
                 verdict = session_verdict(site.session_call.args)
                 if not verdict.rewritable:
@@ -219,28 +263,39 @@ class RewriteClientCalls(MarkingCommand):
         return Verdict(None, args=tuple(args))
 
     def _also(
-        self, original: cst.Call, updated: cst.Call, site: _Site, primary: str
+        self, original: cst.Call, updated: cst.Call, site: _Site, primary: Verdict
     ) -> list[tuple[str, str]]:
         """The other codes the lint rules report for a site left as is, so each is acknowledged:
         the site's own kind (SG001 raw client, SG002 + SG003 chained session, SG003 session
-        variable) and any further problem besides the one that decided it."""
+        variable; SG005 for async sites is always the primary) and any further problem besides
+        the one that decided it."""
         extra: list[tuple[str, str]] = []
+        see_above = f"kept as is, see TODO({primary.code}) above"
         once = self.runs_once(original)
-        if once is not None and primary != "SG031":
-            extra.append(("SG031", once))
-        if site.sdk != "async":
-            client = client_verdict(updated.args, self.settings.endpoint_url)
-            if client.code is not None and client.code != primary:
-                extra.append((client.code, client.reason))
-        if site.sdk == "async":
-            kinds: tuple[str, ...] = ()
-        elif site.session_name is not None:
+        if once is not None and primary.code != "SG031":
+            extra.append(("SG031", see_above if once == primary.reason else once))
+        client = client_verdict(updated.args, self.settings.endpoint_url)
+        if site.asynchronous:
+            found = [client]
+            if site.sdk == "aioboto3" and site.session_call is not None and not site.session_name:
+                # A chained session's keys are on the same statement; a variable's get their own
+                # marker from MarkRawSessions.
+                found.append(session_verdict(site.session_call.args))
+            for verdict in found:
+                if verdict.code in _ASYNC_ALSO:
+                    reason = see_above if verdict.reason == primary.reason else verdict.reason
+                    extra.append((verdict.code, reason))
+            return extra
+        if client.code is not None and client.code != primary.code:
+            extra.append((client.code, client.reason))
+        kinds: tuple[str, ...]
+        if site.session_name is not None:
             kinds = ("SG003",)
         elif site.session_call is not None:
             kinds = ("SG002", "SG003")
         else:
             kinds = ("SG001",)
-        extra.extend((k, f"kept as is, see TODO({primary}) above") for k in kinds if k != primary)
+        extra.extend((k, see_above) for k in kinds if k != primary.code)
         return extra
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
@@ -253,7 +308,7 @@ class RewriteClientCalls(MarkingCommand):
         if not verdict.rewritable:
             assert verdict.code is not None
             self.mark(original_node, verdict.code, verdict.reason)
-            for code, reason in self._also(original_node, updated_node, site, verdict.code):
+            for code, reason in self._also(original_node, updated_node, site, verdict):
                 self.mark(original_node, code, reason, record=False)
             return updated_node
         rule = self.settings.scope_for(self.context.filename)

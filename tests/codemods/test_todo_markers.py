@@ -187,28 +187,123 @@ CASES = {
         """,
         ["SG032"],
     ),
-    "aioboto3": (
+    "async-credentials": (
         """\
         import aioboto3
 
 
-        async def s3():
-            async with aioboto3.Session().client("s3") as client:
+        async def s3(key, secret):
+            async with aioboto3.Session().client("s3", aws_access_key_id=key, aws_secret_access_key=secret) as client:
                 return await client.list_buckets()
         """,
         ["SG005"],
     ),
-    "aiobotocore-variable": (
+    "async-session-variable-with-credentials": (
+        """\
+        import aioboto3
+
+
+        async def s3(key, secret):
+            session = aioboto3.Session(aws_access_key_id=key, aws_secret_access_key=secret)
+            async with session.client("s3") as client:
+                return await client.list_buckets()
+        """,
+        ["SG005", "SG005", "SG010"],
+    ),
+    "async-variable-service-name": (
+        """\
+        from aiobotocore.session import get_session
+
+
+        async def any_client(service):
+            async with get_session().create_client(service) as client:
+                return client
+        """,
+        ["SG005"],
+    ),
+    "async-endpoint-url": (
+        """\
+        from aiobotocore.session import get_session
+
+
+        async def s3(url):
+            async with get_session().create_client("s3", endpoint_url=url) as client:
+                return await client.list_buckets()
+        """,
+        ["SG005"],
+    ),
+    "async-outside-async-with": (
+        """\
+        from aiobotocore.session import get_session
+
+
+        async def s3(stack):
+            client = await stack.enter_async_context(get_session().create_client("s3"))
+            return await client.list_buckets()
+        """,
+        ["SG005"],
+    ),
+    "async-client-kept-and-closed-by-hand": (
         """\
         from aiobotocore.session import get_session
 
 
         async def s3():
             session = get_session()
-            async with session.create_client("s3") as client:
+            context = session.create_client("s3")
+            client = await context.__aenter__()
+            try:
                 return await client.list_buckets()
+            finally:
+                await context.__aexit__(None, None, None)
         """,
         ["SG005", "SG005"],
+    ),
+    "aioboto3-resource": (
+        """\
+        import aioboto3
+
+
+        async def orders():
+            async with aioboto3.Session().resource("dynamodb") as dynamodb:
+                return await dynamodb.Table("orders")
+        """,
+        ["SG005"],
+    ),
+    "aiobotocore-session-arguments": (
+        """\
+        from aiobotocore.session import AioSession
+
+
+        async def s3():
+            async with AioSession(profile="ops").create_client("s3") as client:
+                return await client.list_buckets()
+        """,
+        ["SG005"],
+    ),
+    "async-session-rebound": (
+        """\
+        import aioboto3
+
+
+        async def s3(flag):
+            session = aioboto3.Session()
+            if flag:
+                session = aioboto3.Session(region_name="us-east-1")
+            async with session.client("s3") as client:
+                return await client.list_buckets()
+        """,
+        ["SG005", "SG005", "SG005"],
+    ),
+    "async-session-escapes": (
+        """\
+        import aioboto3
+
+
+        def make_session():
+            return aioboto3.Session(region_name="eu-west-1")
+        """,
+        ["SG005"],
     ),
     "setup-default-session": (
         """\
