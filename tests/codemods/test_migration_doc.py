@@ -42,3 +42,10 @@ def test_the_guide_before_and_after_are_what_migrate_does() -> None:
     after = _block_after("After `scopeguard migrate --write`", "python")
     result = run_checked(before, "myapp/orders.py", _settings())
     assert result.migrated == after
+
+
+def test_the_guide_async_before_and_after_are_what_migrate_does() -> None:
+    before = _block_after("Async before:", "python")
+    after = _block_after("Async after `scopeguard migrate --write`", "python")
+    result = run_checked(before, "myapp/events.py", _settings())
+    assert result.migrated == after
