@@ -11,8 +11,10 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from guard_helpers import guard_for
+
 from scopeguard import ClientFactory, InvalidName, ScopeViolation
-from scopeguard._guard.core import Refuse, ScopeGuard
+from scopeguard._guard.core import Refuse
 from scopeguard._guard.events import RULES
 from scopeguard._naming import DEFAULT_POLICY
 from scopeguard.testing import count_requests, moto_factory
@@ -259,10 +261,6 @@ def test_platform_parameters_of_refused_operations_are_this_accounts(factory: Cl
             EventSourceArn=bus_arn("default"))
 
 
-def _guard(tenant: str) -> ScopeGuard:
-    return ScopeGuard(DEFAULT_POLICY.tenant(tenant), DEFAULT_POLICY, lambda: ACCOUNT, "aws", None)
-
-
 tenant_ids = st.text(alphabet="acme0123456789", min_size=1, max_size=8)
 names = st.text(alphabet="act-_.0123456789fio", min_size=1, max_size=30)
 
@@ -274,7 +272,7 @@ def test_nothing_of_another_tenant_is_allowed(t: str, u: str, name: str) -> None
         physical = DEFAULT_POLICY.physical_name(DEFAULT_POLICY.tenant(u), "events", name)
     except InvalidName:
         return
-    guard = _guard(t)
+    guard = guard_for(t)
     base = f"arn:aws:events:{REGION}:{ACCOUNT}"
     for kind, value in (
         ("bus", physical), ("bus", bus_arn(physical)), ("target_arn", bus_arn(physical)),

@@ -9,8 +9,9 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from guard_helpers import guard_for
+
 from scopeguard import ClientFactory, InvalidName, ScopeViolation
-from scopeguard._guard.core import ScopeGuard
 from scopeguard._guard.kinesis import RULES
 from scopeguard._naming import DEFAULT_POLICY
 from scopeguard.testing import count_requests, moto_factory
@@ -179,10 +180,6 @@ def test_waiters_go_through_the_guard(acme: Any) -> None:
     assert sent.total == 0
 
 
-def _guard(tenant: str) -> ScopeGuard:
-    return ScopeGuard(DEFAULT_POLICY.tenant(tenant), DEFAULT_POLICY, lambda: ACCOUNT, "aws", None)
-
-
 tenant_ids = st.text(alphabet="acme0123456789", min_size=1, max_size=8)
 names = st.text(alphabet="act-_.0123456789fio", min_size=1, max_size=30)
 
@@ -194,7 +191,7 @@ def test_nothing_of_another_tenant_is_allowed(t: str, u: str, name: str) -> None
         physical = DEFAULT_POLICY.physical_name(DEFAULT_POLICY.tenant(u), "kinesis", name)
     except InvalidName:
         return
-    guard = _guard(t)
+    guard = guard_for(t)
     for kind, value in (
         ("stream", physical), ("stream_arn", stream_arn(physical)),
         ("consumer_arn", f"{stream_arn(physical)}/consumer/c:1"),
@@ -208,7 +205,7 @@ def test_nothing_of_another_tenant_is_allowed(t: str, u: str, name: str) -> None
        value=st.text(alphabet="t-acme2sx./:\n", min_size=0, max_size=16))
 def test_whatever_stream_name_is_allowed_is_the_scopes_own_and_clean(t: str, value: str) -> None:
     try:
-        resolved = RULES.kinds["stream"](_guard(t), value, "StreamName")
+        resolved = RULES.kinds["stream"](guard_for(t), value, "StreamName")
     except ScopeViolation:
         return
     assert DEFAULT_POLICY.owner(resolved) == DEFAULT_POLICY.tenant(t)

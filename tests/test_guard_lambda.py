@@ -15,8 +15,9 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from guard_helpers import guard_for
+
 from scopeguard import ClientFactory, InvalidName, NamingPolicy, PooledTable, ScopeViolation
-from scopeguard._guard.core import ScopeGuard
 from scopeguard._guard.lambda_ import RULES
 from scopeguard._naming import DEFAULT_POLICY
 from scopeguard.testing import count_requests, moto_factory, test_session
@@ -371,10 +372,6 @@ def test_waiters_and_presigned_urls_go_through_the_guard(acme: Any) -> None:
     assert sent.total == 0
 
 
-def _guard(tenant: str) -> ScopeGuard:
-    return ScopeGuard(DEFAULT_POLICY.tenant(tenant), DEFAULT_POLICY, lambda: ACCOUNT, "aws", None)
-
-
 tenant_ids = st.text(alphabet="acme0123456789", min_size=1, max_size=8)
 names = st.text(alphabet="act-_0123456789fio", min_size=1, max_size=30)
 qualifiers = st.sampled_from(["$LATEST", "1", "live", "t-acme-x"])
@@ -387,7 +384,7 @@ def test_nothing_of_another_tenant_is_allowed(t: str, u: str, name: str, qualifi
         physical = DEFAULT_POLICY.physical_name(DEFAULT_POLICY.tenant(u), "lambda", name)
     except InvalidName:
         return
-    guard = _guard(t)
+    guard = guard_for(t)
     for kind, value in (
         ("function", physical), ("function", f"{physical}:{qualifier}"),
         ("function", function_arn(physical)), ("function", f"{function_arn(physical)}:{qualifier}"),
@@ -411,7 +408,7 @@ function_like = st.lists(st.sampled_from([
 @given(t=st.sampled_from(["acme", "acme2"]), value=function_like)
 def test_whatever_is_allowed_is_the_scopes_own_and_clean(t: str, value: str) -> None:
     try:
-        resolved = RULES.kinds["function"](_guard(t), value, "FunctionName")
+        resolved = RULES.kinds["function"](guard_for(t), value, "FunctionName")
     except ScopeViolation:
         return
     parts = resolved.split(":")

@@ -10,8 +10,9 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from guard_helpers import guard_for
+
 from scopeguard import ClientFactory, InvalidName, ScopeViolation
-from scopeguard._guard.core import ScopeGuard
 from scopeguard._guard.secretsmanager import RULES
 from scopeguard._naming import DEFAULT_POLICY
 from scopeguard.testing import count_requests, moto_factory
@@ -216,10 +217,6 @@ def test_capsule_scope_is_isolated_like_a_tenant(factory: ClientFactory) -> None
     refused(dev, "get_secret_value", "belongs to tenant:acme", SecretId="t-acme-db/password")
 
 
-def _guard(tenant: str) -> ScopeGuard:
-    return ScopeGuard(DEFAULT_POLICY.tenant(tenant), DEFAULT_POLICY, lambda: ACCOUNT, "aws", None)
-
-
 tenant_ids = st.text(alphabet="acme0123456789", min_size=1, max_size=8)
 secret_names = st.text(alphabet="acmet-_/.+=@0123456789AZ", min_size=1, max_size=30)
 suffixes = st.sampled_from(["", "-AbCdEf", "-abc123"])
@@ -235,13 +232,13 @@ def test_nothing_of_another_tenant_is_allowed(t: str, u: str, name: str, suffix:
     check = RULES.kinds["secret_id"]
     for secret_id in (physical, secret_arn(physical + suffix)):
         with pytest.raises(ScopeViolation):
-            check(_guard(t), secret_id, "SecretId")
+            check(guard_for(t), secret_id, "SecretId")
 
 
 @given(t=tenant_ids, secret_id=st.one_of(secret_names, secret_names.map(secret_arn)))
 def test_whatever_is_allowed_is_the_tenants_own_and_clean(t: str, secret_id: str) -> None:
     try:
-        resolved = RULES.kinds["secret_id"](_guard(t), secret_id, "SecretId")
+        resolved = RULES.kinds["secret_id"](guard_for(t), secret_id, "SecretId")
     except ScopeViolation:
         return
     name = resolved.split(":secret:", 1)[-1]

@@ -11,8 +11,9 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from guard_helpers import guard_for
+
 from scopeguard import ClientFactory, InvalidName, ScopeViolation
-from scopeguard._guard.core import ScopeGuard
 from scopeguard._guard.sns import RULES
 from scopeguard._naming import DEFAULT_POLICY
 from scopeguard.testing import count_requests, moto_factory
@@ -275,10 +276,6 @@ def test_capsule_scope_is_isolated_like_a_tenant(factory: ClientFactory) -> None
             Message="x")
 
 
-def _guard(tenant: str) -> ScopeGuard:
-    return ScopeGuard(DEFAULT_POLICY.tenant(tenant), DEFAULT_POLICY, lambda: ACCOUNT, "aws", None)
-
-
 tenant_ids = st.text(alphabet="acme0123456789", min_size=1, max_size=8)
 topic_names = st.text(alphabet="act-_.0123456789fio", min_size=1, max_size=30)
 
@@ -294,7 +291,7 @@ def test_nothing_of_another_tenant_is_allowed(t: str, u: str, name: str) -> None
                         ("subscription_arn", topic_arn(physical) + ":" + SUB_ID),
                         ("target_arn", topic_arn(physical))):
         with pytest.raises(ScopeViolation):
-            RULES.kinds[kind](_guard(t), value, "TopicArn")
+            RULES.kinds[kind](guard_for(t), value, "TopicArn")
 
 
 def test_resource_api_is_guarded(factory: ClientFactory) -> None:

@@ -11,8 +11,10 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from guard_helpers import guard_for
+
 from scopeguard import ClientFactory, InvalidName, ScopeViolation
-from scopeguard._guard.core import Refuse, ScopeGuard
+from scopeguard._guard.core import Refuse
 from scopeguard._guard.ssm import RULES, _parameter, _path
 from scopeguard._naming import DEFAULT_POLICY
 from scopeguard.testing import count_requests, moto_factory
@@ -258,10 +260,6 @@ def test_capsule_scope_is_isolated_like_a_tenant(factory: ClientFactory) -> None
     refused(dev, "get_parameter", "belongs to tenant:acme", Name="/t-acme/app/db/host")
 
 
-def _guard(tenant: str) -> ScopeGuard:
-    return ScopeGuard(DEFAULT_POLICY.tenant(tenant), DEFAULT_POLICY, lambda: ACCOUNT, "aws", None)
-
-
 tenant_ids = st.text(alphabet="acme0123456789", min_size=1, max_size=8)
 # Flat and hierarchical names, with "/", "." and scope-looking pieces over-represented.
 parameter_names = st.text(alphabet="/act-_.0123456789m", min_size=1, max_size=30)
@@ -277,15 +275,15 @@ def test_nothing_of_another_tenant_is_allowed(t: str, u: str, name: str, selecto
         return
     for candidate in (physical, parameter_arn(physical)):
         with pytest.raises(ScopeViolation):
-            _parameter(_guard(t), candidate + selector, "Name", selector=True)
+            _parameter(guard_for(t), candidate + selector, "Name", selector=True)
     if physical.startswith("/"):
         with pytest.raises(ScopeViolation):
-            _path(_guard(t), physical, "Path")
+            _path(guard_for(t), physical, "Path")
 
 
 @given(t=tenant_ids, name=st.one_of(parameter_names, parameter_names.map(parameter_arn)))
 def test_whatever_is_allowed_is_the_tenants_own_and_clean(t: str, name: str) -> None:
-    guard = _guard(t)
+    guard = guard_for(t)
     try:
         resolved = _parameter(guard, name, "Name")
     except ScopeViolation:
@@ -300,7 +298,7 @@ def test_whatever_is_allowed_is_the_tenants_own_and_clean(t: str, name: str) -> 
 
 @given(t=tenant_ids, path=parameter_names)
 def test_paths_allowed_stay_under_the_tenants_root(t: str, path: str) -> None:
-    guard = _guard(t)
+    guard = guard_for(t)
     try:
         resolved = _path(guard, path, "Path")
     except ScopeViolation:

@@ -1,0 +1,35 @@
+"""Helpers shared by the guard tests (``tests/test_guard_*.py``), imported as a plain module:
+pytest puts ``tests/`` on ``sys.path`` (rootdir-relative, no package)."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from scopeguard._guard.core import ScopeGuard
+from scopeguard._naming import DEFAULT_POLICY
+
+ACCOUNT = "123456789012"  # moto's default account
+
+_ids = itertools.count()
+
+
+def guard_for(tenant: str) -> ScopeGuard:
+    """A tenant's guard under the default naming policy, in ``ACCOUNT``, with no pinned host:
+    for property tests that call the service tables' kinds directly."""
+    return ScopeGuard(DEFAULT_POLICY.tenant(tenant), DEFAULT_POLICY, lambda: ACCOUNT, "aws", None)
+
+
+@contextmanager
+def tampering(client: Any, event: str, handler: Callable[..., Any]) -> Iterator[None]:
+    """Register ``handler`` first on ``event`` of the client's (shared) event system for the
+    duration, as a dependency tampering with requests would, then remove it again: module-scoped
+    clients outlive one test."""
+    unique_id = f"hostile-{next(_ids)}"
+    client.meta.events.register_first(event, handler, unique_id=unique_id)
+    try:
+        yield
+    finally:
+        client.meta.events.unregister(event, unique_id=unique_id)
