@@ -15,7 +15,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from guard_helpers import guard_for
+from guard_helpers import guard_for, tampering
 
 from scopeguard import ClientFactory, InvalidName, NamingPolicy, PooledTable, ScopeViolation
 from scopeguard._guard.lambda_ import RULES
@@ -418,3 +418,66 @@ def test_whatever_is_allowed_is_the_scopes_own_and_clean(t: str, value: str) -> 
     # The last part may be a numeric version qualifier (`name:999999999999`); any 12-digit part
     # before it is an account and must be the scope's own.
     assert ACCOUNT in resolved or not any(p.isdigit() and len(p) == 12 for p in parts[:-1])
+
+
+# -- the signed request, read back at signing time -------------------------------------------------
+
+
+def _rewrite_url(old: str, new: str) -> Any:
+    def rewrite(request: Any, **_: Any) -> None:
+        request.url = request.url.replace(old, new, 1)
+
+    return rewrite
+
+
+@pytest.mark.parametrize("event", ["before-sign.lambda", "request-created.lambda"])
+def test_function_in_the_url_rewritten_before_signing_is_refused(acme: Any, event: str) -> None:
+    with tampering(acme, event, _rewrite_url("/t-acme-orders", "/t-globex-orders")):
+        refused(acme, "get_function", "belongs to tenant:globex", FunctionName="orders")
+        refused(acme, "invoke", "belongs to tenant:globex", FunctionName="orders:live",
+                Payload=b"{}")
+    arn = function_arn("t-globex-orders").replace(":", "%3A")
+    with tampering(acme, event, _rewrite_url("/t-acme-orders", f"/{arn}")):
+        refused(acme, "get_function", "belongs to tenant:globex", FunctionName="orders")
+
+
+def test_request_turned_into_another_operation_is_refused(acme: Any) -> None:
+    def delete(request: Any, **_: Any) -> None:  # GetFunction -> DeleteFunction
+        request.method = "DELETE"
+
+    with tampering(acme, "before-sign.lambda", delete):
+        refused(acme, "get_function", "method DELETE", FunctionName="orders")
+    with tampering(acme, "before-sign.lambda", _rewrite_url("/invocations", "/policy")):
+        refused(acme, "invoke", "path", FunctionName="orders", Payload=b"{}")
+
+
+def test_body_rewritten_before_signing_is_refused(acme: Any) -> None:
+    def retarget(request: Any, **_: Any) -> None:
+        request.data = request.data.replace(b"t-acme-fn", b"t-globex-fn")
+
+    with tampering(acme, "before-sign.lambda", retarget):
+        refused(acme, "update_function_configuration", "belongs to tenant:globex",
+                FunctionName="orders", Role=role_arn("t-acme-fn"))
+
+
+class _Sent(Exception):
+    """Raised at before-send: the request passed every check and was signed."""
+
+
+def test_invoke_with_qualified_names_passes(acme: Any) -> None:
+    sent: list[str] = []
+
+    def stop(request: Any, **_: Any) -> None:  # moto would need Docker to run the function
+        sent.append(request.url)
+        raise _Sent
+
+    version = acme.publish_version(FunctionName="orders")["Version"]
+    acme.create_alias(FunctionName="orders", Name="stable", FunctionVersion=version)
+    with tampering(acme, "before-send.lambda", stop):
+        for name, qualifier in (("orders:stable", None), ("orders", version),
+                                (function_arn("t-acme-orders") + ":stable", None),
+                                (f"{ACCOUNT}:function:t-acme-orders", "$LATEST")):
+            extra = {"Qualifier": qualifier} if qualifier else {}
+            with pytest.raises(_Sent):
+                acme.invoke(FunctionName=name, Payload=b'{"a": 1}', **extra)
+    assert len(sent) == 4 and all("/invocations" in url for url in sent)

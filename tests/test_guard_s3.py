@@ -19,6 +19,8 @@ from boto3.s3.transfer import TransferConfig
 from moto import mock_aws
 from moto.server import ThreadedMotoServer
 
+from guard_helpers import tampering
+
 from scopeguard import ClientFactory, NamingPolicy, ScopeViolation
 from scopeguard._guard.core import compile_plan
 from scopeguard._guard.s3 import RULES
@@ -763,3 +765,138 @@ def test_server_transfer_helpers_and_resource(remote: ClientFactory, emulator: E
     with pytest.raises(ScopeViolation, match="belongs to tenant:globex"):
         remote.tenant("acme").resource("s3").Object("t-globex-inbox", "doc.txt").get()
     assert emulator.requests == before
+
+
+# -- the signed request, read back at signing time -------------------------------------------------
+# Hostile handlers rewrite the serialised request after the parameter check; the signing hook
+# reads bucket, key, query and headers back from it as S3 would, and refuses.
+
+
+def _rewrite_url(old: str, new: str) -> Callable[..., None]:
+    def rewrite(request: Any, **_: Any) -> None:
+        request.url = request.url.replace(old, new, 1)
+
+    return rewrite
+
+
+@pytest.mark.parametrize("event", ["before-sign.s3", "request-created.s3"])
+def test_url_retargeted_to_another_tenants_bucket_is_refused(acme: Any, event: str) -> None:
+    with tampering(acme, event, _rewrite_url("t-acme-uploads", "t-globex-uploads")):
+        refused(acme, "get_object", "belongs to tenant:globex", Bucket="uploads", Key="doc.txt")
+
+
+def test_presigned_url_retargeted_before_signing_is_not_handed_out(acme: Any) -> None:
+    # Presigning emits before-sign (not request-created): the URL is refused, not returned.
+    with tampering(acme, "before-sign.s3", _rewrite_url("t-acme-uploads", "t-globex-uploads")), \
+            pytest.raises(ScopeViolation, match="belongs to tenant:globex"):
+        acme.generate_presigned_url("get_object", Params={"Bucket": "uploads", "Key": "doc.txt"})
+
+
+def test_key_rewritten_on_a_pooled_bucket_is_refused(acme: Any) -> None:
+    with tampering(acme, "before-sign.s3", _rewrite_url("/t-acme/", "/t-globex/")):
+        refused(acme, "put_object", "belongs to tenant:globex", Bucket="shared",
+                Key="t-acme/doc.txt", Body=b"x")
+
+
+def test_pooled_listing_prefix_rewritten_or_dropped_is_refused(acme: Any) -> None:
+    with tampering(acme, "before-sign.s3", _rewrite_url("prefix=t-acme%2F", "prefix=t-globex%2F")):
+        refused(acme, "list_objects_v2", "Prefix", Bucket="shared", Prefix="t-acme/")
+    with tampering(acme, "before-sign.s3", _rewrite_url("prefix=t-acme%2F", "")):
+        refused(acme, "list_objects_v2", "lists every tenant's objects", Bucket="shared",
+                Prefix="t-acme/")
+
+
+def test_copy_source_header_rewritten_or_added_is_refused(acme: Any) -> None:
+    def retarget(request: Any, **_: Any) -> None:
+        request.headers.replace_header("x-amz-copy-source", "t-globex-uploads/doc.txt")
+
+    with tampering(acme, "before-sign.s3", retarget):
+        refused(acme, "copy_object", "belongs to tenant:globex", Bucket="uploads",
+                Key="copy.txt", CopySource="uploads/doc.txt")
+
+    def add(request: Any, **_: Any) -> None:  # a PutObject with a copy source is a copy
+        request.headers["x-amz-copy-source"] = "t-globex-uploads/doc.txt"
+
+    with tampering(acme, "before-sign.s3", add):
+        refused(acme, "put_object", "another operation", Bucket="uploads", Key="copy.txt",
+                Body=b"x")
+
+
+def test_request_turned_into_another_operation_is_refused(acme: Any) -> None:
+    def delete(request: Any, **_: Any) -> None:
+        request.method = "DELETE"
+
+    with tampering(acme, "before-sign.s3", delete):
+        refused(acme, "get_object", "method DELETE", Bucket="uploads", Key="doc.txt")
+    # GetBucketCors on the own bucket, turned into a GetBucketPolicy...
+    with tampering(acme, "before-sign.s3", _rewrite_url("?cors", "?policy")):
+        refused(acme, "get_bucket_cors", "another operation", Bucket="uploads")
+    # ...and ListBuckets into a listing of another tenant's bucket (virtual-hosted style).
+    with tampering(acme, "before-sign.s3", _rewrite_url("://s3.", "://t-globex-uploads.s3.")):
+        refused(acme, "list_buckets", "bucket 't-globex-uploads'")
+
+
+def test_host_header_or_fragment_that_would_address_another_bucket_is_refused(acme: Any) -> None:
+    def host(request: Any, **_: Any) -> None:
+        request.headers["Host"] = "t-globex-uploads.s3.eu-west-1.amazonaws.com"
+
+    with tampering(acme, "before-sign.s3", host):
+        refused(acme, "get_object", "Host header", Bucket="uploads", Key="doc.txt")
+
+    def fragment(request: Any, **_: Any) -> None:  # "#..." is checked, but never sent
+        request.url = request.url.replace("/t-acme/", "/t-globex/doc.txt#/t-acme/")
+
+    with tampering(acme, "before-sign.s3", fragment):
+        refused(acme, "get_object", "fragment", Bucket="shared", Key="t-acme/doc.txt")
+
+
+def test_delete_objects_body_rewritten_is_refused(acme: Any) -> None:
+    def retarget(request: Any, **_: Any) -> None:
+        request.data = request.data.replace(b"t-acme/gone.txt", b"t-globex/doc.txt")
+
+    with tampering(acme, "before-sign.s3", retarget):
+        refused(acme, "delete_objects", "belongs to tenant:globex", Bucket="shared",
+                Delete={"Objects": [{"Key": "t-acme/gone.txt"}]})
+
+
+# Keys S3 stores as given: percent-encoded on the wire and read back exactly once.
+ODD_KEYS = ["with space.txt", "ünïcode/ß.txt", "a/b/c/d.txt", "plus+and%percent.txt",
+            "question?mark&amp=eq.txt", "tilde~star*.txt"]
+
+
+@pytest.mark.parametrize("key", ODD_KEYS)
+def test_in_scope_traffic_with_odd_keys_passes(acme: Any, operator: Any, key: str) -> None:
+    acme.put_object(Bucket="uploads", Key=f"odd/{key}", Body=b"odd")
+    assert read(acme, "uploads", f"odd/{key}") == b"odd"
+    acme.copy_object(Bucket="uploads", Key=f"odd-copy/{key}",
+                     CopySource={"Bucket": "uploads", "Key": f"odd/{key}"})
+    listed = acme.list_objects_v2(Bucket="uploads", Prefix=f"odd-copy/{key}")["Contents"]
+    assert [o["Key"] for o in listed] == [f"odd-copy/{key}"]
+    acme.put_object(Bucket="shared", Key=f"t-acme/{key}", Body=b"pooled")
+    assert read(operator, "shared", f"t-acme/{key}") == b"pooled"
+    acme.delete_objects(Bucket="uploads", Delete={"Objects": [{"Key": f"odd-copy/{key}"}]})
+    assert acme.generate_presigned_url(
+        "get_object", Params={"Bucket": "uploads", "Key": f"odd/{key}"}).startswith(
+        "https://t-acme-uploads.s3.")
+
+
+@pytest.mark.parametrize("key", ODD_KEYS)
+def test_server_traffic_with_odd_keys_passes_path_style(remote: ClientFactory, key: str) -> None:
+    acme = remote.tenant("acme").client("s3")
+    acme.put_object(Bucket="inbox", Key=f"odd/{key}", Body=b"odd")
+    acme.copy_object(Bucket="inbox", Key=f"odd-copy/{key}", CopySource=f"inbox/odd/{key}")
+    assert read(acme, "inbox", f"odd-copy/{key}") == b"odd"
+    url = acme.generate_presigned_url("get_object",
+                                      Params={"Bucket": "inbox", "Key": f"odd/{key}"})
+    with urllib.request.urlopen(url, timeout=10) as response:
+        assert response.read() == b"odd"
+    acme.delete_object(Bucket="inbox", Key=f"odd-copy/{key}")
+
+
+def test_server_path_rewritten_to_another_tenants_bucket_never_reaches_the_emulator(
+    remote: ClientFactory, emulator: Emulator
+) -> None:
+    acme = remote.tenant("acme").client("s3")
+    with tampering(acme, "before-sign.s3", _rewrite_url("/t-acme-inbox/", "/t-globex-inbox/")):
+        refused_at_emulator(emulator, acme, "get_object", "belongs to tenant:globex",
+                            Bucket="inbox", Key="doc.txt")

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from guard_helpers import guard_for
+from guard_helpers import guard_for, tampering
 
 from scopeguard import ClientFactory, InvalidName, ScopeViolation
 from scopeguard._guard.sns import RULES
@@ -299,3 +299,68 @@ def test_resource_api_is_guarded(factory: ClientFactory) -> None:
     sns.Topic(topic_arn("t-acme-news")).publish(Message="x")
     with pytest.raises(ScopeViolation, match="belongs to tenant:globex"):
         sns.Topic(topic_arn("t-globex-news")).publish(Message="x")
+
+
+# -- the signed request, read back at signing time -------------------------------------------------
+# The form is read back from the request about to be signed (body and query string alike), so a
+# handler that rewrites it after the parameter check is refused with nothing sent.
+
+
+def _set_form(**fields: str) -> Any:
+    def rewrite(request: Any, **_: Any) -> None:
+        request.data.update(fields)
+
+    return rewrite
+
+
+@pytest.mark.parametrize(("rewrite", "match"), [
+    (_set_form(TopicArn=topic_arn("t-globex-news")), "belongs to tenant:globex"),
+    (_set_form(TargetArn=topic_arn("t-globex-news")), "belongs to tenant:globex"),
+    (_set_form(Action="DeleteTopic"), "Action 'DeleteTopic' is not Publish"),
+    (_set_form(**{"MessageAttributes.entry.2.Name": "x"}), "does not have"),
+])
+def test_form_rewritten_before_signing_is_refused(acme: Any, rewrite: Any, match: str) -> None:
+    with tampering(acme, "before-sign.sns", rewrite):
+        refused(acme, "publish", match, TopicArn=topic_arn("t-acme-news"), Message="hi")
+
+
+def test_form_in_the_query_string_or_reencoded_is_read_too(acme: Any) -> None:
+    from urllib.parse import quote, urlencode
+
+    def query(request: Any, **_: Any) -> None:
+        request.url += "?TopicArn=" + quote(topic_arn("t-globex-news"), safe="")
+
+    with tampering(acme, "before-sign.sns", query):
+        refused(acme, "publish", "given twice", TopicArn=topic_arn("t-acme-news"), Message="hi")
+
+    def encoded(request: Any, **_: Any) -> None:
+        request.data = urlencode({**request.data, "TopicArn": topic_arn("t-globex-news")})
+
+    with tampering(acme, "request-created.sns", encoded):
+        refused(acme, "publish", "belongs to tenant:globex", TopicArn=topic_arn("t-acme-news"),
+                Message="hi")
+
+
+def test_subscription_endpoint_rewritten_before_signing_is_refused(acme: Any) -> None:
+    globex_queue = f"arn:aws:sqs:{REGION}:{ACCOUNT}:t-globex-inbox"
+    with tampering(acme, "before-sign.sns", _set_form(Endpoint=globex_queue)):
+        refused(acme, "subscribe", "belongs to tenant:globex", TopicArn=topic_arn("t-acme-news"),
+                Protocol="sqs", Endpoint=f"arn:aws:sqs:{REGION}:{ACCOUNT}:t-acme-inbox")
+
+
+def test_in_scope_publish_and_subscribe_with_nested_members_pass(acme: Any) -> None:
+    arn = topic_arn("t-acme-news")
+    acme.publish(TopicArn=arn, Message="a&b=c+d%20e ü", Subject="s&t",
+                 MessageAttributes={"k&1": {"DataType": "String", "StringValue": "v=1"},
+                                    "k2": {"DataType": "Number", "StringValue": "2"}})
+    sub = acme.subscribe(TopicArn=arn, Protocol="https", Endpoint="https://example.com/hook",
+                         Attributes={"FilterPolicy": json.dumps({"k2": [{"numeric": [">", 1]}]}),
+                                     "RawMessageDelivery": "true"},
+                         ReturnSubscriptionArn=True)["SubscriptionArn"]
+    assert acme.get_subscription_attributes(SubscriptionArn=sub)["Attributes"][
+        "RawMessageDelivery"] == "true"
+    acme.publish_batch(TopicArn=arn, PublishBatchRequestEntries=[
+        {"Id": "1", "Message": "x", "MessageAttributes": {
+            "a": {"DataType": "String", "StringValue": "1"}}},
+        {"Id": "2", "Message": "y"}])
+    acme.unsubscribe(SubscriptionArn=sub)

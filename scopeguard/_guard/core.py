@@ -40,11 +40,14 @@ from .._naming import NAME_RULES, NamingPolicy, ScopeRef
 if TYPE_CHECKING:
     from botocore.model import OperationModel, Shape
 
+    from .wire import WireReader
+
 __all__ = [
     "LIST",
     "MAPKEY",
     "MAPVAL",
     "SERVICE_RULES",
+    "Addressing",
     "Plan",
     "Refuse",
     "ScopeGuard",
@@ -82,6 +85,9 @@ _UNCLASSIFIED: Final = Refuse("operation is not classified by scopeguard")
 
 Handler = Callable[["ScopeGuard", Any, str], Any]
 ExtraCheck = Callable[["ScopeGuard", str, dict[str, Any], Mapping[str, Any]], None]
+# (guard, netloc, path) of a signed request -> (the resource its host or first path segment
+# names, or None; the rest of the path). How S3 addresses buckets.
+Addressing = Callable[["ScopeGuard", str, str], tuple[str | None, str]]
 
 
 @dataclass(frozen=True)
@@ -93,13 +99,16 @@ class ServiceRules:
     resource: index names, client tokens, ...).
     ``operations`` lists every operation of the service: ``None`` (the plan checks it),
     an ``ExtraCheck`` (plan plus a service-specific check), or ``Refuse``.
-    ``platform_refused`` lists operations refused in platform scope too."""
+    ``platform_refused`` lists operations refused in platform scope too.
+    ``addressing`` splits a resource the service reads from the request's host or first path
+    segment (S3's bucket) off a signed request's URL."""
 
     service: str
     members: Mapping[str, str]
     kinds: Mapping[str, Handler]
     operations: Mapping[str, ExtraCheck | Refuse | None]
     scoped_only: frozenset[str] = frozenset()
+    addressing: Addressing | None = None
 
 
 SERVICE_RULES: dict[str, ServiceRules] = {}
@@ -431,6 +440,7 @@ def _unscoped(operation: str) -> ScopeViolation:
     )
 
 
+_WIRE_PROTOCOLS: Final = frozenset({"rest-xml", "rest-json", "query"})
 _ABSENT: Final = object()
 _NOT_APPROVED: Final = "the serialised request names resources the parameter check did not approve"
 
@@ -572,6 +582,16 @@ def install_hooks(client: Any, rules: ServiceRules | None,
     # hook can re-run the same checks on exactly what will be sent: a handler that rewrote the
     # request after the parameter check cannot smuggle a foreign name past the guard.
     recheck_body = recheck_serialized and rules is not None and service_model.protocol == "json"
+    # For the REST and query protocols the parameters are spread over the URL, headers and body:
+    # the signing hook reads them back from there and checks them again.
+    wire: WireReader | None = None
+    if recheck_serialized and rules is not None and service_model.protocol in _WIRE_PROTOCOLS:
+        from .wire import WireReader
+
+        members = rules.members
+        wire = WireReader(service_model,
+                          lambda member: members.get(member) not in (None, "ignore", "walk"),
+                          rules.addressing)
 
     def plan_for(model: OperationModel) -> Plan:
         plan = plans.get(model.name)
@@ -626,6 +646,14 @@ def install_hooks(client: Any, rules: ServiceRules | None,
                     assert rules is not None
                     model = service_model.operation_model(operation_name)
                     _recheck_json(call.guard, rules, model, request, plan_for(model))
+            elif wire is not None:
+                assert rules is not None
+                # Read as the operation that was approved: a presigned POST is approved as
+                # CreateBucket, whose bucket-only URL it is, and signed as PutObject.
+                model = service_model.operation_model(stamp[1])
+                _recheck(call.guard, rules, model, wire.read(call.guard, model, request,
+                                                             operation_name),
+                         plan_for(model), request.context)
         except ScopeViolation as exc:
             call.guard.on_refusal(exc)
             raise

@@ -93,6 +93,37 @@ def _bucket_arn(guard: ScopeGuard, value: str, member: str) -> str:
     return value
 
 
+def _addressing(guard: ScopeGuard, netloc: str, path: str) -> tuple[str | None, str]:
+    """The bucket a signed request addresses, and the rest of its path (the key), read as S3
+    reads them: from the host (virtual-hosted style) or else the first path segment."""
+    host = netloc.rpartition("@")[2]
+    bucket: str | None = None
+    pinned = guard.pinned_host
+    if pinned is not None:
+        if host != pinned and host.endswith("." + pinned):
+            bucket = host[:-len(pinned) - 1]
+    else:
+        # <bucket>.s3[-.]…amazonaws.com: the endpoint part starts at the last label naming S3
+        # (s3, s3-<region|fips|accelerate|accesspoint…>, s3express-<zone>); regions never do.
+        labels = host.partition(":")[0].split(".")
+        for i in range(len(labels) - 1, -1, -1):
+            if labels[i] == "s3" or labels[i].startswith(("s3-", "s3express-")):
+                bucket = ".".join(labels[:i]) or None
+                break
+        else:
+            raise guard.refuse(f"cannot tell which bucket host {host!r} addresses")
+    if bucket is not None:
+        return bucket, path
+    segment, slash, rest = path[1:].partition("/")
+    if not segment:
+        return None, path
+    try:
+        return unquote(segment, errors="strict"), slash + rest
+    except UnicodeDecodeError:
+        raise guard.refuse(f"bucket {segment!r} in the request path does not decode as UTF-8"
+                           ) from None
+
+
 def _access_point(guard: ScopeGuard, value: Any, member: str) -> str:
     if not isinstance(value, str):
         raise guard.refuse(f"expected an access point ARN string, got {type(value).__name__}",
@@ -120,8 +151,10 @@ def _check_text(guard: ScopeGuard, text: str, param: str) -> None:
         problem = "contains '//'"
     elif "\\" in text:
         problem = "contains a backslash"
-    elif any(segment in (".", "..") for segment in text.split("/")):
+    elif "." in (segments := text.split("/")) or ".." in segments:
         problem = "contains a '.' or '..' path segment"
+    elif text.isascii() and text.isprintable():
+        pass  # ASCII is NFC, and its only unsafe characters are the controls: the common case
     elif any(unicodedata.category(c) in _UNSAFE_CATEGORIES for c in text):
         problem = "contains a control, invisible format or unassigned character"
     elif not unicodedata.is_normalized("NFC", text):
@@ -572,6 +605,7 @@ RULES: Final = ServiceRules(
                                          "route and token that cannot be checked against a "
                                          "scope"),
     },
+    addressing=_addressing,
 )
 
 SERVICE_RULES[SERVICE] = RULES
