@@ -61,6 +61,13 @@ def test_migrated_app_passes_its_own_tests_through_the_factory(migrated_app: Pat
     assert "5 passed" in run.stdout
 
 
+def test_async_module_is_rewritten_and_its_kept_client_marked(migrated_app: Path) -> None:
+    notifications = (migrated_app / "shop/notifications.py").read_text()
+    assert 'async with get_factory().platform().async_client("sns", region_name=' in notifications
+    assert "session = get_session()" not in notifications
+    assert "# scopeguard: TODO(SG005) used outside `async with`" in notifications
+
+
 def test_after_migration_lint_reports_only_todo_marked_sites(migrated_app: Path) -> None:
     before = [
         f for p in sorted((LEGACY_APP / "shop").glob("*.py")) for f in _unacknowledged(p)
