@@ -82,7 +82,8 @@ _CODES: Final = (
         "async-raw-client",
         "aioboto3/aiobotocore session or client created outside the factory",
         "async clients need the same scope guard as sync ones",
-        "create async clients through the factory's scope handles",
+        "ask a scope handle for its async client: factory.<scope>(...).async_client(...), "
+        "awaited or in async with",
         ("lint", "migrate"),
     ),
     Code(
