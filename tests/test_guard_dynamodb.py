@@ -309,6 +309,7 @@ class _Lying(str):
 def test_a_string_that_lies_about_equality_is_checked_as_what_it_serialises_to(
     acme: Any,
 ) -> None:
+    # It cannot be copied privately (only exact builtin types are): the body is parsed.
     def disguise(params: dict[str, Any], **_: Any) -> None:
         params["TableName"] = _Lying("t-globex-orders")
 
@@ -342,11 +343,37 @@ def test_an_untouched_body_is_not_parsed_again_and_a_reencoded_one_is(
     assert parsed == ["GetItem"]
 
 
-def test_large_requests_rewritten_before_signing_are_refused(acme: Any) -> None:
-    # Too many members to copy cheaply: the signing hook parses and checks the body instead.
+def test_batch_body_rewritten_before_signing_is_refused(acme: Any) -> None:
     def retarget(request: Any, **_: Any) -> None:
         request.data = request.data.replace(b"t-acme-orders", b"t-globex-orders")
 
     acme.meta.events.register_first("before-sign.dynamodb", retarget)
     items = [{"PutRequest": {"Item": {"pk": {"S": f"o-{i}"}}}} for i in range(25)]
     refused(acme, "batch_write_item", "tenant:globex", RequestItems={"orders": items})
+
+
+def test_parameters_that_cannot_be_copied_privately_are_checked_on_the_body(
+    acme: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scopeguard._guard import core
+
+    class Text(str):  # an honest subclass, but only exact builtin types are copied
+        pass
+
+    parsed: list[str] = []
+    full_check = core._recheck_json
+
+    def counting(guard: Any, rules: Any, model: Any, request: Any, plan: Any) -> None:
+        parsed.append(model.name)
+        full_check(guard, rules, model, request, plan)
+
+    monkeypatch.setattr(core, "_recheck_json", counting)
+    key = {"pk": {"S": Text("o-1")}}
+    acme.get_item(TableName="orders", Key=key)
+    assert parsed == ["GetItem"]
+
+    def retarget(request: Any, **_: Any) -> None:
+        request.data = request.data.replace(b"t-acme-orders", b"t-globex-orders")
+
+    acme.meta.events.register_first("before-sign.dynamodb", retarget)
+    refused(acme, "get_item", "tenant:globex", TableName="orders", Key=key)
