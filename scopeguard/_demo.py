@@ -125,6 +125,9 @@ def run(out: TextIO = sys.stdout) -> bool:
         report.check(f"{len(results) * 6} operator calls, AssumeRole called {assumed} time(s) "
                      "(cached per account)", assumed == len(results))
 
+        report.section("4. Async: the same scopes and guard for aiobotocore")
+        _async_section(report, factory, server)
+
         report.section("Summary")
         stats = factory.stats()
         report.line(f"requests at the emulator: {server.requests}")
@@ -137,6 +140,40 @@ def run(out: TextIO = sys.stdout) -> bool:
     verdict = "all checks held" if ok else "SOME CHECKS FAILED"
     print(f"\n{len(report.checks)} checks, {verdict} ({elapsed:.1f} s)", file=out)
     return ok
+
+
+def _async_section(report: _Report, factory: ClientFactory, server: Any) -> None:
+    import importlib.util
+
+    if importlib.util.find_spec("aiobotocore") is None:
+        report.line("skipped: pip install 'scopeguard[async]' to see async clients")
+        return
+    import asyncio
+
+    async def read(tenant: str) -> str:
+        orders = await factory.tenant(tenant).async_client("dynamodb")
+        item = await orders.get_item(TableName="orders", Key={"pk": {"S": "o-1"}})
+        owner: str = item["Item"]["owner"]["S"]
+        return owner
+
+    async def body() -> None:
+        async with factory:  # closes this loop's connection pools on the way out
+            owners = await asyncio.gather(*(read(t) for t in ("acme", "globex") * 5))
+            report.check(f"{len(owners)} concurrent tasks of two tenants each read their own "
+                         "item", owners == ["acme", "globex"] * 5)
+            acme = await factory.tenant("acme").async_client("dynamodb")
+            before = server.requests
+            try:
+                await acme.get_item(TableName="t-globex-orders", Key={"pk": {"S": "o-1"}})
+            except ScopeViolation as exc:
+                sent = server.requests - before
+                report.line(f"refused: {exc}")
+                report.check(f"async acme reading globex's table: refused, {sent} request(s) "
+                             "reached the emulator", sent == 0)
+            else:
+                report.check("async acme reading globex's table: refused", False)
+
+    asyncio.run(body())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
