@@ -378,3 +378,16 @@ def test_parameters_that_cannot_be_copied_privately_are_checked_on_the_body(
 
     acme.meta.events.register_first("before-sign.dynamodb", retarget)
     refused(acme, "get_item", "tenant:globex", TableName="orders", Key=key)
+
+
+@pytest.mark.parametrize("rewrite_body", [False, True])
+def test_request_sent_to_another_operation_is_refused(acme: Any, rewrite_body: bool) -> None:
+    # A GetItem approved on the pooled table, turned into a Scan of every tenant's items.
+    def to_scan(request: Any, **_: Any) -> None:
+        request.headers.replace_header("X-Amz-Target", "DynamoDB_20120810.Scan")
+        if rewrite_body:
+            request.data = b'{"TableName": "sessions"}'
+
+    acme.meta.events.register_first("before-sign.dynamodb", to_scan)
+    refused(acme, "get_item", "X-Amz-Target is not DynamoDB_20120810.GetItem",
+            TableName="sessions", Key={"pk": {"S": "t-acme/s1"}})

@@ -54,6 +54,7 @@ __all__ = [
     "ServiceRules",
     "enter",
     "forbidden",
+    "header_items",
     "kms_key",
     "narrow_to_scope",
     "install_hooks",
@@ -470,6 +471,20 @@ def _same(checked: Mapping[str, Any], params: Mapping[str, Any]) -> bool:
     return True
 
 
+def header_items(headers: Any) -> Any:
+    """The (name, value) pairs of a request's headers, duplicates included."""
+    # HTTPHeaders is an email.message.Message: items() runs every value through the e-mail
+    # policy's sanitiser, which costs more than the whole check; the raw list is the same pairs.
+    raw = getattr(headers, "_headers", None)
+    return raw if isinstance(raw, list) else headers.items()
+
+
+def _sent_to(request: Any) -> list[str]:
+    # A JSON-protocol request's operation is its X-Amz-Target header (every copy of it).
+    return [value for name, value in header_items(request.headers)
+            if len(name) == 12 and name.lower() == "x-amz-target"]
+
+
 def _recheck_json(guard: ScopeGuard, rules: ServiceRules, model: OperationModel, request: Any,
                   plan: Plan) -> None:
     # ``data`` is what the serialiser produced and what will be sent; ``body`` would re-prepare
@@ -591,6 +606,9 @@ def install_hooks(client: Any, rules: ServiceRules | None,
                           lambda member: members.get(member) not in (None, "ignore", "walk"),
                           rules.addressing)
 
+    target_prefix = service_model.metadata.get("targetPrefix", "")
+    targets: dict[str, str] = {}
+
     def plan_for(model: OperationModel) -> Plan:
         plan = plans.get(model.name)
         if plan is None:
@@ -636,6 +654,14 @@ def install_hooks(client: Any, rules: ServiceRules | None,
         try:
             call.guard.check_host(request.url, operation_name)
             if recheck_body:
+                # The checks below read the body as operation_name's parameters: the service
+                # must run that operation, or a body approved for GetItem could be a Scan.
+                target = targets.get(operation_name)
+                if target is None:
+                    target = targets[operation_name] = f"{target_prefix}.{operation_name}"
+                if _sent_to(request) != [target]:
+                    raise call.guard.refuse(f"the request's X-Amz-Target is not {target}",
+                                            service=service_id, op=operation_name)
                 serialised = call.approved[stamp]
                 # The body the serialiser produced from re-checked parameters of this very
                 # operation, untouched since: nothing to parse.

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import unquote
 
 from .._exceptions import ScopeViolation
-from .core import Addressing, ScopeGuard
+from .core import Addressing, ScopeGuard, header_items
 
 if TYPE_CHECKING:
     from botocore.model import OperationModel, ServiceModel, Shape
@@ -214,7 +214,7 @@ class WireReader:
         elif layout.static_query:
             raise guard.refuse(f"the request lacks {operation.name}'s sub-resource "
                                f"{sorted(layout.static_query)[0]!r}")
-        for name, value in _header_items(request.headers):
+        for name, value in header_items(request.headers):
             low = name.lower()
             header_member = layout.headers.get(low)
             if header_member is not None:
@@ -363,13 +363,6 @@ def _read_form(guard: ScopeGuard, encoded: str, form: dict[str, str]) -> None:
         if key in form:
             raise guard.refuse(f"form parameter {key!r} is given twice")
         form[key] = _decode(guard, raw_value.replace("+", " "), "form")
-
-
-def _header_items(headers: Any) -> Any:
-    # HTTPHeaders is an email.message.Message: items() runs every value through the e-mail
-    # policy's sanitiser, which costs more than the whole check; the raw list is the same pairs.
-    raw = getattr(headers, "_headers", None)
-    return raw if isinstance(raw, list) else headers.items()
 
 
 def _query_keys(query: str) -> set[str]:
