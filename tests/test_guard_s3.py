@@ -900,3 +900,31 @@ def test_server_path_rewritten_to_another_tenants_bucket_never_reaches_the_emula
     with tampering(acme, "before-sign.s3", _rewrite_url("/t-acme-inbox/", "/t-globex-inbox/")):
         refused_at_emulator(emulator, acme, "get_object", "belongs to tenant:globex",
                             Bucket="inbox", Key="doc.txt")
+
+
+class _Sent(Exception):
+    """Raised at before-send: the request passed every check and was signed."""
+
+
+def test_platform_object_lambda_response_keeps_its_route_in_the_host(factory: ClientFactory
+                                                                     ) -> None:
+    platform = factory.platform().client("s3")
+
+    def stop(request: Any, **_: Any) -> None:  # moto does not emulate Object Lambda
+        assert request.url.startswith("https://route-1.s3-object-lambda.")
+        raise _Sent
+
+    with tampering(platform, "before-send.s3", stop), pytest.raises(_Sent):
+        platform.write_get_object_response(RequestRoute="route-1", RequestToken="t", Body=b"x")
+
+
+def test_server_listing_turned_to_another_tenants_bucket_never_reaches_the_emulator(
+    remote: ClientFactory, emulator: Emulator
+) -> None:
+    acme = remote.tenant("acme").client("s3")
+
+    def to_bucket(request: Any, **_: Any) -> None:  # path-style: GET /<bucket> lists it
+        request.url = request.url.replace("/?", "/t-globex-inbox?", 1)
+
+    with tampering(acme, "before-sign.s3", to_bucket):
+        refused_at_emulator(emulator, acme, "list_buckets", "path '/t-globex-inbox'")

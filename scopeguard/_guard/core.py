@@ -4,7 +4,8 @@ How a request is checked
 ------------------------
 Clients are shared per (credentials, service, region, config) and each scope gets a thin subclass
 instance of the shared client whose API entry points run inside ``scope_call(guard)``. Two hooks on
-the shared client's event system read the active guard from a context variable:
+the shared client's event system (and, for JSON-protocol services, the serialiser) read the active
+guard from a context variable:
 
 * ``before-parameter-build`` (registered first among the service-wide handlers, so before
   botocore's service-wide handlers rewrite anything; botocore's few operation-specific handlers,
@@ -16,7 +17,9 @@ the shared client's event system read the active guard from a context variable:
 * ``before-sign`` (fires on every path, including presigning and ``_endpoint.make_request``):
   refuses any request whose context was not stamped by the first hook for this very call, and any
   request whose host is not the pinned endpoint. A JSON body that is not the very object the
-  serialiser produced is parsed and checked again in full.
+  serialiser produced is parsed and checked again in full, and its ``X-Amz-Target`` must name
+  the operation it is checked as. REST and query requests (S3, SNS, Lambda) are read back from
+  their URL, headers and body as the service will read them (``wire``) and checked again.
 
 No active guard means the call did not come through a scope handle: refused. This is what makes
 sharing one botocore client between 10,000 tenants safe and cheap.

@@ -50,6 +50,7 @@ class _Layout:
     path: re.Pattern[str]
     labels: tuple[tuple[str, str], ...]  # (regex group, member)
     host_member: str | None  # member the addressing function reads from host or path (Bucket)
+    host_label: str | None  # member botocore puts in front of the host instead (hostPrefix)
     static_query: frozenset[str]  # sub-resource keys of the URI template: must be present
     query: Mapping[str, str]  # query key -> member
     headers: Mapping[str, str]  # lower-case header name -> member
@@ -154,6 +155,8 @@ class WireReader:
             path_template = path_template[len("/{Bucket}"):]
         if self._addressing is not None and "Bucket" in by_label and "{Bucket}" not in path_template:
             host_member = by_label["Bucket"]
+        host_labels = [member for member, member_shape in members.items()
+                       if member_shape.serialization.get("hostLabel")]
         pattern, labels = _template(path_template or "/", by_label)
         static = frozenset(_query_keys(template_query))
         own_headers = frozenset(headers)
@@ -162,6 +165,7 @@ class WireReader:
             path=pattern,
             labels=labels,
             host_member=host_member,
+            host_label=host_labels[0] if len(host_labels) == 1 else None,
             static_query=static,
             query=query,
             headers=headers,
@@ -194,14 +198,21 @@ class WireReader:
                                f"{layout.method}")
         netloc, path, query = _split_url(guard, request.url)
         params: dict[str, Any] = {}
-        if self._addressing is not None:
+        host_label: str | None = None
+        if self._addressing is not None and layout.host_member is not None:
             resource, path = self._address(guard, netloc, path)
-            if (resource is None) != (layout.host_member is None):
-                raise guard.refuse("the request's host and path address "
-                                   + ("no bucket" if resource is None else f"bucket {resource!r}")
-                                   + f", which {operation.name} does not")
-            if layout.host_member is not None:
-                params[layout.host_member] = resource
+            if resource is None:
+                raise guard.refuse(f"the request's host and path address no bucket; "
+                                   f"{operation.name} needs one")
+            params[layout.host_member] = resource
+        elif self._addressing is not None:
+            # No bucket in this operation (ListBuckets): one in the host would make it another.
+            # Its path is matched whole below, so a bucket there is refused too.
+            in_host = self._address(guard, netloc, "/")[0]
+            if in_host is not None and layout.host_label is None:
+                raise guard.refuse(f"the request's host addresses bucket {in_host!r}, which "
+                                   f"{operation.name} does not")
+            host_label = in_host  # WriteGetObjectResponse's route, also sent as a header
         # A template that is only the bucket ("/{Bucket}", stripped to "") is the bucket's root:
         # "/" virtual-hosted, nothing after the bucket path-style.
         match = layout.path.fullmatch(path or "/")
@@ -228,6 +239,10 @@ class WireReader:
                 # Sent and signed as is, it would route the request (S3: to another bucket)
                 # whatever the URL says; botocore derives the host from the URL.
                 raise guard.refuse(f"the Host header {value!r} is not the URL's host")
+        if host_label is not None and layout.host_label is not None:
+            if params.setdefault(layout.host_label, host_label) != host_label:
+                raise guard.refuse("the host and the headers name different routes",
+                                   layout.host_label)
         if layout.payload is not None or layout.body:
             self._read_body(guard, layout, request.data, params)
         return params
