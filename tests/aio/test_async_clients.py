@@ -414,3 +414,31 @@ def test_invalidate_while_a_client_is_being_built_caches_nothing_stale(
     assert first is not second
     assert factory.stats()["async.clients.created"] == 2
     assert not _is_open(first) and not _is_open(second)
+
+
+def test_s3_and_sns_traffic_passes_the_signing_checks(
+    factory: ClientFactory, server: MotoServer
+) -> None:
+    keys = ["plain.txt", "with space/and+plus.txt", "ünïcödé/€.bin", "a/b/c?x=1#y"]
+
+    async def body() -> tuple[list[str], str]:
+        s3 = await factory.tenant("acme").async_client("s3")
+        await s3.create_bucket(Bucket="uploads", CreateBucketConfiguration={
+            "LocationConstraint": "eu-west-1"})
+        for key in keys:
+            await s3.put_object(Bucket="uploads", Key=key, Body=key.encode())
+        got = await s3.get_object(Bucket="uploads", Key=keys[2])
+        async with got["Body"] as stream:
+            assert await stream.read() == keys[2].encode()
+        await s3.copy_object(Bucket="uploads", Key="copy.txt",
+                             CopySource={"Bucket": "uploads", "Key": keys[1]})
+        listed = await s3.list_objects_v2(Bucket="uploads")
+        sns = await factory.tenant("acme").async_client("sns")
+        topic = (await sns.create_topic(Name="events"))["TopicArn"]
+        await sns.publish(TopicArn=topic, Message="hello")
+        return [o["Key"] for o in listed["Contents"]], topic
+
+    listed, topic = run(factory, body)
+    assert sorted(listed) == sorted([*keys, "copy.txt"])
+    assert topic.endswith(":t-acme-events")
+    assert _raw(server, "s3").list_objects_v2(Bucket="t-acme-uploads")["KeyCount"] == len(keys) + 1
