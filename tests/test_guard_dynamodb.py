@@ -391,3 +391,17 @@ def test_request_sent_to_another_operation_is_refused(acme: Any, rewrite_body: b
     acme.meta.events.register_first("before-sign.dynamodb", to_scan)
     refused(acme, "get_item", "X-Amz-Target is not DynamoDB_20120810.GetItem",
             TableName="sessions", Key={"pk": {"S": "t-acme/s1"}})
+
+
+def test_parameters_changed_harmlessly_after_the_check_are_checked_again_and_pass(
+    acme: Any,
+) -> None:
+    def add(params: dict[str, Any], **_: Any) -> None:
+        params["ReturnConsumedCapacity"] = "TOTAL"
+
+    acme.meta.events.register("before-parameter-build.dynamodb", add)
+    acme.put_item(TableName="orders", Item={"pk": {"S": "o-9"}})
+    # botocore itself adds the idempotency token after the parameter check.
+    acme.transact_write_items(TransactItems=[
+        {"Put": {"TableName": "orders", "Item": {"pk": {"S": "o-10"}}}}])
+    assert acme.get_item(TableName="orders", Key={"pk": {"S": "o-10"}})["Item"]
