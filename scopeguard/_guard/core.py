@@ -522,6 +522,20 @@ class _NotCopied(Exception):
     another)."""
 
 
+def _worth_copying(params: Mapping[str, Any]) -> bool:
+    """A look two levels deep, without allocating: batches show there (RequestItems' lists,
+    TransactItems, Entries) and are left to the parse before any copying starts."""
+    size = len(params)
+    for value in params.values():
+        kind = type(value)
+        if kind is dict or kind is list or kind is tuple:
+            size += len(value)
+            for child in (value.values() if kind is dict else value):
+                if type(child) is dict or type(child) is list:
+                    size += len(child)
+    return size <= _COPY_BUDGET
+
+
 def _private_copy(value: Any, budget: list[int]) -> Any:
     """A deep copy of a parameter tree that nothing else can reach: containers are copied,
     leaves shared (they are immutable, or not resources). Only exact builtin types are copied.
@@ -572,6 +586,8 @@ class _CheckingSerializer:
             # parameter hook): serialised as is, and the signing hook checks in full or refuses.
             return self._inner.serialize_to_request(parameters, operation_model)
         call.pending = None
+        if pending[3] is None:  # could not be copied when approved: no cheaper now
+            return self._inner.serialize_to_request(parameters, operation_model)
         try:
             private = _private_copy(parameters, [_COPY_BUDGET])
         except _NotCopied:
@@ -579,7 +595,7 @@ class _CheckingSerializer:
         try:
             # Equal to the copy taken when they were approved (both copies hold only exact
             # builtin types, so == runs no code of anyone else's): nothing to check again.
-            if pending[3] is None or private != pending[3]:
+            if private != pending[3]:
                 _recheck(call.guard, self._rules, operation_model, private,
                          self._plan_for(operation_model), pending[2])
         except ScopeViolation as exc:
@@ -650,10 +666,12 @@ def install_hooks(client: Any, rules: ServiceRules | None,
         stamp = (object(), model.name)
         call.approved[stamp] = None
         if recheck_body:
-            try:
-                approved = _private_copy(params, [_COPY_BUDGET])
-            except _NotCopied:
-                approved = None
+            approved = None
+            if _worth_copying(params):
+                try:
+                    approved = _private_copy(params, [_COPY_BUDGET])
+                except _NotCopied:
+                    pass
             call.pending = (params, stamp, context, approved)
         context[_APPROVAL] = stamp
 

@@ -189,8 +189,17 @@ def _check_key_condition(guard: ScopeGuard, params: Mapping[str, Any], attribute
     _check_key_value(guard, values.get(matches[0]), attribute, "ExpressionAttributeValues")
 
 
+def _holds_other_scopes(guard: ScopeGuard, table: Any) -> bool:
+    """Whether keys written to or read from ``table`` need checking (what ``_check_item``
+    would decide for each one): asked once per table of a batch, not once per item."""
+    return (guard.isolated and isinstance(table, str)
+            and table_name(table) in guard.naming.pooled_tables)
+
+
 def _batch_get(guard: ScopeGuard, op: str, params: dict[str, Any], _: Mapping[str, Any]) -> None:
     for table, request in (params.get("RequestItems") or {}).items():
+        if not _holds_other_scopes(guard, table):
+            continue
         for key in (request or {}).get("Keys", ()) if isinstance(request, Mapping) else ():
             _check_item(guard, table, key, "RequestItems")
 
@@ -198,6 +207,8 @@ def _batch_get(guard: ScopeGuard, op: str, params: dict[str, Any], _: Mapping[st
 def _batch_write(guard: ScopeGuard, op: str, params: dict[str, Any],
                  _: Mapping[str, Any]) -> None:
     for table, requests in (params.get("RequestItems") or {}).items():
+        if not _holds_other_scopes(guard, table):
+            continue
         for request in requests if isinstance(requests, list) else ():
             if not isinstance(request, Mapping):
                 continue
