@@ -83,8 +83,10 @@ class ClientFactory:
     credentials, whose session policy is generated from the same naming policy the guard
     enforces: IAM then denies what the guard denies even if the guard is bypassed. Each such
     scope then has botocore clients of its own (see docs/scoped-credentials.md).
-    ``recheck_serialized`` re-runs the checks on the serialised body of JSON-protocol requests
-    at signing time (a few µs per call); turn it off only where benchmarks say you must.
+    ``recheck_serialized`` re-runs the checks at signing time on the request as serialised (JSON
+    bodies and targets; S3, SNS and Lambda URLs, headers and bodies read back as the service
+    will read them): 6-17 µs per call, see benchmarks/README.md. Turn it off only where
+    benchmarks say you must; the parameter-time guard and the host check stay on.
     """
 
     def __init__(
