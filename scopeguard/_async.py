@@ -131,7 +131,7 @@ class _LoopClients:
     """The async clients of one factory on one event loop."""
 
     def __init__(self, factory: ClientFactory) -> None:
-        self.lock = asyncio.Lock()
+        self.building: dict[Hashable, asyncio.Lock] = {}
         self.generation = factory._generation
         self.shared: LRUCache[Hashable, Any] = LRUCache(factory._shared.maxsize)
         self.scoped: LRUCache[Hashable, Any] = LRUCache(factory._scoped.maxsize)
@@ -189,33 +189,40 @@ async def scoped_async_client(factory: ClientFactory, scope: ScopeRef, service_n
         return client
     session_module = _aiobotocore()
     region, config_key, create_options = factory._client_options(service_name, options)
-    async with state.lock:
-        client = state.scoped.get(key)
-        if client is not None:
-            return client
+    identity = factory._identity(scope, service_name)
+    shared_key = (identity, service_name, region, config_key)
+    shared = state.shared.get(shared_key)
+    if shared is None:
+        # One lock per client being built, not per loop: fifty operator accounts gathered at
+        # start-up assume their roles in parallel, while fifty tasks of one scope build one client.
+        lock = state.building.get(shared_key)
+        if lock is None:
+            lock = state.building[shared_key] = asyncio.Lock()
+        async with lock:
+            shared = state.shared.get(shared_key)
+            if shared is None:
+                generation = factory._generation
+                shared = await _create_shared(factory, state, session_module, scope, identity,
+                                              service_name, create_options)
+                if state.building.get(shared_key) is lock:
+                    del state.building[shared_key]
+                if generation != factory._generation:
+                    # invalidate() ran while this client was being built (its credentials may
+                    # be the ones just invalidated): serve this call, cache nothing.
+                    state.retire(shared)
+                    return _scoped_instance(shared, factory._guard(scope))
+                if len(state.shared) >= state.shared.maxsize:
+                    _, evicted = state.shared.popitem()
+                    state.retire(evicted)
+                state.shared[shared_key] = shared
+    if scope.kind != "operator" and factory._account_id is None:
+        # The guard reads the account lazily from a sync hook; resolve it here, off the loop.
+        await asyncio.to_thread(factory._own_account)
+    client = state.scoped.get(key)
+    if client is None:
         factory._stats.incr("async.scoped.miss")
-        identity = factory._identity(scope, service_name)
-        shared_key = (identity, service_name, region, config_key)
-        shared = state.shared.get(shared_key)
-        if shared is None:
-            generation = factory._generation
-            shared = await _create_shared(factory, state, session_module, scope, identity,
-                                          service_name, create_options)
-            if generation != factory._generation:
-                # invalidate() ran while this client was being built (its credentials may be
-                # the ones just invalidated): serve this call, cache nothing.
-                state.retire(shared)
-                return _scoped_instance(shared, factory._guard(scope))
-            if len(state.shared) >= state.shared.maxsize:
-                _, evicted = state.shared.popitem()
-                state.retire(evicted)
-            state.shared[shared_key] = shared
-        if scope.kind != "operator" and factory._account_id is None:
-            # The guard reads the account lazily from a sync hook; resolve it here, off the loop.
-            await asyncio.to_thread(factory._own_account)
-        client = _scoped_instance(shared, factory._guard(scope))
-        state.scoped[key] = client
-        return client
+        client = state.scoped[key] = _scoped_instance(shared, factory._guard(scope))
+    return client
 
 
 async def _create_shared(factory: ClientFactory, state: _LoopClients, session_module: Any,

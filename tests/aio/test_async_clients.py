@@ -442,3 +442,29 @@ def test_s3_and_sns_traffic_passes_the_signing_checks(
     assert sorted(listed) == sorted([*keys, "copy.txt"])
     assert topic.endswith(":t-acme-events")
     assert _raw(server, "s3").list_objects_v2(Bucket="t-acme-uploads")["KeyCount"] == len(keys) + 1
+
+
+def test_clients_of_different_accounts_are_built_in_parallel(
+    server: MotoServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    factory = ClientFactory(session=test_session(), endpoint_url=server.endpoint_url)
+    original = factory._sync_credentials
+    # Each credential resolution waits for the other: if builds were serialised on the loop,
+    # the barrier would break instead of releasing both.
+    barrier = threading.Barrier(2, timeout=10)
+
+    def rendezvous(scope: Any) -> Any:
+        barrier.wait()
+        return original(scope)
+
+    monkeypatch.setattr(factory, "_sync_credentials", rendezvous)
+
+    async def body() -> list[Any]:
+        return await asyncio.gather(factory.operator("111122223333").async_client("sqs"),
+                                    factory.operator("444455556666").async_client("sqs"))
+
+    first, second = run(factory, body)
+    assert first.scope.id == "111122223333" and second.scope.id == "444455556666"
+    assert factory.stats()["sts.assume_role"] == 2
