@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import weakref
 from collections.abc import Generator, Hashable
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar
 
 from cachetools import LRUCache
 
@@ -48,6 +48,11 @@ _INSTALL_HINT: Final = (
 )
 
 
+# The client class a request gives: ScopedAsyncDynamoDBClient[TenantScope] for the typed overloads
+# of Scope.async_client, Any for the str fallback. Covariant: a request is only read from.
+_ClientT_co = TypeVar("_ClientT_co", covariant=True)
+
+
 def _aiobotocore() -> Any:
     try:
         import aiobotocore.session
@@ -56,11 +61,12 @@ def _aiobotocore() -> Any:
     return aiobotocore.session
 
 
-class AsyncClientRequest:
+class AsyncClientRequest(Generic[_ClientT_co]):
     """What ``handle.async_client(...)`` returns: await it, or use it with ``async with``.
 
-    Both give the same shared, guarded client. Leaving the ``async with`` block does not close it:
-    the factory owns the connection pool and closes it at ``aclose()``.
+    Both give the same shared, guarded client, typed per service (``scopeguard.typing``).
+    Leaving the ``async with`` block does not close it: the factory owns the connection pool and
+    closes it at ``aclose()``.
     """
 
     __slots__ = ("_factory", "_options", "_scope", "_service")
@@ -72,11 +78,11 @@ class AsyncClientRequest:
         self._service = service_name
         self._options = options
 
-    def __await__(self) -> Generator[Any, None, Any]:
+    def __await__(self) -> Generator[Any, None, _ClientT_co]:
         return scoped_async_client(self._factory, self._scope, self._service,
                                    self._options).__await__()
 
-    async def __aenter__(self) -> Any:
+    async def __aenter__(self) -> _ClientT_co:
         return await self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -179,7 +185,8 @@ def _state(factory: ClientFactory) -> _LoopClients:
 async def scoped_async_client(factory: ClientFactory, scope: ScopeRef, service_name: str,
                               options: dict[str, Any]) -> Any:
     """The guarded aiobotocore client of ``scope`` for the running event loop."""
-    from ._factory import _options_key, _scoped_instance
+    from ._factory import _options_key
+    from ._scoped_client import _scoped_instance
 
     state = _state(factory)
     key = (scope, service_name, _options_key(options))

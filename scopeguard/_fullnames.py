@@ -20,6 +20,7 @@ __all__ = [
     "RUNTIME_NAMES",
     "SCOPE_CLASSES",
     "SCOPE_METHODS",
+    "SCOPED_ASYNC_CLIENT_CLASSES",
     "SCOPED_CLIENT_CLASSES",
     "SCOPED_RESOURCE_CLASSES",
     "SESSION_CLIENT_METHODS",
@@ -46,6 +47,8 @@ SCOPE_METHODS: Final = {
     "scopeguard._factory.ClientFactory.operator": "operator",
 }
 SCOPE_CLIENT_METHODS: Final = ("client", "resource")
+SCOPE_ASYNC_CLIENT_METHOD: Final = "async_client"
+ASYNC_CLIENT_REQUEST: Final = "scopeguard._async.AsyncClientRequest"
 NAMING_POLICY: Final = "scopeguard._naming.NamingPolicy"
 SCOPE_VIOLATION: Final = "scopeguard.ScopeViolation"
 
@@ -71,6 +74,11 @@ SCOPED_CLIENT_CLASSES: Final = {
         ("sts", "STSClient"),
     )
 }
+# The same services for async clients: subclasses of the types-aiobotocore classes.
+SCOPED_ASYNC_CLIENT_CLASSES: Final = {
+    service: fullname.replace(".Scoped", ".ScopedAsync")
+    for service, fullname in SCOPED_CLIENT_CLASSES.items()
+}
 SCOPED_RESOURCE_CLASSES: Final = {
     "dynamodb": "scopeguard.typing.ScopedDynamoDBServiceResource",
     "s3": "scopeguard.typing.ScopedS3ServiceResource",
@@ -78,6 +86,9 @@ SCOPED_RESOURCE_CLASSES: Final = {
 # The stubs' own service map: boto3.session.Session.client/resource are overloaded on a
 # Literal service name per service; the plugin reads it instead of keeping its own list.
 STUBS_SESSION: Final = "boto3.session.Session"
+# types-aiobotocore's map: AioSession.create_client, overloaded the same way; each item returns
+# ClientCreatorContext[<client class>].
+ASYNC_STUBS_SESSION: Final = "aiobotocore.session.AioSession"
 
 RUNTIME_NAMES: Final = (
     CLIENT_FACTORY,
@@ -88,7 +99,9 @@ RUNTIME_NAMES: Final = (
     SCOPE_VIOLATION,
     SCOPE_BASE,
     *SCOPED_CLIENT_CLASSES.values(),
+    *SCOPED_ASYNC_CLIENT_CLASSES.values(),
     *SCOPED_RESOURCE_CLASSES.values(),
+    ASYNC_CLIENT_REQUEST,
 )
 
 # -- the SDKs the tools flag ------------------------------------------------------------------

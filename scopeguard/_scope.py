@@ -21,6 +21,17 @@ if TYPE_CHECKING:
     from .typing import (
         ClientOptions,
         ScopeT,
+        ScopedAsyncDynamoDBClient,
+        ScopedAsyncEventBridgeClient,
+        ScopedAsyncKinesisClient,
+        ScopedAsyncLambdaClient,
+        ScopedAsyncOrganizationsClient,
+        ScopedAsyncS3Client,
+        ScopedAsyncSecretsManagerClient,
+        ScopedAsyncSNSClient,
+        ScopedAsyncSQSClient,
+        ScopedAsyncSSMClient,
+        ScopedAsyncSTSClient,
         ScopedDynamoDBClient,
         ScopedDynamoDBServiceResource,
         ScopedEventBridgeClient,
@@ -117,7 +128,56 @@ class Scope:
         """A boto3 resource whose underlying client is this scope's guarded client."""
         return self._factory._scoped_resource(self.scope, service_name, options)
 
-    def async_client(self, service_name: str, **options: Any) -> AsyncClientRequest:
+    # Typed like client(), over types-aiobotocore's classes; the plugin infers the rest.
+    @overload
+    def async_client(
+        self: ScopeT, service_name: Literal["dynamodb"], **options: Unpack[ClientOptions]
+    ) -> AsyncClientRequest[ScopedAsyncDynamoDBClient[ScopeT]]: ...
+    @overload
+    def async_client(
+        self: ScopeT, service_name: Literal["events"], **options: Unpack[ClientOptions]
+    ) -> AsyncClientRequest[ScopedAsyncEventBridgeClient[ScopeT]]: ...
+    @overload
+    def async_client(
+        self: ScopeT, service_name: Literal["kinesis"], **options: Unpack[ClientOptions]
+    ) -> AsyncClientRequest[ScopedAsyncKinesisClient[ScopeT]]: ...
+    @overload
+    def async_client(
+        self: ScopeT, service_name: Literal["lambda"], **options: Unpack[ClientOptions]
+    ) -> AsyncClientRequest[ScopedAsyncLambdaClient[ScopeT]]: ...
+    @overload
+    def async_client(
+        self: ScopeT, service_name: Literal["organizations"], **options: Unpack[ClientOptions]
+    ) -> AsyncClientRequest[ScopedAsyncOrganizationsClient[ScopeT]]: ...
+    @overload
+    def async_client(
+        self: ScopeT, service_name: Literal["s3"], **options: Unpack[ClientOptions]
+    ) -> AsyncClientRequest[ScopedAsyncS3Client[ScopeT]]: ...
+    @overload
+    def async_client(
+        self: ScopeT, service_name: Literal["secretsmanager"], **options: Unpack[ClientOptions]
+    ) -> AsyncClientRequest[ScopedAsyncSecretsManagerClient[ScopeT]]: ...
+    @overload
+    def async_client(
+        self: ScopeT, service_name: Literal["sns"], **options: Unpack[ClientOptions]
+    ) -> AsyncClientRequest[ScopedAsyncSNSClient[ScopeT]]: ...
+    @overload
+    def async_client(
+        self: ScopeT, service_name: Literal["sqs"], **options: Unpack[ClientOptions]
+    ) -> AsyncClientRequest[ScopedAsyncSQSClient[ScopeT]]: ...
+    @overload
+    def async_client(
+        self: ScopeT, service_name: Literal["ssm"], **options: Unpack[ClientOptions]
+    ) -> AsyncClientRequest[ScopedAsyncSSMClient[ScopeT]]: ...
+    @overload
+    def async_client(
+        self: ScopeT, service_name: Literal["sts"], **options: Unpack[ClientOptions]
+    ) -> AsyncClientRequest[ScopedAsyncSTSClient[ScopeT]]: ...
+    @overload
+    def async_client(
+        self, service_name: str, **options: Unpack[ClientOptions]
+    ) -> AsyncClientRequest[Any]: ...
+    def async_client(self, service_name: str, **options: Any) -> AsyncClientRequest[Any]:
         """The guarded aiobotocore client for ``service_name`` in this scope, for the running
         event loop: ``await`` it or use ``async with``. Needs ``scopeguard[async]``.
 

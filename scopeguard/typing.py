@@ -10,6 +10,10 @@ plain ``DynamoDBClient`` is; the scope is its type argument, so a function that 
 The type argument is covariant: ``ScopedDynamoDBClient[Scope]`` means "a DynamoDB client of any
 scope, but not a raw one".
 
+``handle.async_client("dynamodb")`` is typed the same way over types-aiobotocore's classes: awaiting
+it (or ``async with``) gives a ``ScopedAsyncDynamoDBClient[TenantScope]`` (``TenantAsyncDynamoDBClient``),
+whose methods are the stubs' coroutines.
+
 Names exist for the services the guard covers in tenant and capsule scopes, plus STS and
 Organizations (platform and operator code). For every other service, the mypy plugin infers the
 exact types-boto3 client class from the service-name literal (see ``docs/mypy.md``).
@@ -23,12 +27,28 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar
 
-from ._fullnames import SCOPE_CLASSES, SCOPED_CLIENT_CLASSES, SCOPED_RESOURCE_CLASSES
+from ._fullnames import (
+    SCOPE_CLASSES,
+    SCOPED_ASYNC_CLIENT_CLASSES,
+    SCOPED_CLIENT_CLASSES,
+    SCOPED_RESOURCE_CLASSES,
+)
 
 if TYPE_CHECKING:
     from typing import TypeAlias
 
     from botocore.config import Config
+    from types_aiobotocore_dynamodb.client import DynamoDBClient as AsyncDynamoDBClient
+    from types_aiobotocore_events.client import EventBridgeClient as AsyncEventBridgeClient
+    from types_aiobotocore_kinesis.client import KinesisClient as AsyncKinesisClient
+    from types_aiobotocore_lambda.client import LambdaClient as AsyncLambdaClient
+    from types_aiobotocore_organizations.client import OrganizationsClient as AsyncOrganizationsClient
+    from types_aiobotocore_s3.client import S3Client as AsyncS3Client
+    from types_aiobotocore_secretsmanager.client import SecretsManagerClient as AsyncSecretsManagerClient
+    from types_aiobotocore_sns.client import SNSClient as AsyncSNSClient
+    from types_aiobotocore_sqs.client import SQSClient as AsyncSQSClient
+    from types_aiobotocore_ssm.client import SSMClient as AsyncSSMClient
+    from types_aiobotocore_sts.client import STSClient as AsyncSTSClient
     from types_boto3_dynamodb.client import DynamoDBClient
     from types_boto3_dynamodb.service_resource import DynamoDBServiceResource
     from types_boto3_events.client import EventBridgeClient
@@ -46,6 +66,17 @@ if TYPE_CHECKING:
     from ._scope import CapsuleScope, OperatorScope, PlatformScope, Scope, TenantScope
 
 __all__ = [
+    "CapsuleAsyncDynamoDBClient",
+    "CapsuleAsyncEventBridgeClient",
+    "CapsuleAsyncKinesisClient",
+    "CapsuleAsyncLambdaClient",
+    "CapsuleAsyncOrganizationsClient",
+    "CapsuleAsyncS3Client",
+    "CapsuleAsyncSNSClient",
+    "CapsuleAsyncSQSClient",
+    "CapsuleAsyncSSMClient",
+    "CapsuleAsyncSTSClient",
+    "CapsuleAsyncSecretsManagerClient",
     "CapsuleDynamoDBClient",
     "CapsuleDynamoDBServiceResource",
     "CapsuleEventBridgeClient",
@@ -60,6 +91,17 @@ __all__ = [
     "CapsuleSTSClient",
     "CapsuleSecretsManagerClient",
     "ClientOptions",
+    "OperatorAsyncDynamoDBClient",
+    "OperatorAsyncEventBridgeClient",
+    "OperatorAsyncKinesisClient",
+    "OperatorAsyncLambdaClient",
+    "OperatorAsyncOrganizationsClient",
+    "OperatorAsyncS3Client",
+    "OperatorAsyncSNSClient",
+    "OperatorAsyncSQSClient",
+    "OperatorAsyncSSMClient",
+    "OperatorAsyncSTSClient",
+    "OperatorAsyncSecretsManagerClient",
     "OperatorDynamoDBClient",
     "OperatorDynamoDBServiceResource",
     "OperatorEventBridgeClient",
@@ -73,6 +115,17 @@ __all__ = [
     "OperatorSSMClient",
     "OperatorSTSClient",
     "OperatorSecretsManagerClient",
+    "PlatformAsyncDynamoDBClient",
+    "PlatformAsyncEventBridgeClient",
+    "PlatformAsyncKinesisClient",
+    "PlatformAsyncLambdaClient",
+    "PlatformAsyncOrganizationsClient",
+    "PlatformAsyncS3Client",
+    "PlatformAsyncSNSClient",
+    "PlatformAsyncSQSClient",
+    "PlatformAsyncSSMClient",
+    "PlatformAsyncSTSClient",
+    "PlatformAsyncSecretsManagerClient",
     "PlatformDynamoDBClient",
     "PlatformDynamoDBServiceResource",
     "PlatformEventBridgeClient",
@@ -87,6 +140,17 @@ __all__ = [
     "PlatformSTSClient",
     "PlatformSecretsManagerClient",
     "ScopeT",
+    "ScopedAsyncDynamoDBClient",
+    "ScopedAsyncEventBridgeClient",
+    "ScopedAsyncKinesisClient",
+    "ScopedAsyncLambdaClient",
+    "ScopedAsyncOrganizationsClient",
+    "ScopedAsyncS3Client",
+    "ScopedAsyncSNSClient",
+    "ScopedAsyncSQSClient",
+    "ScopedAsyncSSMClient",
+    "ScopedAsyncSTSClient",
+    "ScopedAsyncSecretsManagerClient",
     "ScopedDynamoDBClient",
     "ScopedDynamoDBServiceResource",
     "ScopedEventBridgeClient",
@@ -100,6 +164,17 @@ __all__ = [
     "ScopedSSMClient",
     "ScopedSTSClient",
     "ScopedSecretsManagerClient",
+    "TenantAsyncDynamoDBClient",
+    "TenantAsyncEventBridgeClient",
+    "TenantAsyncKinesisClient",
+    "TenantAsyncLambdaClient",
+    "TenantAsyncOrganizationsClient",
+    "TenantAsyncS3Client",
+    "TenantAsyncSNSClient",
+    "TenantAsyncSQSClient",
+    "TenantAsyncSSMClient",
+    "TenantAsyncSTSClient",
+    "TenantAsyncSecretsManagerClient",
     "TenantDynamoDBClient",
     "TenantDynamoDBServiceResource",
     "TenantEventBridgeClient",
@@ -145,6 +220,18 @@ if TYPE_CHECKING:
     class ScopedSQSClient(SQSClient, Generic[_S_co]): ...
     class ScopedSSMClient(SSMClient, Generic[_S_co]): ...
     class ScopedSTSClient(STSClient, Generic[_S_co]): ...
+    # async_client(): the same scopes over types-aiobotocore's classes.
+    class ScopedAsyncDynamoDBClient(AsyncDynamoDBClient, Generic[_S_co]): ...
+    class ScopedAsyncEventBridgeClient(AsyncEventBridgeClient, Generic[_S_co]): ...
+    class ScopedAsyncKinesisClient(AsyncKinesisClient, Generic[_S_co]): ...
+    class ScopedAsyncLambdaClient(AsyncLambdaClient, Generic[_S_co]): ...
+    class ScopedAsyncOrganizationsClient(AsyncOrganizationsClient, Generic[_S_co]): ...
+    class ScopedAsyncS3Client(AsyncS3Client, Generic[_S_co]): ...
+    class ScopedAsyncSecretsManagerClient(AsyncSecretsManagerClient, Generic[_S_co]): ...
+    class ScopedAsyncSNSClient(AsyncSNSClient, Generic[_S_co]): ...
+    class ScopedAsyncSQSClient(AsyncSQSClient, Generic[_S_co]): ...
+    class ScopedAsyncSSMClient(AsyncSSMClient, Generic[_S_co]): ...
+    class ScopedAsyncSTSClient(AsyncSTSClient, Generic[_S_co]): ...
     class ScopedDynamoDBServiceResource(DynamoDBServiceResource, Generic[_S_co]): ...
     class ScopedS3ServiceResource(S3ServiceResource, Generic[_S_co]): ...
 
@@ -203,6 +290,61 @@ if TYPE_CHECKING:
     CapsuleSTSClient: TypeAlias = ScopedSTSClient[CapsuleScope]
     OperatorSTSClient: TypeAlias = ScopedSTSClient[OperatorScope]
 
+    PlatformAsyncDynamoDBClient: TypeAlias = ScopedAsyncDynamoDBClient[PlatformScope]
+    TenantAsyncDynamoDBClient: TypeAlias = ScopedAsyncDynamoDBClient[TenantScope]
+    CapsuleAsyncDynamoDBClient: TypeAlias = ScopedAsyncDynamoDBClient[CapsuleScope]
+    OperatorAsyncDynamoDBClient: TypeAlias = ScopedAsyncDynamoDBClient[OperatorScope]
+
+    PlatformAsyncEventBridgeClient: TypeAlias = ScopedAsyncEventBridgeClient[PlatformScope]
+    TenantAsyncEventBridgeClient: TypeAlias = ScopedAsyncEventBridgeClient[TenantScope]
+    CapsuleAsyncEventBridgeClient: TypeAlias = ScopedAsyncEventBridgeClient[CapsuleScope]
+    OperatorAsyncEventBridgeClient: TypeAlias = ScopedAsyncEventBridgeClient[OperatorScope]
+
+    PlatformAsyncKinesisClient: TypeAlias = ScopedAsyncKinesisClient[PlatformScope]
+    TenantAsyncKinesisClient: TypeAlias = ScopedAsyncKinesisClient[TenantScope]
+    CapsuleAsyncKinesisClient: TypeAlias = ScopedAsyncKinesisClient[CapsuleScope]
+    OperatorAsyncKinesisClient: TypeAlias = ScopedAsyncKinesisClient[OperatorScope]
+
+    PlatformAsyncLambdaClient: TypeAlias = ScopedAsyncLambdaClient[PlatformScope]
+    TenantAsyncLambdaClient: TypeAlias = ScopedAsyncLambdaClient[TenantScope]
+    CapsuleAsyncLambdaClient: TypeAlias = ScopedAsyncLambdaClient[CapsuleScope]
+    OperatorAsyncLambdaClient: TypeAlias = ScopedAsyncLambdaClient[OperatorScope]
+
+    PlatformAsyncOrganizationsClient: TypeAlias = ScopedAsyncOrganizationsClient[PlatformScope]
+    TenantAsyncOrganizationsClient: TypeAlias = ScopedAsyncOrganizationsClient[TenantScope]
+    CapsuleAsyncOrganizationsClient: TypeAlias = ScopedAsyncOrganizationsClient[CapsuleScope]
+    OperatorAsyncOrganizationsClient: TypeAlias = ScopedAsyncOrganizationsClient[OperatorScope]
+
+    PlatformAsyncS3Client: TypeAlias = ScopedAsyncS3Client[PlatformScope]
+    TenantAsyncS3Client: TypeAlias = ScopedAsyncS3Client[TenantScope]
+    CapsuleAsyncS3Client: TypeAlias = ScopedAsyncS3Client[CapsuleScope]
+    OperatorAsyncS3Client: TypeAlias = ScopedAsyncS3Client[OperatorScope]
+
+    PlatformAsyncSecretsManagerClient: TypeAlias = ScopedAsyncSecretsManagerClient[PlatformScope]
+    TenantAsyncSecretsManagerClient: TypeAlias = ScopedAsyncSecretsManagerClient[TenantScope]
+    CapsuleAsyncSecretsManagerClient: TypeAlias = ScopedAsyncSecretsManagerClient[CapsuleScope]
+    OperatorAsyncSecretsManagerClient: TypeAlias = ScopedAsyncSecretsManagerClient[OperatorScope]
+
+    PlatformAsyncSNSClient: TypeAlias = ScopedAsyncSNSClient[PlatformScope]
+    TenantAsyncSNSClient: TypeAlias = ScopedAsyncSNSClient[TenantScope]
+    CapsuleAsyncSNSClient: TypeAlias = ScopedAsyncSNSClient[CapsuleScope]
+    OperatorAsyncSNSClient: TypeAlias = ScopedAsyncSNSClient[OperatorScope]
+
+    PlatformAsyncSQSClient: TypeAlias = ScopedAsyncSQSClient[PlatformScope]
+    TenantAsyncSQSClient: TypeAlias = ScopedAsyncSQSClient[TenantScope]
+    CapsuleAsyncSQSClient: TypeAlias = ScopedAsyncSQSClient[CapsuleScope]
+    OperatorAsyncSQSClient: TypeAlias = ScopedAsyncSQSClient[OperatorScope]
+
+    PlatformAsyncSSMClient: TypeAlias = ScopedAsyncSSMClient[PlatformScope]
+    TenantAsyncSSMClient: TypeAlias = ScopedAsyncSSMClient[TenantScope]
+    CapsuleAsyncSSMClient: TypeAlias = ScopedAsyncSSMClient[CapsuleScope]
+    OperatorAsyncSSMClient: TypeAlias = ScopedAsyncSSMClient[OperatorScope]
+
+    PlatformAsyncSTSClient: TypeAlias = ScopedAsyncSTSClient[PlatformScope]
+    TenantAsyncSTSClient: TypeAlias = ScopedAsyncSTSClient[TenantScope]
+    CapsuleAsyncSTSClient: TypeAlias = ScopedAsyncSTSClient[CapsuleScope]
+    OperatorAsyncSTSClient: TypeAlias = ScopedAsyncSTSClient[OperatorScope]
+
     PlatformDynamoDBServiceResource: TypeAlias = ScopedDynamoDBServiceResource[PlatformScope]
     TenantDynamoDBServiceResource: TypeAlias = ScopedDynamoDBServiceResource[TenantScope]
     CapsuleDynamoDBServiceResource: TypeAlias = ScopedDynamoDBServiceResource[CapsuleScope]
@@ -227,7 +369,11 @@ else:
 
         return types.new_class(name, (Generic[_S_co],), exec_body=body)
 
-    for _fullname in (*SCOPED_CLIENT_CLASSES.values(), *SCOPED_RESOURCE_CLASSES.values()):
+    for _fullname in (
+        *SCOPED_CLIENT_CLASSES.values(),
+        *SCOPED_ASYNC_CLIENT_CLASSES.values(),
+        *SCOPED_RESOURCE_CLASSES.values(),
+    ):
         _name = _fullname.rpartition(".")[2]
         _generic = globals()[_name] = _placeholder(_name)
         for _kind, _scope_fullname in SCOPE_CLASSES.items():

@@ -11,9 +11,19 @@ from pathlib import Path
 
 import scopeguard.typing as sg_typing
 from scopeguard import CapsuleScope, TenantScope
-from scopeguard._fullnames import SCOPE_CLASSES, SCOPED_CLIENT_CLASSES, SCOPED_RESOURCE_CLASSES
+from scopeguard._async import AsyncClientRequest
+from scopeguard._fullnames import (
+    SCOPE_CLASSES,
+    SCOPED_ASYNC_CLIENT_CLASSES,
+    SCOPED_CLIENT_CLASSES,
+    SCOPED_RESOURCE_CLASSES,
+)
 
-SCOPED = {*SCOPED_CLIENT_CLASSES.values(), *SCOPED_RESOURCE_CLASSES.values()}
+SCOPED = {
+    *SCOPED_CLIENT_CLASSES.values(),
+    *SCOPED_ASYNC_CLIENT_CLASSES.values(),
+    *SCOPED_RESOURCE_CLASSES.values(),
+}
 
 
 def test_every_exported_name_exists_at_run_time() -> None:
@@ -29,6 +39,18 @@ def test_runtime_names_are_subscriptable_annotations() -> None:
     hints = typing.get_type_hints(handler)
     assert hints["orders"] == sg_typing.ScopedDynamoDBClient[TenantScope]
     assert hints["return"] == sg_typing.CapsuleS3Client
+
+
+def test_async_names_are_subscriptable_annotations_too() -> None:
+    def handler(
+        orders: sg_typing.TenantAsyncDynamoDBClient,
+    ) -> AsyncClientRequest[sg_typing.ScopedAsyncS3Client[CapsuleScope]]:
+        raise NotImplementedError
+
+    hints = typing.get_type_hints(handler)
+    assert hints["orders"] == sg_typing.ScopedAsyncDynamoDBClient[TenantScope]
+    assert typing.get_args(hints["return"]) == (sg_typing.CapsuleAsyncS3Client,)
+    assert sg_typing.TenantAsyncDynamoDBClient != sg_typing.TenantDynamoDBClient
 
 
 def test_type_checking_classes_match_the_fullnames_table() -> None:
@@ -51,7 +73,8 @@ def test_import_loads_no_sdk_stubs_or_mypy() -> None:
     code = (
         "import sys, scopeguard.typing\n"
         "bad = [m for m in sys.modules if m.split('.')[0] in "
-        "('boto3', 'botocore', 'mypy', 'types_boto3_dynamodb')]\n"
+        "('boto3', 'botocore', 'aiobotocore', 'mypy', 'types_boto3_dynamodb', "
+        "'types_aiobotocore_dynamodb')]\n"
         "print(bad)\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
