@@ -8,7 +8,6 @@ the active scope from a context variable that only those per-scope instances set
 
 from __future__ import annotations
 
-import copy
 import os
 import threading
 import weakref
@@ -23,6 +22,7 @@ from ._exceptions import ConfigurationError, ScopeViolation
 from ._naming import DEFAULT_POLICY, NamingPolicy, ScopeRef
 from ._observe import Stats, emit
 from ._scope import CapsuleScope, OperatorScope, PlatformScope, TenantScope
+from ._scoped_client import _scoped_instance
 
 if TYPE_CHECKING:
     import boto3
@@ -524,117 +524,3 @@ def _matches(scope: Any, targets: list[ScopeRef], account: str | None) -> bool:
     if scope in targets:
         return True
     return account is not None and scope.kind == "operator" and scope.id == account
-
-
-_SCOPED_CLASSES: dict[type, type] = {}
-_SCOPED_LOCK = threading.Lock()
-
-
-def _scoped_instance(shared: Any, guard: ScopeGuard) -> Any:
-    """A per-scope instance of the shared client's class: same attributes (endpoint, serializer,
-    event system, connection pool), plus the guard its entry points activate."""
-    base = type(shared)
-    cls = _SCOPED_CLASSES.get(base)
-    if cls is None:
-        with _SCOPED_LOCK:
-            cls = _SCOPED_CLASSES.get(base) or _make_scoped_class(base)
-            _SCOPED_CLASSES[base] = cls
-    # object.__new__: no botocore __init__ (it would build a new endpoint and event system).
-    client: Any = object.__new__(cls)
-    client.__dict__.update(shared.__dict__)
-    client._scopeguard = guard
-    return client
-
-
-def _make_scoped_class(base: type) -> type:
-    import inspect
-
-    if inspect.iscoroutinefunction(base._make_api_call):  # type: ignore[attr-defined]
-        from ._async import async_scoped_namespace
-
-        namespace = async_scoped_namespace(base)
-    else:
-        namespace = _sync_scoped_namespace(base)
-    namespace["__module__"] = base.__module__
-    namespace["scope"] = property(lambda self: self._scopeguard.scope,
-                                  doc="The ScopeRef this client is bound to.")
-    return type(base)(base.__name__, (base,), namespace)
-
-
-def _sync_scoped_namespace(base: type) -> dict[str, Any]:
-    from ._guard import enter, leave
-
-    def _make_api_call(self: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
-        token = enter(self._scopeguard)
-        try:
-            return base._make_api_call(self, operation_name, api_params)  # type: ignore[attr-defined]
-        finally:
-            leave(token)
-
-    namespace: dict[str, Any] = {"_make_api_call": _make_api_call}
-    for name in ("generate_presigned_url", "generate_presigned_post"):
-        original = getattr(base, name, None)
-        if original is not None:
-            namespace[name] = _presign_wrapper(original)
-    for name in _TRANSFER_METHODS:
-        original = getattr(base, name, None)
-        if original is not None:
-            namespace[name] = _classic_transfer(original)
-    return namespace
-
-
-# boto3's S3 transfer methods may pick the CRT transfer client, which builds a botocore session of
-# its own and so skips every hook of this client. Scoped clients always use the classic path.
-_TRANSFER_METHODS: Final = ("upload_file", "download_file", "upload_fileobj", "download_fileobj",
-                            "copy")
-
-
-def _classic_transfer(original: Callable[..., Any]) -> Callable[..., Any]:
-    import inspect
-
-    signature = inspect.signature(original)
-
-    def transfer(self: Any, *args: Any, **kwargs: Any) -> Any:
-        from boto3.s3.transfer import TransferConfig
-
-        bound = signature.bind(self, *args, **kwargs)
-        config = bound.arguments.get("Config")
-        if config is None:
-            config = TransferConfig()
-        elif getattr(config, "preferred_transfer_client", "auto") == "crt":
-            raise ConfigurationError(
-                "the CRT transfer client bypasses scopeguard's guard (it builds its own botocore "
-                "session); scoped clients use the classic transfer client: drop "
-                "preferred_transfer_client='crt'"
-            )
-        else:
-            config = copy.copy(config)
-        config.preferred_transfer_client = "classic"
-        bound.arguments["Config"] = config
-        source = bound.arguments.get("SourceClient")
-        if source is not None and getattr(source, "_scopeguard", None) is not self._scopeguard:
-            raise ConfigurationError(
-                "copy(SourceClient=...) must be a client of the same scope; the source is read "
-                "with it, outside this client's guard"
-            )
-        return original(*bound.args, **bound.kwargs)
-
-    transfer.__name__ = original.__name__
-    transfer.__doc__ = original.__doc__
-    return transfer
-
-
-def _presign_wrapper(original: Callable[..., Any]) -> Callable[..., Any]:
-    from ._guard import enter, leave
-
-    def presign(self: Any, *args: Any, **kwargs: Any) -> Any:
-        token = enter(self._scopeguard)
-        try:
-            return original(self, *args, **kwargs)
-        finally:
-            leave(token)
-
-    presign.__name__ = original.__name__
-    presign.__doc__ = original.__doc__
-    return presign
-
