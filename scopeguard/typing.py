@@ -10,9 +10,9 @@ plain ``DynamoDBClient`` is; the scope is its type argument, so a function that 
 The type argument is covariant: ``ScopedDynamoDBClient[Scope]`` means "a DynamoDB client of any
 scope, but not a raw one".
 
-``handle.async_client("dynamodb")`` is typed the same way over types-aiobotocore's classes: awaiting
-it (or ``async with``) gives a ``ScopedAsyncDynamoDBClient[TenantScope]`` (``TenantAsyncDynamoDBClient``),
-whose methods are the stubs' coroutines.
+``handle.async_client("dynamodb")`` is typed the same way over types-aiobotocore's classes:
+awaiting it (or ``async with``) gives a ``ScopedAsyncDynamoDBClient[TenantScope]``
+(``TenantAsyncDynamoDBClient``), whose methods are the stubs' coroutines.
 
 Names exist for the services the guard covers in tenant and capsule scopes, plus STS and
 Organizations (platform and operator code). For every other service, the mypy plugin infers the
@@ -42,9 +42,13 @@ if TYPE_CHECKING:
     from types_aiobotocore_events.client import EventBridgeClient as AsyncEventBridgeClient
     from types_aiobotocore_kinesis.client import KinesisClient as AsyncKinesisClient
     from types_aiobotocore_lambda.client import LambdaClient as AsyncLambdaClient
-    from types_aiobotocore_organizations.client import OrganizationsClient as AsyncOrganizationsClient
+    from types_aiobotocore_organizations.client import (
+        OrganizationsClient as AsyncOrganizationsClient,
+    )
     from types_aiobotocore_s3.client import S3Client as AsyncS3Client
-    from types_aiobotocore_secretsmanager.client import SecretsManagerClient as AsyncSecretsManagerClient
+    from types_aiobotocore_secretsmanager.client import (
+        SecretsManagerClient as AsyncSecretsManagerClient,
+    )
     from types_aiobotocore_sns.client import SNSClient as AsyncSNSClient
     from types_aiobotocore_sqs.client import SQSClient as AsyncSQSClient
     from types_aiobotocore_ssm.client import SSMClient as AsyncSSMClient
