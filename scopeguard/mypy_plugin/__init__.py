@@ -3,7 +3,8 @@
 What it adds to the plain typing of ``scopeguard.typing`` (see ``docs/mypy.md``):
 
 - the exact client type of ``handle.client("<service>")`` for every service in the installed
-  types-boto3 stubs, read from the stubs' own service map;
+  types-boto3 stubs, read from the stubs' own service map, and of
+  ``await handle.async_client("<service>")`` from types-aiobotocore's;
 - ``scopeguard-raw-client``: boto3/botocore clients and sessions created outside
   ``factory-modules``;
 - ``scopeguard-scope-mismatch``: a client of one scope passed where another scope is required;

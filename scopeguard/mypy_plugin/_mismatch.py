@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Final
 
 from mypy.nodes import (
+    AwaitExpr,
     CallExpr,
     Decorator,
     Expression,
@@ -43,6 +44,7 @@ from mypy.types import (
 from scopeguard._fullnames import (
     SCOPE_BASE,
     SCOPE_CLASSES,
+    SCOPED_ASYNC_CLIENT_CLASSES,
     SCOPED_CLIENT_CLASSES,
     SCOPED_RESOURCE_CLASSES,
 )
@@ -52,12 +54,18 @@ from ._errors import SCOPE_MISMATCH
 __all__ = ["SCOPED_FULLNAMES", "ScopeMismatchCheck", "scope_kind"]
 
 SCOPED_FULLNAMES: Final = frozenset(
-    (*SCOPED_CLIENT_CLASSES.values(), *SCOPED_RESOURCE_CLASSES.values())
+    (
+        *SCOPED_CLIENT_CLASSES.values(),
+        *SCOPED_ASYNC_CLIENT_CLASSES.values(),
+        *SCOPED_RESOURCE_CLASSES.values(),
+    )
 )
+_ASYNC_FULLNAMES: Final = frozenset(SCOPED_ASYNC_CLIENT_CLASSES.values())
 _KIND_BY_CLASS: Final = {fullname: kind for kind, fullname in SCOPE_CLASSES.items()}
 # Argument expressions whose type the hook may infer early without side effects worth worrying
 # about; anything else (lambdas, comprehensions, ...) is left to mypy's own arg-type check.
-_INFERABLE: Final = (NameExpr, MemberExpr, CallExpr, IndexExpr)
+# ``await handle.async_client(...)`` passed straight on is as common as the call itself.
+_INFERABLE: Final = (NameExpr, MemberExpr, CallExpr, IndexExpr, AwaitExpr)
 
 Lookup = Callable[[str], "SymbolTableNode | None"]
 
@@ -187,8 +195,9 @@ def _mismatch_message(
             f"(scope mismatch: {have} given, {want} expected)"
         )
     if any(base.type.fullname == given.type.fullname for base in expected.type.bases):
+        sdk = "aiobotocore" if expected.type.fullname in _ASYNC_FULLNAMES else "boto3"
         return (
-            f"{where} is an unscoped {given.type.name} (a raw boto3 client), but {required} is "
+            f"{where} is an unscoped {given.type.name} (a raw {sdk} client), but {required} is "
             f"required (scope mismatch: none given, {want} expected); get it from the factory's "
             f"{want if want != 'any' else 'scope'} handle"
         )

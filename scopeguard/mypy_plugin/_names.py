@@ -20,7 +20,11 @@ from mypy.nodes import CallExpr, Expression
 from mypy.plugin import MethodSigContext
 from mypy.types import FunctionLike, Instance, get_proper_type
 
-from scopeguard._fullnames import SCOPED_CLIENT_CLASSES, SCOPED_RESOURCE_CLASSES
+from scopeguard._fullnames import (
+    SCOPED_ASYNC_CLIENT_CLASSES,
+    SCOPED_CLIENT_CLASSES,
+    SCOPED_RESOURCE_CLASSES,
+)
 from scopeguard._naming import NamingPolicy, ScopeRef
 
 from ._errors import WRONG_NAME
@@ -31,9 +35,10 @@ __all__ = ["RESOURCE_CONSTRUCTORS", "WrongNameCheck"]
 
 _SERVICE_BY_CLASS: Final = {
     fullname: service
-    for table in (SCOPED_CLIENT_CLASSES, SCOPED_RESOURCE_CLASSES)
+    for table in (SCOPED_CLIENT_CLASSES, SCOPED_ASYNC_CLIENT_CLASSES, SCOPED_RESOURCE_CLASSES)
     for service, fullname in table.items()
 }
+_ASYNC_CLASSES: Final = frozenset(SCOPED_ASYNC_CLIENT_CLASSES.values())
 # Resource API sub-resources that take the resource name as their first positional argument.
 RESOURCE_CONSTRUCTORS: Final = frozenset({"Table", "Bucket", "Queue", "Topic"})
 _CHECKED_SCOPES: Final = frozenset({"tenant", "capsule", "platform"})
@@ -76,11 +81,18 @@ class WrongNameCheck:
             named = name in self._parameters
             constructor = name is None and position == 0 and method in RESOURCE_CONSTRUCTORS
             if named or constructor:
-                self._check(ctx, expr, kind, service, f"{name}=" if name else f"{method}(")
+                self._check(ctx, expr, kind, service, f"{name}=" if name else f"{method}(",
+                            receiver.type.fullname in _ASYNC_CLASSES)
         return ctx.default_signature
 
     def _check(
-        self, ctx: MethodSigContext, expr: Expression, kind: str, service: str, param: str
+        self,
+        ctx: MethodSigContext,
+        expr: Expression,
+        kind: str,
+        service: str,
+        param: str,
+        is_async: bool,
     ) -> None:
         value = str_value(expr)
         if value is None:
@@ -88,19 +100,27 @@ class WrongNameCheck:
         for piece in _candidates(value):
             owner = self._naming.owner(piece)
             if owner is not None:
-                ctx.api.fail(self._message(value, piece, owner, kind, service, param), expr,
-                             code=WRONG_NAME)
+                message = self._message(value, piece, owner, kind, service, param, is_async)
+                ctx.api.fail(message, expr, code=WRONG_NAME)
                 return
 
     def _message(
-        self, value: str, piece: str, owner: ScopeRef, kind: str, service: str, param: str
+        self,
+        value: str,
+        piece: str,
+        owner: ScopeRef,
+        kind: str,
+        service: str,
+        param: str,
+        is_async: bool,
     ) -> str:
         logical = piece[len(self._naming.name_prefix(owner)) :]
         shown = f'{param}"{value}"' + (")" if param.endswith("(") else "")
+        getter = "async_client" if is_async else "client"
         if kind == "platform":
             return (
                 f'{shown} belongs to {owner}; a platform-scoped client refuses tenant '
-                f'and capsule names: use factory.{owner.kind}("{owner.id}").client("{service}") '
+                f'and capsule names: use factory.{owner.kind}("{owner.id}").{getter}("{service}") '
                 f'and the logical name "{logical}"'
             )
         return (

@@ -12,12 +12,19 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any, Final
 
-from mypy.nodes import SymbolTableNode, TypeInfo
+from mypy.build import PRI_LOW
+from mypy.nodes import MypyFile, SymbolTableNode, TypeInfo
 from mypy.options import Options
 from mypy.plugin import FunctionSigContext, MethodSigContext, Plugin, ReportConfigContext
 from mypy.types import FunctionLike
 
-from scopeguard._fullnames import SCOPE_BASE, SCOPE_CLASSES, SCOPE_CLIENT_METHODS
+from scopeguard._fullnames import (
+    ASYNC_STUBS_SESSION,
+    SCOPE_ASYNC_CLIENT_METHOD,
+    SCOPE_BASE,
+    SCOPE_CLASSES,
+    SCOPE_CLIENT_METHODS,
+)
 
 from ._mismatch import ScopeMismatchCheck
 from ._names import WrongNameCheck
@@ -37,6 +44,10 @@ MethodSigHook = Callable[[MethodSigContext], FunctionLike]
 _INSTALLED_MARKERS: Final = tuple(
     f"{os.sep}{name}{os.sep}" for name in ("site-packages", "dist-packages", "typeshed")
 )
+
+
+_SCOPE_MODULE: Final = SCOPE_BASE.rpartition(".")[0]
+_ASYNC_STUBS_MODULE: Final = ASYNC_STUBS_SESSION.rpartition(".")[0]
 
 
 def _is_installed(path: str) -> bool:
@@ -60,7 +71,7 @@ class ScopeguardPlugin(Plugin):
             name: self._raw.method_hook(name) for name in RAW_METHODS
         }
         for cls in (SCOPE_BASE, *SCOPE_CLASSES.values()):
-            for method in SCOPE_CLIENT_METHODS:
+            for method in (*SCOPE_CLIENT_METHODS, SCOPE_ASYNC_CLIENT_METHOD):
                 self._method_hooks[f"{cls}.{method}"] = partial(
                     infer_scoped_client, self.services, method, self.settings.infer_services
                 )
@@ -74,6 +85,16 @@ class ScopeguardPlugin(Plugin):
             if cls is not None and isinstance(cls.node, TypeInfo):
                 found = cls.node.get(member)
         return found
+
+    def get_additional_deps(self, file: MypyFile) -> list[tuple[int, str, int]]:
+        # async_client's service map is types-aiobotocore's AioSession. scopeguard imports
+        # aiobotocore only inside a function, which mypy does not follow in a silenced or
+        # installed module, so without this the map would never be in the build. Without the
+        # stubs installed the dependency is simply missing, reported nowhere (scopeguard's own
+        # module is silenced), and async_client keeps its declared types.
+        if file.fullname == _SCOPE_MODULE:
+            return [(PRI_LOW, _ASYNC_STUBS_MODULE, -1)]
+        return []
 
     def report_config_data(self, ctx: ReportConfigContext) -> Any:
         # Installed packages and typeshed get only what can change their types: mypy reports no
