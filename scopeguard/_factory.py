@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import threading
 import weakref
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Awaitable, Callable, Hashable, Iterable
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 from urllib.parse import urlsplit
 
@@ -187,6 +187,22 @@ class ClientFactory:
 
         return fan_out(self, fn, accounts=accounts, role_name=role_name,
                        max_workers=max_workers, include_self=include_self)
+
+    async def async_for_each_account(
+        self,
+        fn: Callable[[OperatorScope], Awaitable[T]],
+        *,
+        accounts: Iterable[str] | None = None,
+        role_name: str | None = None,
+        max_concurrency: int = 8,
+        include_self: bool = False,
+    ) -> list[AccountResult[T]]:
+        """``for_each_account`` for coroutines, on the running event loop: ``fn`` is awaited per
+        account, at most ``max_concurrency`` at a time. See ``scopeguard._fanout``."""
+        from ._fanout import async_fan_out
+
+        return await async_fan_out(self, fn, accounts=accounts, role_name=role_name,
+                                   max_concurrency=max_concurrency, include_self=include_self)
 
     # -- observability and lifecycle --------------------------------------------------------
 

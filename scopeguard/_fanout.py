@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, TypeVar, cast
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from ._factory import ClientFactory
     from ._scope import OperatorScope
 
-__all__ = ["AccountResult", "fan_out", "organization_accounts"]
+__all__ = ["AccountResult", "async_fan_out", "fan_out", "organization_accounts"]
 
 T = TypeVar("T")
 
@@ -92,16 +92,7 @@ def fan_out(
     Exceptions (``Exception`` subclasses) raised by ``fn`` or by assuming the role are captured;
     ``KeyboardInterrupt`` and ``SystemExit`` are not.
     """
-    if isinstance(accounts, str):
-        raise ConfigurationError(
-            f"accounts={accounts!r} is one string; pass a list of account IDs: [{accounts!r}]"
-        )
-    if isinstance(max_workers, bool) or not isinstance(max_workers, int) or max_workers < 1:
-        raise ConfigurationError(f"max_workers={max_workers!r}: give a whole number of at least 1")
-    if accounts is None:
-        targets = organization_accounts(factory, include_self=include_self)
-    else:
-        targets = list(dict.fromkeys(accounts))
+    targets = _targets(factory, accounts, include_self, max_workers, "max_workers")
     if not targets:
         return []
 
@@ -111,22 +102,8 @@ def fan_out(
             NamingPolicy.account(account_id)
             value = fn(factory.operator(account_id, role_name))
         except Exception as exc:  # one account's failure must not cost the others their results
-            emit(
-                "fanout.account",
-                logging.WARNING,
-                account=account_id,
-                ok=False,
-                error=type(exc).__name__,
-                ms=round((time.perf_counter() - started) * 1000, 1),
-            )
-            return AccountResult(account_id, error=exc)
-        emit(
-            "fanout.account",
-            account=account_id,
-            ok=True,
-            ms=round((time.perf_counter() - started) * 1000, 1),
-        )
-        return AccountResult(account_id, value=value)
+            return _failed(account_id, started, exc)
+        return _succeeded(account_id, started, value)
 
     workers = min(max_workers, len(targets))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="scopeguard-fan-out") as pool:
@@ -135,3 +112,76 @@ def fan_out(
     failed = sum(not r.ok for r in results)
     emit("fanout.done", accounts=len(results), failed=failed, workers=workers)
     return results
+
+
+async def async_fan_out(
+    factory: ClientFactory,
+    fn: Callable[[OperatorScope], Awaitable[T]],
+    *,
+    accounts: Iterable[str] | None = None,
+    role_name: str | None = None,
+    max_concurrency: int = 8,
+    include_self: bool = False,
+) -> list[AccountResult[T]]:
+    """``fan_out`` for coroutines: ``await fn(factory.operator(account, role_name))`` per account
+    on the running event loop, at most ``max_concurrency`` at a time; same results, order and
+    error capture. Listing the Organization's accounts runs in a worker thread. Cancelling the
+    caller cancels every account's task (``CancelledError`` is never captured as a result).
+    """
+    import asyncio
+
+    if accounts is None:
+        _check_bound(max_concurrency, "max_concurrency")
+        targets = await asyncio.to_thread(organization_accounts, factory,
+                                          include_self=include_self)
+    else:
+        targets = _targets(factory, accounts, include_self, max_concurrency, "max_concurrency")
+    if not targets:
+        return []
+    gate = asyncio.Semaphore(max_concurrency)
+
+    async def one(account_id: str) -> AccountResult[T]:
+        async with gate:
+            started = time.perf_counter()
+            try:
+                NamingPolicy.account(account_id)
+                value = await fn(factory.operator(account_id, role_name))
+            except Exception as exc:  # as in fan_out: one account never costs the others
+                return _failed(account_id, started, exc)
+            return _succeeded(account_id, started, value)
+
+    # gather() returns in argument order, so the result order never depends on timing.
+    results = list(await asyncio.gather(*(one(account) for account in targets)))
+    failed = sum(not r.ok for r in results)
+    emit("fanout.done", accounts=len(results), failed=failed,
+         workers=min(max_concurrency, len(targets)))
+    return results
+
+
+def _check_bound(value: object, name: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigurationError(f"{name}={value!r}: give a whole number of at least 1")
+
+
+def _targets(factory: ClientFactory, accounts: Iterable[str] | None, include_self: bool,
+             bound: int, bound_name: str) -> list[str]:
+    if isinstance(accounts, str):
+        raise ConfigurationError(
+            f"accounts={accounts!r} is one string; pass a list of account IDs: [{accounts!r}]"
+        )
+    _check_bound(bound, bound_name)
+    if accounts is None:
+        return organization_accounts(factory, include_self=include_self)
+    return list(dict.fromkeys(accounts))
+
+
+def _failed(account_id: str, started: float, exc: Exception) -> AccountResult[T]:
+    emit("fanout.account", logging.WARNING, account=account_id, ok=False,
+         error=type(exc).__name__, ms=round((time.perf_counter() - started) * 1000, 1))
+    return AccountResult(account_id, error=exc)
+
+
+def _succeeded(account_id: str, started: float, value: T) -> AccountResult[T]:
+    emit("fanout.account", account=account_id, ok=True,
+         ms=round((time.perf_counter() - started) * 1000, 1))
+    return AccountResult(account_id, value=value)

@@ -15,10 +15,14 @@ from scopeguard.testing import MotoServer, test_session
 DOC = Path(__file__).resolve().parents[2] / "docs" / "async.md"
 
 
+def blocks() -> list[str]:
+    return re.findall(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), re.DOTALL)
+
+
 def test_async_doc_example_runs_and_its_refusal_holds(
     scopeguard_server: MotoServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    example = re.findall(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), re.DOTALL)[0]
+    example = blocks()[0]
     # The example builds its factory from the environment, as an application would.
     monkeypatch.setenv("SCOPEGUARD_ENDPOINT_URL", scopeguard_server.endpoint_url)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
@@ -52,9 +56,31 @@ def test_async_doc_example_runs_and_its_refusal_holds(
 def test_async_doc_testing_example_passes(
     scopeguard_server_factory: scopeguard.ClientFactory, scopeguard_server: MotoServer
 ) -> None:
-    example = re.findall(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), re.DOTALL)[1]
+    (example,) = [b for b in blocks() if "def test_" in b]
     namespace: dict[str, Any] = {}
     exec(compile(example, str(DOC), "exec"), namespace)
     (test,) = [v for k, v in namespace.items() if k.startswith("test_")]
     test(scopeguard_server_factory, scopeguard_server)
     assert scopeguard_server_factory.stats()["refusals"] == 1
+
+
+def test_async_doc_fan_out_example_audits_every_member_account(
+    scopeguard_server_factory: scopeguard.ClientFactory,
+) -> None:
+    (example,) = [b for b in blocks() if "async_for_each_account" in b]
+    namespace: dict[str, Any] = {}
+    exec(compile(example, str(DOC), "exec"), namespace)
+    factory = scopeguard_server_factory
+    org = factory.platform().client("organizations")
+    org.create_organization(FeatureSet="ALL")
+    for name in ("billing", "analytics"):
+        org.create_account(AccountName=name, Email=f"{name}@example.com")
+
+    async def body() -> Any:
+        async with factory:
+            return await namespace["audit"](factory)
+
+    audit = asyncio.run(body())
+    assert len(audit) == 2
+    for account, arn in audit.items():
+        assert f":{account}:assumed-role/OrganizationAccountAccessRole/" in arn
