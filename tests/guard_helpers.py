@@ -46,3 +46,17 @@ def skip_unless_in_model(client: Any, operation: str, parameter: str | None = No
     members = model.operation_model(operation).input_shape.members
     if parameter is not None and parameter not in members:
         pytest.skip(f"{operation}.{parameter} is not in this botocore's {model.service_name} model")
+
+
+def refused(client: Any, call: str, match: str, **params: Any) -> Any:
+    """Call ``client.<call>(**params)``; assert it raised ScopeViolation matching ``match`` and
+    that no request left the process. Returns the violation."""
+    import pytest
+
+    from scopeguard import ScopeViolation
+    from scopeguard.testing import count_requests
+
+    with count_requests(client) as sent, pytest.raises(ScopeViolation, match=match) as info:
+        getattr(client, call)(**params)
+    assert sent.total == 0
+    return info.value

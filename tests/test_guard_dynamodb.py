@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from guard_helpers import refused
+
 from scopeguard import ClientFactory, NamingPolicy, PooledTable, ScopeViolation
 from scopeguard.testing import count_requests, moto_factory
 
@@ -43,13 +45,6 @@ def factory() -> Iterator[ClientFactory]:
 def acme(factory: ClientFactory) -> Any:
     return factory.tenant("acme").client("dynamodb")
 
-
-def refused(client: Any, call: str, match: str, **params: Any) -> ScopeViolation:
-    """Call and assert ScopeViolation was raised and no request left the process."""
-    with count_requests(client) as sent, pytest.raises(ScopeViolation, match=match) as info:
-        getattr(client, call)(**params)
-    assert sent.total == 0
-    return info.value
 
 
 def test_logical_names_land_in_the_tenants_physical_table(factory: ClientFactory, acme: Any) -> None:

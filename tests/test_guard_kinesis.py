@@ -9,7 +9,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from guard_helpers import guard_for, skip_unless_in_model
+from guard_helpers import guard_for, refused, skip_unless_in_model
 
 from scopeguard import ClientFactory, InvalidName, ScopeViolation
 from scopeguard._guard.kinesis import RULES
@@ -38,12 +38,6 @@ def factory() -> Iterator[ClientFactory]:
 def acme(factory: ClientFactory) -> Any:
     return factory.tenant("acme").client("kinesis")
 
-
-def refused(client: Any, call: str, match: str, **params: Any) -> ScopeViolation:
-    with count_requests(client) as sent, pytest.raises(ScopeViolation, match=match) as info:
-        getattr(client, call)(**params)
-    assert sent.total == 0
-    return info.value
 
 
 def test_logical_stream_name_lands_under_the_physical_name(factory: ClientFactory,

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from guard_helpers import guard_for, tampering
+from guard_helpers import guard_for, refused, tampering
 
 from scopeguard import ClientFactory, InvalidName, NamingPolicy, PooledTable, ScopeViolation
 from scopeguard._guard.lambda_ import RULES
@@ -77,12 +77,6 @@ def factory() -> Iterator[ClientFactory]:
 def acme(factory: ClientFactory) -> Any:
     return factory.tenant("acme").client("lambda")
 
-
-def refused(client: Any, call: str, match: str, **params: Any) -> ScopeViolation:
-    with count_requests(client) as sent, pytest.raises(ScopeViolation, match=match) as info:
-        getattr(client, call)(**params)
-    assert sent.total == 0
-    return info.value
 
 
 def test_function_lands_under_its_physical_name(factory: ClientFactory, acme: Any) -> None:

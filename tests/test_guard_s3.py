@@ -19,7 +19,7 @@ from boto3.s3.transfer import TransferConfig
 from moto import mock_aws
 from moto.server import ThreadedMotoServer
 
-from guard_helpers import tampering
+from guard_helpers import refused, tampering
 
 from scopeguard import ClientFactory, NamingPolicy, ScopeViolation
 from scopeguard._guard.core import compile_plan
@@ -68,13 +68,6 @@ def operator(factory: ClientFactory) -> Any:
     """Sees physical names: the view used to check where things really landed."""
     return factory.operator(ACCOUNT).client("s3")
 
-
-def refused(client: Any, call: str, match: str, **params: Any) -> ScopeViolation:
-    """Call and assert ScopeViolation was raised and no request left the process."""
-    with count_requests(client) as sent, pytest.raises(ScopeViolation, match=match) as info:
-        getattr(client, call)(**params)
-    assert sent.total == 0
-    return info.value
 
 
 def read(client: Any, bucket: str, key: str) -> bytes:

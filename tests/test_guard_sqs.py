@@ -68,7 +68,7 @@ def test_queue_url_of_another_tenant_is_refused(
 @pytest.mark.parametrize(
     ("url", "match"),
     [
-        (f"https://sqs.eu-west-1.amazonaws.com/999999999999/t-acme-jobs", "account"),
+        ("https://sqs.eu-west-1.amazonaws.com/999999999999/t-acme-jobs", "account"),
         (f"https://sqs.eu-west-1.amazonaws.com/{ACCOUNT}/jobs", "not a resource of this scope"),
         (f"https://sqs.eu-west-1.amazonaws.com/{ACCOUNT}/t-acme-jobs/extra", "cannot parse"),
         (f"https://sqs.eu-west-1.amazonaws.com/{ACCOUNT}/t-acme-jobs?x=1", "cannot parse"),

@@ -11,13 +11,13 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from guard_helpers import guard_for
+from guard_helpers import guard_for, refused
 
 from scopeguard import ClientFactory, InvalidName, ScopeViolation
 from scopeguard._guard.core import Refuse
 from scopeguard._guard.ssm import RULES, _parameter, _path
 from scopeguard._naming import DEFAULT_POLICY
-from scopeguard.testing import count_requests, moto_factory
+from scopeguard.testing import moto_factory
 
 ACCOUNT = "123456789012"
 REGION = "eu-west-1"
@@ -46,13 +46,6 @@ def factory() -> Iterator[ClientFactory]:
 def acme(factory: ClientFactory) -> Any:
     return factory.tenant("acme").client("ssm")
 
-
-def refused(client: Any, call: str, match: str, **params: Any) -> ScopeViolation:
-    """Call and assert ScopeViolation was raised and no request left the process."""
-    with count_requests(client) as sent, pytest.raises(ScopeViolation, match=match) as info:
-        getattr(client, call)(**params)
-    assert sent.total == 0
-    return info.value
 
 
 def value(client: Any, name: str) -> str:
