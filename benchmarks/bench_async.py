@@ -31,12 +31,11 @@ from aiobotocore.awsrequest import AioAWSResponse
 from aiobotocore.session import AioSession
 
 sys.path.insert(0, ".")
+import bench_factory  # noqa: E402  (benchmarks/ is on sys.path as the script's directory)
 import scopeguard  # noqa: E402
 
-KEYS = {"aws_access_key_id": "bench", "aws_secret_access_key": "bench", "region_name": "eu-west-1"}
+KEYS = bench_factory.KEYS
 JSON = "application/x-amz-json-1.0"
-QUEUE = "https://sqs.eu-west-1.amazonaws.com/123456789012/t-acme-jobs"
-BATCH = [{"PutRequest": {"Item": {"pk": {"S": f"o-{i}"}}}} for i in range(25)]
 
 
 class _Raw:
@@ -88,22 +87,10 @@ async def bench_acquire(quick: bool) -> dict[str, float]:
     return {"create_client_s": fresh, "factory_cached_s": hit, "ratio": fresh / hit}
 
 
-# label: (service, method, canned body, content type, scoped params, raw params)
-OPERATIONS: dict[str, tuple[str, str, bytes, str, dict[str, Any], dict[str, Any]]] = {
-    "GetItem": ("dynamodb", "get_item", b'{"Item": {"pk": {"S": "o-1"}}}', JSON,
-                {"TableName": "orders", "Key": {"pk": {"S": "o-1"}}},
-                {"TableName": "t-acme-orders", "Key": {"pk": {"S": "o-1"}}}),
-    "PutItem": ("dynamodb", "put_item", b"{}", JSON,
-                {"TableName": "orders", "Item": {"pk": {"S": "o-1"}, "v": {"N": "1"}}},
-                {"TableName": "t-acme-orders", "Item": {"pk": {"S": "o-1"}, "v": {"N": "1"}}}),
-    "SendMessage": ("sqs", "send_message",
-                    b'{"MessageId": "1", "MD5OfMessageBody": "5d41402abc4b2a76b9719d911017c592"}',
-                    JSON, {"QueueUrl": QUEUE, "MessageBody": "hello"},
-                    {"QueueUrl": QUEUE, "MessageBody": "hello"}),
-    "BatchWriteItem(25)": ("dynamodb", "batch_write_item", b'{"UnprocessedItems": {}}', JSON,
-                           {"RequestItems": {"orders": BATCH}},
-                           {"RequestItems": {"t-acme-orders": BATCH}}),
-}
+# The same operations, canned responses and parameters as the sync benchmark, so the two
+# overhead tables compare directly.
+OPERATIONS = {label: bench_factory.OPERATIONS[label]
+              for label in ("GetItem", "PutItem", "SendMessage", "BatchWriteItem(25)")}
 
 
 async def bench_guard(quick: bool) -> dict[str, dict[str, float]]:
