@@ -468,3 +468,35 @@ def test_clients_of_different_accounts_are_built_in_parallel(
     first, second = run(factory, body)
     assert first.scope.id == "111122223333" and second.scope.id == "444455556666"
     assert factory.stats()["sts.assume_role"] == 2
+
+
+def test_expiring_credentials_are_refreshed_in_a_worker_thread() -> None:
+    import threading
+
+    from botocore.credentials import ReadOnlyCredentials
+
+    from scopeguard._async import _SyncBackedCredentials
+
+    class Expiring:
+        """Sync credentials that always need a refresh and record where they are refreshed."""
+
+        def __init__(self) -> None:
+            self.threads: list[int] = []
+
+        def refresh_needed(self) -> bool:
+            return True
+
+        def get_frozen_credentials(self) -> ReadOnlyCredentials:
+            self.threads.append(threading.get_ident())
+            return ReadOnlyCredentials(f"AKIA{len(self.threads)}", "secret", "token", "123456789012")
+
+    sync = Expiring()
+    adapter = _SyncBackedCredentials(sync)  # type: ignore[arg-type]
+
+    async def body() -> tuple[int, Any]:
+        return threading.get_ident(), await adapter.get_frozen_credentials()
+
+    loop_thread, frozen = asyncio.run(body())
+    assert frozen.access_key == "AKIA2"  # refreshed, not the value resolved at construction
+    assert sync.threads[-1] != loop_thread
+    assert adapter.get_account_id() == "123456789012"
