@@ -28,6 +28,7 @@ _NEWER_THAN_1_43 = {
                 "UpdateDeadLetterQueueRecordsVisibility", "UpdateQueue",
                 "UpdateQueueRecordsVisibility"},
     "lambda": {"DeleteDurableExecution", "PauseDurableExecution", "ResumeDurableExecution"},
+    "s3": {"GetBucketDefaultStorageClass", "GetPart", "PutBucketDefaultStorageClass"},
     "secretsmanager": {"AssociateCrossAccountReplica", "DisassociateCrossAccountReplica",
                        "ListResourcePolicies"},
     "ssm": {"DeregisterDefaultHostManagementConfiguration",

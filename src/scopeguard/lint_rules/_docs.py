@@ -42,7 +42,7 @@ def render_rule(rule: Rule) -> str:
         f"Add `# noqa: {entry.code}` to the line to silence one site, or let `scopeguard migrate` "
         f"write `# scopeguard: TODO({entry.code}) reason` above it: the finding stays, marked "
         "as acknowledged, and `scopeguard report` counts it under *todo*.\n",
-        f"Implemented in `scopeguard/lint_rules/rules/{_module_of(rule)}.py`.\n",
+        f"Implemented in `src/scopeguard/lint_rules/rules/{_module_of(rule)}.py`.\n",
     ]
     return "\n".join(parts)
 
