@@ -1,4 +1,4 @@
-"""The ``scopeguard`` command: ``demo``, ``migrate`` and ``report``.
+"""The ``scopeguard`` command: ``demo``, ``migrate``, ``report`` and ``coverage``.
 
 Each subcommand lives with its concept and is imported only when chosen, so ``scopeguard demo``
 never loads libcst and ``scopeguard migrate`` never starts an emulator.
@@ -6,6 +6,7 @@ never loads libcst and ``scopeguard migrate`` never starts an emulator.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Sequence
 from importlib import import_module
@@ -21,6 +22,8 @@ _COMMANDS: dict[str, tuple[str, str, str]] = {
                 "rewrite ad hoc boto3 client creation into factory calls (--diff/--write/--check)"),
     "report": ("scopeguard.lint_rules.report", "main",
                "migration census: raw vs factory client sites per package"),
+    "coverage": ("scopeguard._coverage", "main",
+                 "operations of the installed botocore the guard does not classify"),
 }
 
 _EXTRAS = {"demo": "demo", "migrate": "migrate", "report": "lint"}
@@ -54,8 +57,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ImportError as exc:
         print(
             f"scopeguard {command}: a dependency is missing ({exc.name or exc}). Install it with: "
-            f"pip install 'scopeguard[{_EXTRAS[command]}]'",
+            f"pip install 'scopeguard[{_EXTRAS.get(command, '')}]'",
             file=sys.stderr,
         )
         return 2
-    return entry(args[1:])
+    try:
+        return entry(args[1:])
+    except BrokenPipeError:
+        # The reader went away (`scopeguard coverage --json | head`): what it read is all it
+        # wanted. Point stdout at devnull so the interpreter's final flush does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1

@@ -87,6 +87,15 @@ class Refuse:
 
 _UNCLASSIFIED: Final = Refuse("operation is not classified by scopeguard")
 
+
+def _unclassified_reason() -> str:
+    # Built at refusal time: the usual cause is a botocore newer than this scopeguard, so the
+    # message names the installed version and the command that lists every such operation.
+    import botocore
+
+    return (f"operation is not classified by scopeguard for the installed botocore "
+            f"{botocore.__version__} (run 'scopeguard coverage' to list every such operation)")
+
 Handler = Callable[["ScopeGuard", Any, str], Any]
 ExtraCheck = Callable[["ScopeGuard", str, dict[str, Any], Mapping[str, Any]], None]
 # (guard, netloc, path) of a signed request -> (the resource its host or first path segment
@@ -326,7 +335,8 @@ class ScopeGuard:
         op = operation.name
         entry = rules.operations.get(op, _UNCLASSIFIED)
         if isinstance(entry, Refuse) and (self.isolated or op in rules.scoped_only):
-            raise self.refuse(entry.reason, service=rules.service, op=op)
+            reason = _unclassified_reason() if entry is _UNCLASSIFIED else entry.reason
+            raise self.refuse(reason, service=rules.service, op=op)
         if plan.unclassified and self.isolated:
             raise self.refuse(
                 f"unclassified identifier parameters {', '.join(plan.unclassified)}",
