@@ -33,6 +33,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+SRC = REPO / "src"
 STUBS = REPO / "tests" / "mypy_plugin" / "stubs"
 
 SERVICES = ("dynamodb", "s3", "sqs", "sns", "secretsmanager", "ssm", "events", "kinesis", "lambda")
@@ -70,7 +71,7 @@ def _pyproject(root: Path, plugin: bool) -> Path:
             [tool.mypy]
             {plugins}
             strict = true
-            mypy_path = ["{REPO.as_posix()}", "{STUBS.as_posix()}"]
+            mypy_path = ["{SRC.as_posix()}", "{STUBS.as_posix()}"]
 
             [[tool.mypy.overrides]]
             module = ["scopeguard", "scopeguard.*"]

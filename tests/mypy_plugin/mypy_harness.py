@@ -27,6 +27,7 @@ from mypy import api as mypy_api
 
 HERE = Path(__file__).parent
 REPO = HERE.parent.parent
+SRC = REPO / "src"
 CASES = HERE / "cases"
 PLAIN = HERE / "plain"
 STUBS = HERE / "stubs"
@@ -120,7 +121,7 @@ def write_project(
         [tool.mypy]
         {plugins.strip()}
         strict = true
-        mypy_path = ["{REPO.as_posix()}", "{STUBS.as_posix()}"]
+        mypy_path = ["{SRC.as_posix()}", "{STUBS.as_posix()}"]
         warn_unused_ignores = true
         {extra_mypy.strip()}
 
@@ -171,7 +172,7 @@ def run_pyright(root: Path, *targets: Path) -> subprocess.CompletedProcess[str]:
     config = root / "pyrightconfig.json"
     config.write_text(
         '{"typeCheckingMode": "strict", "reportMissingModuleSource": false, '
-        f'"extraPaths": ["{REPO.as_posix()}"], "pythonVersion": "3.11"}}'
+        f'"extraPaths": ["{SRC.as_posix()}"], "pythonVersion": "3.11"}}'
     )
     return subprocess.run(
         [exe, "--pythonpath", sys.executable, "--project", str(config), *map(str, targets)],
