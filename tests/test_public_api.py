@@ -22,6 +22,12 @@ def test_exported_members_are_pinned() -> None:
     assert core <= set(scopeguard.__all__)
 
 
+def test_version_is_the_installed_distributions() -> None:
+    from importlib.metadata import version
+
+    assert scopeguard.__version__ == version("scopeguard")
+
+
 def test_exception_tree() -> None:
     assert issubclass(scopeguard.ScopeViolation, scopeguard.ScopeguardError)
     assert issubclass(scopeguard.ScopeViolation, PermissionError)

@@ -37,3 +37,15 @@ def test_readme_example_runs_and_its_refusal_holds() -> None:
         assert item["Item"] == {"pk": {"S": "o-1"}}
         with pytest.raises(scopeguard.ScopeViolation, match="belongs to tenant:globex"):
             namespace["steal"]("acme")  # type: ignore[operator]
+
+
+def test_ci_runs_the_readmes_test_command_with_the_pinned_constraints() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    (command,) = [line for line in readme.splitlines()
+                  if line.startswith("python -m pip install -c constraints/")]
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert command.replace("pip install ", "pip install --quiet ") in ci
+    for constraints in ("constraints/botocore-newest.txt", "constraints/botocore-aiobotocore.txt"):
+        assert f"-c {constraints}" in command
+        pins = (ROOT / constraints).read_text(encoding="utf-8")
+        assert "\nboto3==" in pins and "\nbotocore==" in pins, constraints

@@ -21,6 +21,7 @@ from ._fanout import AccountResult
 from ._naming import NamingPolicy, PooledTable, ScopeRef
 from ._policy import TenantRoleSettings
 from ._scope import CapsuleScope, OperatorScope, PlatformScope, Scope, TenantScope
+from ._version import __version__
 
 __all__ = [
     "AccountResult",
@@ -41,4 +42,5 @@ __all__ = [
     "ScopeguardError",
     "TenantRoleSettings",
     "TenantScope",
+    "__version__",
 ]
