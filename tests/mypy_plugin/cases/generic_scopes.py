@@ -69,7 +69,7 @@ Repository[TenantScope](platform)  # E: Argument 1 to "Repository" has incompati
 
 
 def generic_caller(client: ScopedDynamoDBClient[S]) -> Repository[S]:
-    reveal_type(same_scope(client))  # N: Revealed type is "scopeguard.typing.ScopedDynamoDBClient[S]"
+    kept: ScopedDynamoDBClient[S] = same_scope(client)
     tenant_repository(Repository(client))  # E: Argument 1 to "Repository" has incompatible type "ScopedDynamoDBClient[S]"; expected "ScopedDynamoDBClient[TenantScope]"  [arg-type]
     return Repository(client)
 
