@@ -3,7 +3,8 @@
     python benchmarks/bench_mypy.py [--modules 40] [--functions 12] [--repeat 3]
 
 Part 1 generates a typed service code base with many client acquisitions (every function gets a
-scoped client from a handle, passes it to a scope-typed helper and calls a method on it) and runs
+scoped client from a handle, passes it to a scope-typed helper and to a helper generic over the
+scope (``ScopedXClient[ScopeT]``), and calls a method on it) and runs
 mypy on it without the plugin and with it, each run in a fresh process with a fresh cache,
 interleaved, ``--repeat`` times. It prints the best CPU time (user + system) of each, the medians,
 and the added time in percent.
@@ -92,11 +93,18 @@ def generate_code_base(root: Path, modules: int, functions: int) -> Path:
     (package / "__init__.py").write_text("")
     imports = ", ".join(
         sorted(f"{scope.capitalize()}{ALIAS[s]}" for s in SERVICES for scope in SCOPES)
+        + sorted(f"Scoped{ALIAS[s]}" for s in SERVICES)
+        + ["ScopeT"]
     )
     helpers = [
         f"def use_{scope}_{service}(client: {scope.capitalize()}{ALIAS[service]}) -> None:\n"
         f"    client.{CALLS[service]}\n"
         for scope in SCOPES
+        for service in SERVICES
+    ] + [
+        f"def keep_{service}(client: Scoped{ALIAS[service]}[ScopeT]) -> "
+        f"Scoped{ALIAS[service]}[ScopeT]:\n"
+        "    return client\n"
         for service in SERVICES
     ]
     (package / "helpers.py").write_text(
@@ -122,6 +130,7 @@ def generate_code_base(root: Path, modules: int, functions: int) -> Path:
                 f"def handler_{f}(factory: ClientFactory, n: int) -> int:",
                 f'    client = factory.{handle}.client("{service}")',
                 f"    helpers.use_{scope}_{service}(client)",
+                f"    helpers.use_{scope}_{service}(helpers.keep_{service}(client))",
                 f"    client.{CALLS[service]}",
                 "    return n + 1",
                 "",

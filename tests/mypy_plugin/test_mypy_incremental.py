@@ -149,6 +149,65 @@ def test_dmypy_follows_edits(tmp_path: Path) -> None:
         subprocess.run([*base, "stop"], capture_output=True, timeout=60)
 
 
+HELPERS = """\
+from __future__ import annotations
+
+from types_boto3_dynamodb.client import DynamoDBClient
+
+from scopeguard.typing import TenantDynamoDBClient
+
+
+def save_order(orders: DynamoDBClient) -> None: ...
+"""
+CALLER = """\
+from __future__ import annotations
+
+from scopeguard import ClientFactory, TenantScope
+
+from app.helpers import save_order
+
+
+class Audited(TenantScope): ...
+
+
+def handle(factory: ClientFactory, audited: Audited) -> None:
+    save_order(factory.platform().client("dynamodb"))
+    reveal_type(audited.client("xray"))
+"""
+MISMATCH = (12, "scopeguard-scope-mismatch")
+
+
+def test_dmypy_follows_signature_edits_in_another_module(tmp_path: Path) -> None:
+    # The callee's module changes, the caller's does not. The daemon keeps a function's node
+    # when its definition is edited, so an answer cached by node alone went stale: the call was
+    # reported as arg-type until the daemon restarted.
+    pyproject = _project(tmp_path)
+    helpers = tmp_path / "app" / "helpers.py"
+    helpers.write_text(HELPERS)
+    (tmp_path / "app" / "handlers.py").write_text(CALLER)
+    status = tmp_path / "dmypy.json"
+    base = [sys.executable, "-m", "mypy.dmypy", "--status-file", str(status)]
+    check = [*base, "run", "--", "--config-file", str(pyproject), "--no-error-summary",
+             "--cache-dir", str(tmp_path / "cache"), str(tmp_path / "app")]
+
+    def run() -> list[tuple[int, str]]:
+        done = subprocess.run(check, capture_output=True, text=True, timeout=300, cwd=tmp_path)
+        assert "Traceback" not in done.stderr + done.stdout, done.stderr + done.stdout
+        return _codes(done.stdout)
+
+    xray = (13, 'Revealed type is "types_boto3_xray.client.XRayClient"')
+    try:
+        assert run() == [xray]
+        helpers.write_text(HELPERS.replace("orders: DynamoDBClient", "orders: TenantDynamoDBClient"))
+        assert run() == [MISMATCH, xray]
+        helpers.write_text(HELPERS)
+        assert run() == [xray]
+        helpers.write_text(HELPERS.replace("orders: DynamoDBClient", "orders: TenantDynamoDBClient"))
+        assert run() == [MISMATCH, xray]
+    finally:
+        subprocess.run([*base, "stop"], capture_output=True, timeout=60)
+
+
 @pytest.fixture(autouse=True)
 def _no_stray_daemon_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("MYPYPATH", raising=False)

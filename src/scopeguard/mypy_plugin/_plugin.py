@@ -13,11 +13,14 @@ from functools import partial
 from typing import Any, Final
 
 from mypy.build import PRI_LOW
+from mypy.errors import CompileError
 from mypy.nodes import MypyFile, SymbolTableNode, TypeInfo
 from mypy.options import Options
 from mypy.plugin import FunctionSigContext, MethodSigContext, Plugin, ReportConfigContext
 from mypy.types import FunctionLike
 
+from scopeguard._config import ScopeguardConfig
+from scopeguard._exceptions import ConfigurationError
 from scopeguard._fullnames import (
     ASYNC_STUBS_SESSION,
     SCOPE_ASYNC_CLIENT_METHOD,
@@ -30,11 +33,11 @@ from ._mismatch import ScopeMismatchCheck
 from ._names import WrongNameCheck
 from ._raw import RAW_FUNCTIONS, RAW_METHODS, RawClientCheck
 from ._services import ServiceMap, infer_scoped_client
-from ._settings import load_settings
+from ._settings import PluginSettings, config_error_message, load_settings
 
 __all__ = ["PLUGIN_SCHEMA", "ScopeguardPlugin"]
 
-PLUGIN_SCHEMA: Final = 1
+PLUGIN_SCHEMA: Final = 2
 """Bumped whenever the plugin's output for unchanged input changes, to invalidate caches."""
 
 FunctionSigHook = Callable[[FunctionSigContext], FunctionLike]
@@ -59,9 +62,19 @@ class ScopeguardPlugin(Plugin):
 
     def __init__(self, options: Options) -> None:
         super().__init__(options)
-        self.settings = load_settings(options.config_file)
+        # A malformed [tool.scopeguard] must read as a configuration error, not as a crash: an
+        # exception here is printed by mypy as "Error constructing plugin instance" and a
+        # traceback. So the plugin starts with the defaults and the first hook mypy calls on a
+        # run (get_additional_deps on parsed modules, report_config_data on cached ones) stops
+        # it with a CompileError, which mypy prints like its own config errors (status 2).
+        self._config_error: str | None = None
+        try:
+            self.settings = load_settings(options.config_file)
+        except ConfigurationError as error:
+            self._config_error = config_error_message(options.config_file, error)
+            self.settings = PluginSettings(config=ScopeguardConfig())
         self.services = ServiceMap(self._lookup)
-        self._raw = RawClientCheck(self.settings, self.services)
+        self._raw = RawClientCheck(self.settings, self.services, self._lookup)
         self._mismatch = ScopeMismatchCheck(self._lookup)
         self._names = WrongNameCheck(self.settings.config.naming, self.settings.name_parameters)
         self._function_hooks: dict[str, FunctionSigHook] = {
@@ -70,11 +83,15 @@ class ScopeguardPlugin(Plugin):
         self._method_hooks: dict[str, MethodSigHook] = {
             name: self._raw.method_hook(name) for name in RAW_METHODS
         }
+        self._inference: dict[str, MethodSigHook] = {
+            method: partial(
+                infer_scoped_client, self.services, method, self.settings.infer_services
+            )
+            for method in (*SCOPE_CLIENT_METHODS, SCOPE_ASYNC_CLIENT_METHOD)
+        }
         for cls in (SCOPE_BASE, *SCOPE_CLASSES.values()):
-            for method in (*SCOPE_CLIENT_METHODS, SCOPE_ASYNC_CLIENT_METHOD):
-                self._method_hooks[f"{cls}.{method}"] = partial(
-                    infer_scoped_client, self.services, method, self.settings.infer_services
-                )
+            for method, hook in self._inference.items():
+                self._method_hooks[f"{cls}.{method}"] = hook
 
     def _lookup(self, fullname: str) -> SymbolTableNode | None:
         found = self.lookup_fully_qualified(fullname)
@@ -86,7 +103,21 @@ class ScopeguardPlugin(Plugin):
                 found = cls.node.get(member)
         return found
 
+    def _is_handle_subclass(self, fullname: str) -> bool:
+        """True for a project's subclass of a scope handle (``class Audited(TenantScope)``).
+
+        Not cached: only calls of methods named like the handle's get here, the MRO walk is
+        short, and under dmypy a class keeps its TypeInfo when its bases are edited."""
+        sym = self.lookup_fully_qualified(fullname)
+        info = sym.node if sym is not None else None
+        return isinstance(info, TypeInfo) and info.has_base(SCOPE_BASE)
+
+    def _stop_on_config_error(self) -> None:
+        if self._config_error is not None:
+            raise CompileError([self._config_error])
+
     def get_additional_deps(self, file: MypyFile) -> list[tuple[int, str, int]]:
+        self._stop_on_config_error()
         # async_client's service map is types-aiobotocore's AioSession. scopeguard imports
         # aiobotocore only inside a function, which mypy does not follow in a silenced or
         # installed module, so without this the map would never be in the build. Without the
@@ -97,6 +128,7 @@ class ScopeguardPlugin(Plugin):
         return []
 
     def report_config_data(self, ctx: ReportConfigContext) -> Any:
+        self._stop_on_config_error()
         # Installed packages and typeshed get only what can change their types: mypy reports no
         # errors there, so a change of factory-modules or naming must not recheck all of boto3's
         # stubs (a cold run's worth of work) when only the project's modules can change.
@@ -116,6 +148,10 @@ class ScopeguardPlugin(Plugin):
         hook = self._method_hooks.get(fullname)
         if hook is not None:
             return hook
+        owner, _, method = fullname.rpartition(".")
+        inference = self._inference.get(method)
+        if inference is not None and self._is_handle_subclass(owner):
+            return inference
         if self.settings.check_names and self._names.wants(fullname):
             return self._names.hook
         if self._mismatch.wants(fullname):

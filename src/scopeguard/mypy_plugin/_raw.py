@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Final
 
-from mypy.nodes import Context, Expression, MypyFile
+from mypy.nodes import Context, Expression, MypyFile, OverloadedFuncDef
 from mypy.plugin import CheckerPluginInterface, FunctionSigContext, MethodSigContext
-from mypy.types import CallableType, FunctionLike
+from mypy.types import CallableType, FunctionLike, Overloaded
 
 from scopeguard._fullnames import (
     ASYNC_SESSION_FACTORIES,
@@ -27,7 +27,7 @@ from scopeguard._fullnames import (
 
 from ._errors import RAW_CLIENT
 from ._literals import str_value
-from ._services import ServiceMap, literal_service, service_argument
+from ._services import Lookup, ServiceMap, literal_service, service_argument
 from ._settings import PluginSettings
 
 __all__ = ["RAW_FUNCTIONS", "RAW_METHODS", "RawClientCheck"]
@@ -63,11 +63,13 @@ RAW_METHODS: Final[dict[str, str]] = {
 class RawClientCheck:
     """Signature hooks for the raw creators; one instance per mypy run."""
 
-    def __init__(self, settings: PluginSettings, services: ServiceMap) -> None:
+    def __init__(self, settings: PluginSettings, services: ServiceMap, lookup: Lookup) -> None:
         self._settings = settings
+        self._lookup = lookup
         self._services = services
         self._allowed: dict[str, bool] = {}
-        self._last_unmatched: Context | None = None
+        # Creator's fullname -> the literal of its first overload item (see _first_report).
+        self._first_items: dict[str, str] = {}
 
     def function_hook(self, fullname: str) -> Callable[[FunctionSigContext], FunctionLike]:
         what = RAW_FUNCTIONS[fullname]
@@ -101,7 +103,7 @@ class RawClientCheck:
         what: str,
         fullname: str,
     ) -> None:
-        if self._is_allowed(api) or not self._first_report(context, args, sig, method):
+        if self._is_allowed(api) or not self._first_report(fullname, args, sig, method):
             return
         short = fullname.rpartition(".")[2]
         if what == "client":
@@ -139,19 +141,33 @@ class RawClientCheck:
         return allowed
 
     def _first_report(
-        self, context: Context, args: list[list[Expression]], sig: CallableType, method: str
+        self, fullname: str, args: list[list[Expression]], sig: CallableType, method: str
     ) -> bool:
-        """True once per call: a signature hook runs once per overload item (hundreds for
-        boto3.client), so report from the item the call matches, or from one item if none does."""
+        """True for one overload item per call: a signature hook runs once per item (hundreds
+        for boto3.client), so report from the item the call's literal matches, or else from the
+        callee's first item.
+
+        Stateless on purpose: mypy may check one call several times and keep only the last
+        pass's errors (a ``return`` is inferred with the declared type as context, then again
+        without it if the first pass reported anything), so each pass must report again."""
         item = literal_service(sig)
         if item is None:
             return True
         expr = service_argument(args, sig)
         actual = str_value(expr) if expr is not None else None
-        known = self._services.get(method)
-        if actual is not None and actual in known:
+        if actual is not None and actual in self._services.get(method):
             return item == actual
-        if self._last_unmatched is context:
-            return False
-        self._last_unmatched = context
-        return True
+        first = self._first_items.get(fullname)
+        if first is None:
+            first = self._first_items[fullname] = self._first_item(fullname)
+        # Where the callee's overloads cannot be read, every item reports: mypy prints a message
+        # repeated on one line once, so that costs time, never a duplicate.
+        return first == "" or item == first
+
+    def _first_item(self, fullname: str) -> str:
+        """The literal of the callee's first overload item ("" if not known)."""
+        sym = self._lookup(fullname)
+        node = sym.node if sym is not None else None
+        if isinstance(node, OverloadedFuncDef) and isinstance(node.type, Overloaded):
+            return literal_service(node.type.items[0]) or ""
+        return ""

@@ -8,15 +8,22 @@ editing the config invalidates mypy's cache for every module.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from scopeguard._config import ScopeguardConfig, load_config, str_list, warn_unknown
+from scopeguard._config import (
+    ScopeguardConfig,
+    find_pyproject,
+    load_config,
+    str_list,
+    warn_unknown,
+)
 from scopeguard._exceptions import ConfigurationError
 
-__all__ = ["DEFAULT_NAME_PARAMETERS", "PluginSettings", "load_settings"]
+__all__ = ["DEFAULT_NAME_PARAMETERS", "PluginSettings", "config_error_message", "load_settings"]
 
 # Keyword parameters of the covered services' operations that carry a resource name, an ARN or a
 # queue URL; and the resource API's constructors that take one positionally.
@@ -80,13 +87,18 @@ def _bool(where: str, key: str, value: object) -> bool:
     return value
 
 
-def load_settings(mypy_config_file: str | None) -> PluginSettings:
-    """Settings from the TOML file mypy reads its own config from (``pyproject.toml`` or any
-    ``--config-file x.toml``), else from the nearest pyproject above the working directory."""
+def settings_file(mypy_config_file: str | None) -> Path | None:
+    """The TOML file mypy reads its own config from (``pyproject.toml`` or any
+    ``--config-file x.toml``), else the nearest pyproject above the working directory."""
     if mypy_config_file and Path(mypy_config_file).suffix == ".toml":
-        config = load_config(pyproject=mypy_config_file)
-    else:
-        config = load_config(os.getcwd())
+        return Path(mypy_config_file)
+    return find_pyproject(os.getcwd())
+
+
+def load_settings(mypy_config_file: str | None) -> PluginSettings:
+    """Settings from ``settings_file``; ``ConfigurationError`` naming the key if malformed."""
+    path = settings_file(mypy_config_file)
+    config = load_config(pyproject=path) if path is not None else ScopeguardConfig()
     table = config.tool("mypy")
     where = f"{config.path} [tool.scopeguard.mypy]"
     warn_unknown(where, table, _KEYS)
@@ -97,3 +109,30 @@ def load_settings(mypy_config_file: str | None) -> PluginSettings:
         infer_services=_bool(where, "infer-services", table.get("infer-services", True)),
         name_parameters=DEFAULT_NAME_PARAMETERS | frozenset(extra),
     )
+
+
+_QUOTED_KEY: Final = re.compile(r"'([A-Za-z0-9_.-]+)'")
+
+
+def config_error_message(mypy_config_file: str | None, error: ConfigurationError) -> str:
+    """``error`` as mypy prints a configuration problem: ``file:line: error: ...``.
+
+    The line is the key's (the first one the message quotes), else the ``[tool.scopeguard``
+    table's header, else 1: enough for an editor to jump to it."""
+    path = settings_file(mypy_config_file)
+    text = str(error)
+    if path is None:
+        return f"error: {text}"
+    text = text.removeprefix(str(path)).lstrip(": ")
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        lines = []
+    line = 0
+    key = _QUOTED_KEY.search(text)
+    if key is not None:
+        assignment = re.compile(rf"""^\s*["']?{re.escape(key.group(1))}["']?\s*=""")
+        line = next((n for n, body in enumerate(lines, 1) if assignment.match(body)), 0)
+    if not line:
+        line = next((n for n, body in enumerate(lines, 1) if "[tool.scopeguard" in body), 1)
+    return f"{path}:{line}: error: {text}"

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Literal
+
 import boto3
 import boto3 as aws
 import boto3.session
@@ -34,3 +36,19 @@ def handler(injected: boto3.Session, core_session: botocore.session.Session) -> 
 
 
 boto3.client("s3")  # type: ignore[scopeguard-raw-client]
+
+
+# A service name that is a union of literals: no single overload item matches it. In a return
+# statement mypy checks the call twice (with the declared type as context, then without), and
+# keeps the second pass's errors if the first had any: each pass must report.
+def client_for(service: Literal["sts", "ecs"]) -> object:
+    return boto3.client(service)  # E: Raw boto3 client created outside factory-modules (boto3.client()): ...  [scopeguard-raw-client]
+
+
+def session_client_for(injected: boto3.Session, service: Literal["sts", "ecs"]) -> object:
+    return injected.client(service)  # E: Client created from a raw session outside factory-modules (.client()): ...  [scopeguard-raw-client]
+
+
+def assigned_client_for(service: Literal["sts", "ecs"]) -> object:
+    made = boto3.client(service)  # E: Raw boto3 client created outside factory-modules (boto3.client()): ...  [scopeguard-raw-client]
+    return made
