@@ -286,7 +286,7 @@ async def aclose(factory: ClientFactory) -> None:
 def async_scoped_namespace(base: type) -> dict[str, Any]:
     """Methods of the per-scope subclass of an aiobotocore client class: the sync versions'
     counterparts, awaiting inside the scope so the guard hooks see it."""
-    from ._guard import enter, leave
+    from ._guard import enter, leave, private_arguments
 
     async def _make_api_call(self: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
         token = enter(self._scopeguard)
@@ -298,6 +298,7 @@ def async_scoped_namespace(base: type) -> dict[str, Any]:
 
     def presign_wrapper(original: Any) -> Any:
         async def presign(self: Any, *args: Any, **kwargs: Any) -> Any:
+            args, kwargs = private_arguments(self._scopeguard, args, kwargs)
             token = enter(self._scopeguard)
             try:
                 return await original(self, *args, **kwargs)

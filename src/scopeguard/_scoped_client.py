@@ -121,9 +121,10 @@ def _classic_transfer(original: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _presign_wrapper(original: Callable[..., Any]) -> Callable[..., Any]:
-    from ._guard import enter, leave
+    from ._guard import enter, leave, private_arguments
 
     def presign(self: Any, *args: Any, **kwargs: Any) -> Any:
+        args, kwargs = private_arguments(self._scopeguard, args, kwargs)
         token = enter(self._scopeguard)
         try:
             return original(self, *args, **kwargs)

@@ -5,7 +5,17 @@ compiler and the botocore hooks; one module per covered service holds its operat
 """
 
 from . import dynamodb, events, kinesis, lambda_, s3, secretsmanager, sns, sqs, ssm
-from .core import SERVICE_RULES, ScopeGuard, enter, install_hooks, leave, scope_call
+from .core import (
+    SERVICE_RULES,
+    ScopeGuard,
+    enter,
+    install_hooks,
+    leave,
+    private_arguments,
+    scope_call,
+)
+
+
 
 __all__ = [
     "SERVICE_RULES",
@@ -17,6 +27,7 @@ __all__ = [
     "kinesis",
     "lambda_",
     "leave",
+    "private_arguments",
     "s3",
     "scope_call",
     "secretsmanager",

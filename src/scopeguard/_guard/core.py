@@ -39,6 +39,7 @@ from urllib.parse import urlsplit
 
 from .._exceptions import InvalidName, ScopeViolation
 from .._naming import NAME_RULES, NamingPolicy, ScopeRef
+from .private import Unreadable, private_copy
 
 if TYPE_CHECKING:
     from botocore.model import OperationModel, Shape
@@ -62,6 +63,7 @@ __all__ = [
     "narrow_to_scope",
     "install_hooks",
     "leave",
+    "private_arguments",
     "scope_call",
 ]
 
@@ -408,9 +410,9 @@ class _Call:
     # replace the outer request's. Each stamp is a fresh (object, operation) pair, held here, so
     # it cannot be forged or reused.
     approved: dict[tuple[object, str], bytes | str | None] = field(default_factory=dict)
-    # The parameters just approved, their stamp, context and a private copy of them as
-    # approved (None if they could not be copied), until the serialiser picks them up.
-    pending: tuple[dict[str, Any], tuple[object, str], Mapping[str, Any], Any] | None = None
+    # The parameters just approved (the dict botocore goes on with), their stamp and context,
+    # until the serialiser picks them up.
+    pending: tuple[dict[str, Any], tuple[object, str], Mapping[str, Any]] | None = None
 
 
 _ACTIVE: contextvars.ContextVar[_Call | None] = contextvars.ContextVar("scopeguard_call",
@@ -437,6 +439,17 @@ def leave(token: contextvars.Token[_Call | None]) -> None:
     _ACTIVE.reset(token)
 
 
+def private_arguments(guard: ScopeGuard, args: tuple[Any, ...],
+                      kwargs: dict[str, Any]) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """Private copies of a presigner's arguments (``Params``, ``Fields``, ``Conditions``):
+    botocore rewrites ``Params`` in place, and the caller may reuse or share it."""
+    try:
+        return (tuple(private_copy(a) for a in args),
+                {str.__str__(k): private_copy(v) for k, v in kwargs.items()})
+    except Unreadable as exc:
+        raise guard.refuse(exc.reason) from None
+
+
 def _unscoped(operation: str) -> ScopeViolation:
     return ScopeViolation(
         "the request did not come through a scope handle (a shared client was used directly, or "
@@ -458,9 +471,41 @@ def _recheck(guard: ScopeGuard, rules: ServiceRules, model: OperationModel,
     containers compare by identity first: cheap); a change means something logical or
     unapproved took the place of what the first check approved."""
     checked = dict(params)
-    guard.check(rules, model, checked, plan, context)
+    _checked(guard, rules, model, checked, plan, context)
     if not _same(checked, params):
         raise guard.refuse(_NOT_APPROVED, service=rules.service, op=model.name)
+
+
+def _adopt(guard: ScopeGuard, params: Any, service: str, op: str) -> None:
+    """Replace the contents of the dict botocore goes on with by a private copy of them in
+    exact builtin types (``private``): the checks read it, the serialiser serialises it, and
+    the caller's own objects are never read again."""
+    if type(params) is not dict:
+        raise guard.refuse("the parameters are not a dict", service=service, op=op)
+    try:
+        copied = private_copy(params)
+    except Unreadable as exc:
+        raise guard.refuse(exc.reason, service=service, op=op) from None
+    dict.clear(params)
+    dict.update(params, copied)
+
+
+def _checked(guard: ScopeGuard, rules: ServiceRules, model: OperationModel,
+             params: dict[str, Any], plan: Plan, context: Mapping[str, Any]) -> None:
+    """``guard.check``, where input of the wrong shape ends in botocore's own
+    ``ParamValidationError`` or a refusal, never in another exception from inside the guard."""
+    try:
+        guard.check(rules, model, params, plan, context)
+    except ScopeViolation:
+        raise
+    except Exception as exc:
+        from botocore.validate import validate_parameters
+
+        if model.input_shape is not None:
+            validate_parameters(params, model.input_shape)  # raises ParamValidationError
+        raise guard.refuse(f"the parameters cannot be read as {model.name}'s input "
+                           f"({type(exc).__name__})", service=rules.service,
+                           op=model.name) from None
 
 
 def _same(checked: Mapping[str, Any], params: Mapping[str, Any]) -> bool:
@@ -510,65 +555,20 @@ def _recheck_json(guard: ScopeGuard, rules: ServiceRules, model: OperationModel,
     _recheck(guard, rules, model, sent, plan, request.context)
 
 
-# Containers and members a private copy may hold. Copying is cheaper than parsing the body for
-# simple calls (a GetItem holds 7), dearer for batches (a 25-item BatchWriteItem costs ~35%
-# more): those are left to the signing hook's parse.
-_COPY_BUDGET: Final = 32
-
-
-class _NotCopied(Exception):
-    """Too large to copy cheaply, or holding a subclass of ``str``, ``dict``, ``list`` or
-    ``tuple`` (a ``str`` subclass could compare equal to an approved name while serialising as
-    another)."""
-
-
-def _worth_copying(params: Mapping[str, Any]) -> bool:
-    """A look two levels deep, without allocating: batches show there (RequestItems' lists,
-    TransactItems, Entries) and are left to the parse before any copying starts."""
-    size = len(params)
-    for value in params.values():
-        kind = type(value)
-        if kind is dict or kind is list or kind is tuple:
-            size += len(value)
-            for child in (value.values() if kind is dict else value):
-                if type(child) is dict or type(child) is list:
-                    size += len(child)
-    return size <= _COPY_BUDGET
-
-
-def _private_copy(value: Any, budget: list[int]) -> Any:
-    """A deep copy of a parameter tree that nothing else can reach: containers are copied,
-    leaves shared (they are immutable, or not resources). Only exact builtin types are copied.
-    (``marshal`` would copy in C, but costs three times as much inside a botocore call.)"""
-    kind = type(value)
-    if kind is dict or kind is list or kind is tuple:
-        budget[0] -= len(value) + 1
-        if budget[0] < 0:
-            raise _NotCopied
-        # Exact strings, by far the most common members, are taken without a call.
-        if kind is dict:
-            return {k if type(k) is str else _private_copy(k, budget):
-                    v if type(v) is str else _private_copy(v, budget) for k, v in value.items()}
-        return [v if type(v) is str else _private_copy(v, budget) for v in value]
-    if kind is not str and isinstance(value, str | dict | list | tuple):
-        raise _NotCopied
-    return value
-
-
 class _CheckingSerializer:
     """A shared client's serializer, re-checking approved parameters as it serialises them.
 
-    Between the parameter hook and the serialiser, later ``before-parameter-build`` and
-    ``before-endpoint-resolution`` handlers (or another thread holding a nested dict of the
-    caller's) may still change the parameters. So the serialiser gets a private copy of them,
-    which must equal the copy taken when they were approved, or pass the checks again (botocore
-    itself adds idempotency tokens): nothing else can reach that copy, so the bytes produced are
-    the image of approved parameters. Comparing two copies costs less than checking again: it
-    runs one small function and C, not every handler of the service's table (measured inside a
-    botocore call, where that code is no longer in the CPU caches, the difference is 2-4 µs).
-    The signing hook then only has to see that the request still carries
-    that very body object (bytes are immutable: any rewrite is a new object) and can skip
-    parsing it; any other body is parsed and checked in full."""
+    The parameter hook replaced the parameters' contents with a private copy (``private``) and
+    checked it, but later ``before-parameter-build`` and ``before-endpoint-resolution`` handlers
+    still hold that dict and may change it (botocore itself adds idempotency tokens). So the
+    serialiser copies it once more into exact builtin types, checks that copy again and
+    serialises it: nothing else can reach it, so the bytes produced are the image of checked
+    parameters. The check on parameters that are already approved and physical changes nothing
+    (its handlers copy on write, so unchanged members compare by identity); a change means a
+    handler put something unapproved in. The signing hook then only has to see that the
+    request still carries that very body object (bytes are immutable: any rewrite is a new
+    object) and can skip parsing it, batches included; any other body is parsed and checked
+    in full."""
 
     __slots__ = ("_inner", "_rules", "_plan_for")
 
@@ -586,20 +586,17 @@ class _CheckingSerializer:
             # parameter hook): serialised as is, and the signing hook checks in full or refuses.
             return self._inner.serialize_to_request(parameters, operation_model)
         call.pending = None
-        if pending[3] is None:  # could not be copied when approved: no cheaper now
-            return self._inner.serialize_to_request(parameters, operation_model)
+        guard = call.guard
         try:
-            private = _private_copy(parameters, [_COPY_BUDGET])
-        except _NotCopied:
-            return self._inner.serialize_to_request(parameters, operation_model)
-        try:
-            # Equal to the copy taken when they were approved (both copies hold only exact
-            # builtin types, so == runs no code of anyone else's): nothing to check again.
-            if private != pending[3]:
-                _recheck(call.guard, self._rules, operation_model, private,
-                         self._plan_for(operation_model), pending[2])
+            try:
+                private = private_copy(parameters)
+            except Unreadable as exc:
+                raise guard.refuse(exc.reason, service=self._rules.service,
+                                   op=operation_model.name) from None
+            _recheck(guard, self._rules, operation_model, private,
+                     self._plan_for(operation_model), pending[2])
         except ScopeViolation as exc:
-            call.guard.on_refusal(exc)
+            guard.on_refusal(exc)
             raise
         request = self._inner.serialize_to_request(private, operation_model)
         body = request.get("body")
@@ -613,8 +610,13 @@ class _CheckingSerializer:
 
 def install_hooks(client: Any, rules: ServiceRules | None,
                   on_refusal: Callable[[ScopeViolation], None], *,
-                  recheck_serialized: bool = True) -> None:
-    """Register the two guard hooks on a shared client's event system."""
+                  recheck_serialized: bool = True,
+                  prepare: Callable[[dict[str, Any], OperationModel], None] | None = None) -> None:
+    """Register the two guard hooks on a shared client's event system.
+
+    ``prepare`` runs on the parameters before they are copied and checked: the resource API's
+    client turns Python values and condition objects into the wire format there, so the guard
+    checks what will be sent, not what the caller wrote."""
     service_model = client.meta.service_model
     service_id = service_model.service_id.hyphenize()
     plans: dict[str, Plan] = {}
@@ -659,20 +661,17 @@ def install_hooks(client: Any, rules: ServiceRules | None,
                         service=service_id, op=model.name,
                     )
             else:
-                guard.check(rules, model, params, plan_for(model), context)
+                if prepare is not None:
+                    prepare(params, model)
+                _adopt(guard, params, service_id, model.name)
+                _checked(guard, rules, model, params, plan_for(model), context)
         except ScopeViolation as exc:
             guard.on_refusal(exc)
             raise
         stamp = (object(), model.name)
         call.approved[stamp] = None
         if recheck_body:
-            approved = None
-            if _worth_copying(params):
-                try:
-                    approved = _private_copy(params, [_COPY_BUDGET])
-                except _NotCopied:
-                    pass
-            call.pending = (params, stamp, context, approved)
+            call.pending = (params, stamp, context)
         context[_APPROVAL] = stamp
 
     def check_sign(request: Any, operation_name: str, **_: Any) -> None:

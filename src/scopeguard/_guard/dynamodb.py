@@ -8,10 +8,13 @@ refused (they read every tenant's items), and Query must pin the partition key b
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from typing import Any, Final
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Final
 
 from .core import SERVICE_RULES, Refuse, ScopeGuard, ServiceRules, forbidden
+
+if TYPE_CHECKING:
+    from botocore.model import OperationModel
 
 SERVICE: Final = "dynamodb"
 
@@ -38,6 +41,49 @@ def table_name(value: str) -> str:
     if value.startswith("arn:"):
         return value.split(":", 5)[5].split("/")[1]
     return value
+
+
+# -- the resource API --------------------------------------------------------------------------
+
+# boto3's DynamoDB resources register these on their client's events when they are created.
+_BOTO3_INPUT_HANDLERS: Final = ("dynamodb-condition-expression", "dynamodb-attr-value-input")
+
+
+def _reserved(**_: Any) -> None:
+    """Holds a unique id of boto3's input transforms on a resource client (see below)."""
+
+
+def resource_preparation(client: Any) -> Callable[[dict[str, Any], OperationModel], None]:
+    """Make ``client`` (a resource API's own shared client) run boto3's DynamoDB input
+    transforms inside the guard, before the copy and the check, and return that step.
+
+    boto3's resource API (``Table.get_item(Key={"pk": "t-acme/u1"})``, ``batch_writer``,
+    ``Key("pk").eq(...)``) turns Python values and condition objects into the wire format in
+    ``before-parameter-build`` handlers that would run after the guard's, so the guard saw
+    values it cannot read. Here the guard runs them first and checks their output, exactly as
+    strictly as the client API's. Their unique ids are taken on this client, so the resources
+    built on it do not register them a second time (which would encode the values twice);
+    boto3's output transform and its copy of the caller's parameters are registered as boto3
+    registers them."""
+    from boto3.dynamodb.transform import TransformationInjector, copy_dynamodb_params
+
+    events = client.meta.events
+    for unique_id in _BOTO3_INPUT_HANDLERS:
+        events.register("before-parameter-build.dynamodb", _reserved, unique_id=unique_id)
+    events.register("provide-client-params.dynamodb", copy_dynamodb_params,
+                    unique_id="dynamodb-create-params-copy")
+    events.register("after-call.dynamodb", TransformationInjector().inject_attribute_value_output,
+                    unique_id="dynamodb-attr-value-output")
+
+    def prepare(params: dict[str, Any], model: OperationModel) -> None:
+        # One injector per call: its condition builder numbers placeholders with a counter, and
+        # this client is shared by every thread and scope.
+        # (The stubs say ResourceModel; botocore's event passes the operation model, as here.)
+        injector = TransformationInjector()
+        injector.inject_condition_expressions(params, model)  # type: ignore[arg-type]
+        injector.inject_attribute_value_input(params, model)  # type: ignore[arg-type]
+
+    return prepare
 
 
 # -- PartiQL -----------------------------------------------------------------------------------
