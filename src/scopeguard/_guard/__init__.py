@@ -4,7 +4,7 @@
 compiler and the botocore hooks; one module per covered service holds its operation table.
 """
 
-from . import dynamodb, events, kinesis, lambda_, s3, secretsmanager, sns, sqs, ssm
+from . import dynamodb, dynamodbstreams, events, kinesis, lambda_, s3, secretsmanager, sns, sqs, ssm
 from .core import (
     SERVICE_RULES,
     ScopeGuard,
@@ -15,12 +15,11 @@ from .core import (
     scope_call,
 )
 
-
-
 __all__ = [
     "SERVICE_RULES",
     "ScopeGuard",
     "dynamodb",
+    "dynamodbstreams",
     "enter",
     "events",
     "install_hooks",

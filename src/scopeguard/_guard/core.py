@@ -52,10 +52,12 @@ __all__ = [
     "MAPVAL",
     "SERVICE_RULES",
     "Addressing",
+    "Listing",
     "Plan",
     "Refuse",
     "ScopeGuard",
     "ServiceRules",
+    "drop_owned",
     "enter",
     "forbidden",
     "header_items",
@@ -94,6 +96,8 @@ ExtraCheck = Callable[["ScopeGuard", str, dict[str, Any], Mapping[str, Any]], No
 # (guard, netloc, path) of a signed request -> (the resource its host or first path segment
 # names, or None; the rest of the path). How S3 addresses buckets.
 Addressing = Callable[["ScopeGuard", str, str], tuple[str | None, str]]
+# (guard, parsed response) -> None: removes the items of other scopes from a listing's response.
+Listing = Callable[["ScopeGuard", dict[str, Any]], None]
 
 
 @dataclass(frozen=True)
@@ -107,7 +111,9 @@ class ServiceRules:
     an ``ExtraCheck`` (plan plus a service-specific check), or ``Refuse``.
     ``platform_refused`` lists operations refused in platform scope too.
     ``addressing`` splits a resource the service reads from the request's host or first path
-    segment (S3's bucket) off a signed request's URL."""
+    segment (S3's bucket) off a signed request's URL.
+    ``listings`` drops tenant- and capsule-owned items from the responses of listing operations
+    in platform scope (``drop_owned``): their results span every scope."""
 
     service: str
     members: Mapping[str, str]
@@ -115,6 +121,7 @@ class ServiceRules:
     operations: Mapping[str, ExtraCheck | Refuse | None]
     scoped_only: frozenset[str] = frozenset()
     addressing: Addressing | None = None
+    listings: Mapping[str, Listing] = field(default_factory=dict)
 
 
 SERVICE_RULES: dict[str, ServiceRules] = {}
@@ -126,11 +133,16 @@ class Plan:
 
     steps: tuple[tuple[tuple[str, ...], str, str], ...]  # (path, kind, member name)
     unclassified: tuple[str, ...]
+    # The builtin type the model gives each step's value (None: not one type), in step order.
+    types: tuple[type | None, ...] = ()
+    # The exact types each top-level member may have, for members of a plain type.
+    members: Mapping[str, frozenset[type]] = field(default_factory=dict)
 
 
 def compile_plan(rules: ServiceRules, operation: OperationModel) -> Plan:
     """Walk the input shape once; collect every classified identifier's path."""
     steps: list[tuple[tuple[str, ...], str, str]] = []
+    types: list[type | None] = []
     unclassified: list[str] = []
 
     def walk(shape: Shape, path: tuple[str, ...], stack: tuple[str, ...]) -> None:
@@ -146,17 +158,63 @@ def compile_plan(rules: ServiceRules, operation: OperationModel) -> Plan:
                     walk(member, (*path, name), stack)
                 elif kind != "ignore":
                     steps.append(((*path, name), kind, name))
+                    types.append(_builtin_type(member))
         elif shape.type_name == "list":
             walk(shape.member, (*path, LIST), stack)  # type: ignore[attr-defined]
         elif shape.type_name == "map":
             key_kind = rules.members.get(f"{{{shape.key.name}}}")  # type: ignore[attr-defined]
             if key_kind is not None and key_kind != "ignore":
                 steps.append(((*path, MAPKEY), key_kind, path[-1] if path else "key"))
+                types.append(str)
             walk(shape.value, (*path, MAPVAL), stack)  # type: ignore[attr-defined]
 
+    members: dict[str, frozenset[type]] = {}
     if operation.input_shape is not None:
         walk(operation.input_shape, (), ())
-    return Plan(tuple(steps), tuple(unclassified))
+        for name, member in operation.input_shape.members.items():
+            allowed = _TOP_LEVEL_TYPES.get(member.type_name)
+            if allowed is not None and not getattr(member, "is_document_type", False) \
+                    and name not in _CONVERTED_BY_BOTOCORE:
+                members[name] = allowed
+    return Plan(tuple(steps), tuple(unclassified), tuple(types), members)
+
+
+# What botocore's validator accepts for a member, as exact types (the private copy has only
+# these): checked for every top-level member before any other handler of botocore's reads one
+# (its S3 SSE-C handler hashes a key it assumes is bytes or str, for instance).
+_TOP_LEVEL_TYPES: Final = {
+    "string": frozenset({str}), "list": frozenset({list}), "map": frozenset({dict}),
+    "structure": frozenset({dict}), "boolean": frozenset({bool}),
+    "integer": frozenset({int, bool}), "long": frozenset({int, bool}),
+    "blob": frozenset({bytes, str}),  # or a file-like object: any type but the plain ones
+}
+# Members botocore's own handlers accept in more types than the model says (S3's CopySource
+# may be a {"Bucket", "Key", "VersionId"} dict): the service's check reads them.
+_CONVERTED_BY_BOTOCORE: Final = frozenset({"CopySource"})
+_PLAIN_TYPES: Final = frozenset({str, list, dict, bool, int, float, type(None)})
+
+
+def _mistyped(value: Any, allowed: frozenset[type]) -> bool:
+    kind = type(value)
+    if kind in allowed:
+        return False
+    return kind in _PLAIN_TYPES or allowed is not _TOP_LEVEL_TYPES["blob"]
+
+
+_BUILTIN_TYPES: Final = {"string": str, "list": list, "map": dict, "boolean": bool,
+                         "integer": int, "long": int}
+
+
+def _builtin_type(shape: Shape) -> type | None:
+    if shape.type_name == "structure":
+        return None if getattr(shape, "is_document_type", False) else dict
+    return _BUILTIN_TYPES.get(shape.type_name)
+
+
+class _Mistyped(Exception):
+    """A value is not of the type the operation's model gives it (the private copy holds exact
+    builtin types, so ``type(value) is expected`` decides); ``_checked`` turns it into
+    botocore's ``ParamValidationError``."""
 
 
 def _apply(node: Any, path: tuple[str, ...], fn: Callable[[Any], Any]) -> Any:
@@ -167,22 +225,24 @@ def _apply(node: Any, path: tuple[str, ...], fn: Callable[[Any], Any]) -> Any:
     step, rest = path[0], path[1:]
     if step == LIST:
         if not isinstance(node, list | tuple):
-            return node
+            raise _Mistyped
         new = [_apply(item, rest, fn) for item in node]
         return node if all(a is b for a, b in zip(new, node, strict=True)) else new
     if step == MAPKEY:
         if not isinstance(node, dict):
-            return node
+            raise _Mistyped
         keys = {k: fn(k) for k in node}
         if len(set(keys.values())) != len(keys):
             raise ScopeViolation("two map keys resolve to the same resource", scope="?")
         return node if all(k == v for k, v in keys.items()) else {keys[k]: v for k, v in node.items()}
     if step == MAPVAL:
         if not isinstance(node, dict):
-            return node
+            raise _Mistyped
         new_map = {k: _apply(v, rest, fn) for k, v in node.items()}
         return node if all(new_map[k] is node[k] for k in node) else new_map
-    if not isinstance(node, dict) or step not in node:
+    if not isinstance(node, dict):
+        raise _Mistyped
+    if step not in node:
         return node
     value = _apply(node[step], rest, fn)
     return node if value is node[step] else {**node, step: value}
@@ -335,15 +395,19 @@ class ScopeGuard:
                 service=rules.service, op=op,
             )
         try:
-            for path, kind, member in plan.steps:
+            for (path, kind, member), expected in zip(plan.steps, plan.types, strict=True):
                 top = path[0]
                 if top not in params:
                     continue
                 handler = rules.kinds[kind]
                 if len(path) == 1:
-                    new = handler(self, params[top], member)
+                    value = params[top]
+                    if expected is not None and type(value) is not expected:
+                        raise _Mistyped
+                    new = handler(self, value, member)
                 else:
-                    new = _apply(params[top], path[1:], partial(_call, handler, self, member))
+                    new = _apply(params[top], path[1:],
+                                 partial(_call, handler, self, member, expected))
                 if new is not params[top]:
                     params[top] = new
             if callable(entry) and not isinstance(entry, Refuse):
@@ -384,6 +448,29 @@ def narrow_to_scope(guard: ScopeGuard, params: dict[str, Any], member: str) -> N
     params[member] = own + prefix
 
 
+def drop_owned(key: str, name_of: Callable[[Any], str | None]) -> Listing:
+    """A ``Listing`` removing from ``parsed[key]`` every item whose name (``name_of(item)``, on
+    the canonical spelling) belongs to a tenant or capsule. Platform clients see shared
+    resources only; an item whose name cannot be read is dropped too."""
+
+    def listing(guard: ScopeGuard, parsed: dict[str, Any]) -> None:
+        items = parsed.get(key)
+        if isinstance(items, list):
+            parsed[key] = [item for item in items if not _owned_or_unreadable(guard, name_of,
+                                                                              item)]
+
+    return listing
+
+
+def _owned_or_unreadable(guard: ScopeGuard, name_of: Callable[[Any], str | None],
+                         item: Any) -> bool:
+    try:
+        name = name_of(item)
+    except (AttributeError, IndexError, KeyError, TypeError):
+        return True
+    return not isinstance(name, str) or guard.naming.owner(name) is not None
+
+
 def forbidden(guard: ScopeGuard, value: Any, member: str) -> Any:
     """Kind for members that grant access to others (resource policies): refused in tenant and
     capsule scope, where only the platform may set them."""
@@ -393,7 +480,10 @@ def forbidden(guard: ScopeGuard, value: Any, member: str) -> Any:
     return value
 
 
-def _call(handler: Handler, guard: ScopeGuard, member: str, value: Any) -> Any:
+def _call(handler: Handler, guard: ScopeGuard, member: str, expected: type | None,
+          value: Any) -> Any:
+    if expected is not None and type(value) is not expected:
+        raise _Mistyped
     return handler(guard, value, member)
 
 
@@ -674,6 +764,27 @@ def install_hooks(client: Any, rules: ServiceRules | None,
             call.pending = (params, stamp, context)
         context[_APPROVAL] = stamp
 
+    def check_types(params: Any, model: OperationModel, **_: Any) -> None:
+        # provide-client-params: before every before-parameter-build handler, botocore's
+        # operation-specific ones included (its S3 SSE-C handler hashes a key it assumes is
+        # bytes), so a top-level member of the wrong type ends in ParamValidationError here.
+        if not isinstance(params, dict):
+            return
+        allowed_types = plan_for(model).members
+        for name, value in params.items():
+            allowed = allowed_types.get(name)
+            if allowed is not None and type(value) not in allowed and _mistyped(value, allowed):
+                from botocore.validate import validate_parameters
+
+                if model.input_shape is not None:
+                    validate_parameters(params, model.input_shape)
+                call = _ACTIVE.get()
+                exc = ScopeViolation(f"{name} is not of the type {model.name} takes",
+                                     scope=str(call.guard.scope) if call else "unscoped",
+                                     service=service_id, operation=model.name, parameter=name)
+                on_refusal(exc)
+                raise exc
+
     def check_sign(request: Any, operation_name: str, **_: Any) -> None:
         call = _ACTIVE.get()
         stamp = request.context.get(_APPROVAL)
@@ -714,7 +825,22 @@ def install_hooks(client: Any, rules: ServiceRules | None,
             call.guard.on_refusal(exc)
             raise
 
+    def filter_listing(parsed: Any, model: OperationModel, **_: Any) -> None:
+        call = _ACTIVE.get()
+        if call is None or call.guard.scope.kind != "platform" or not isinstance(parsed, dict):
+            return
+        assert rules is not None
+        listing = rules.listings.get(model.name)
+        if listing is not None:
+            listing(call.guard, parsed)
+
     events = client.meta.events
+    if rules is not None and rules.listings:
+        events.register(f"after-call.{service_id}", filter_listing,
+                        unique_id=f"scopeguard-listing-{service_id}")
+    if rules is not None:
+        events.register_first(f"provide-client-params.{service_id}", check_types,
+                              unique_id=f"scopeguard-types-{service_id}")
     events.register_first(f"before-parameter-build.{service_id}", check_params,
                           unique_id=f"scopeguard-params-{service_id}")
     events.register_last(f"before-sign.{service_id}", check_sign,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
-from .core import SERVICE_RULES, Refuse, ScopeGuard, ServiceRules, forbidden
+from .core import SERVICE_RULES, Refuse, ScopeGuard, ServiceRules, drop_owned, forbidden
 from .expressions import Malformed, key_terms, name_resolver, partiql_table, pinned_value
 
 if TYPE_CHECKING:
@@ -386,6 +386,15 @@ RULES: Final = ServiceRules(
         "UpdateTable": _no_pooled_admin,
         "UpdateTableReplicaAutoScaling": _REFUSED_CROSS,
         "UpdateTimeToLive": _no_pooled_admin,
+    },
+    listings={
+        "ListTables": drop_owned("TableNames", str),
+        "ListGlobalTables": drop_owned("GlobalTables", lambda t: t["GlobalTableName"]),
+        "ListBackups": drop_owned("BackupSummaries", lambda b: b["TableName"]),
+        "ListContributorInsights": drop_owned("ContributorInsightsSummaries",
+                                              lambda c: c["TableName"]),
+        "ListExports": drop_owned("ExportSummaries", lambda e: table_name(e["ExportArn"])),
+        "ListImports": drop_owned("ImportSummaryList", lambda i: table_name(i["TableArn"])),
     },
 )
 

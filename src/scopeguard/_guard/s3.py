@@ -36,7 +36,17 @@ from collections.abc import Callable, Mapping
 from typing import Any, Final
 from urllib.parse import unquote
 
-from .core import SERVICE_RULES, Refuse, ScopeGuard, ServiceRules, forbidden, kms_key, narrow_to_scope, parse_arn
+from .core import (
+    SERVICE_RULES,
+    Refuse,
+    ScopeGuard,
+    ServiceRules,
+    drop_owned,
+    forbidden,
+    kms_key,
+    narrow_to_scope,
+    parse_arn,
+)
 
 SERVICE: Final = "s3"
 
@@ -609,6 +619,10 @@ RULES: Final = ServiceRules(
                                          "scope"),
     },
     addressing=_addressing,
+    listings={
+        "ListBuckets": drop_owned("Buckets", lambda b: b["Name"]),
+        "ListDirectoryBuckets": drop_owned("Buckets", lambda b: b["Name"]),
+    },
 )
 
 SERVICE_RULES[SERVICE] = RULES
