@@ -127,3 +127,39 @@ def test_platform_resource_api_reads_shared_tables(factory: ClientFactory) -> No
     assert [i["owner"] for i in table.scan()["Items"]] == ["globex"]
     with pytest.raises(ScopeViolation, match="belongs to tenant:acme"):
         factory.platform().resource("dynamodb").Table("t-acme-orders").get_item(Key={"id": "x"})
+
+
+# -- local presigners: they sign a token and send nothing -------------------------------------
+
+
+def test_database_auth_tokens_are_made_in_platform_and_operator_scope(
+    factory: ClientFactory,
+) -> None:
+    rds = factory.platform().client("rds")
+    token = rds.generate_db_auth_token(DBHostname="db.example.internal", Port=5432,
+                                       DBUsername="app")
+    assert token.startswith("db.example.internal:5432/?Action=connect")
+    operator = factory.operator("123456789012").client("rds")
+    assert "Action=connect" in operator.generate_db_auth_token(
+        DBHostname="db.example.internal", Port=5432, DBUsername="app")
+    dsql = factory.platform().client("dsql")
+    if hasattr(dsql, "generate_db_connect_auth_token"):
+        assert "Action=DbConnect" in dsql.generate_db_connect_auth_token(
+            Hostname="abc.dsql.eu-west-1.on.aws")
+        assert "Action=DbConnectAdmin" in dsql.generate_db_connect_admin_auth_token(
+            Hostname="abc.dsql.eu-west-1.on.aws")
+
+
+def test_database_auth_tokens_are_refused_in_tenant_scope(factory: ClientFactory) -> None:
+    with pytest.raises(ScopeViolation, match="not covered in tenant scope"):
+        factory.tenant("acme").client("rds").generate_db_auth_token(
+            DBHostname="db.example.internal", Port=5432, DBUsername="app")
+
+
+def test_other_signatures_outside_a_call_are_still_refused(factory: ClientFactory) -> None:
+    rds = factory.platform().client("rds")
+    request_dict = {"url_path": "/", "query_string": {"Action": "connect", "DBUser": "app"},
+                    "headers": {}, "body": {}, "method": "GET", "url": "https://db.example.internal",
+                    "context": {}}
+    with pytest.raises(ScopeViolation, match="did not come through a scope handle"):
+        rds._request_signer.generate_presigned_url(request_dict, operation_name="connect")

@@ -309,6 +309,26 @@ def async_scoped_namespace(base: type) -> dict[str, Any]:
         presign.__doc__ = original.__doc__
         return presign
 
+    def local_token(original: Any) -> Any:
+        import inspect
+
+        from ._guard import enter_local
+        from ._scoped_client import _local_token
+
+        if not inspect.iscoroutinefunction(original):
+            return _local_token(original)
+
+        async def token(self: Any, *args: Any, **kwargs: Any) -> Any:
+            entered = enter_local(self._scopeguard, original.__name__)
+            try:
+                return await original(self, *args, **kwargs)
+            finally:
+                leave(entered)
+
+        token.__name__ = original.__name__
+        token.__doc__ = original.__doc__
+        return token
+
     async def __aenter__(self: Any) -> Any:
         return self
 
@@ -325,4 +345,10 @@ def async_scoped_namespace(base: type) -> dict[str, Any]:
         original = getattr(base, name, None)
         if original is not None:
             namespace[name] = presign_wrapper(original)
+    from ._scoped_client import LOCAL_TOKEN_METHODS
+
+    for name in LOCAL_TOKEN_METHODS:
+        original = getattr(base, name, None)
+        if original is not None:
+            namespace[name] = local_token(original)
     return namespace

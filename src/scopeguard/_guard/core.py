@@ -59,6 +59,7 @@ __all__ = [
     "ServiceRules",
     "drop_owned",
     "enter",
+    "enter_local",
     "forbidden",
     "header_items",
     "kms_key",
@@ -503,6 +504,9 @@ class _Call:
     # The parameters just approved (the dict botocore goes on with), their stamp and context,
     # until the serialiser picks them up.
     pending: tuple[dict[str, Any], tuple[object, str], Mapping[str, Any]] | None = None
+    # Set for a local token generator (rds.generate_db_auth_token, ...): it signs a request of
+    # its own making that is never sent, only returned as a database password.
+    local: bool = False
 
 
 _ACTIVE: contextvars.ContextVar[_Call | None] = contextvars.ContextVar("scopeguard_call",
@@ -523,6 +527,19 @@ def scope_call(guard: ScopeGuard) -> Iterator[None]:
 def enter(guard: ScopeGuard) -> contextvars.Token[_Call | None]:
     """``scope_call`` without the context-manager overhead, for the per-call hot path."""
     return _ACTIVE.set(_Call(guard))
+
+
+def enter_local(guard: ScopeGuard, method: str) -> contextvars.Token[_Call | None]:
+    """``enter`` for a local token generator: refused in tenant and capsule scope (the services
+    they sign for are not covered there); elsewhere the signature they make is allowed."""
+    if guard.isolated:
+        exc = guard.refuse(f"{method} signs for a database service that is not covered in "
+                           f"{guard.scope.kind} scope", op=method)
+        guard.on_refusal(exc)
+        raise exc
+    call = _Call(guard)
+    call.local = True
+    return _ACTIVE.set(call)
 
 
 def leave(token: contextvars.Token[_Call | None]) -> None:
@@ -787,6 +804,10 @@ def install_hooks(client: Any, rules: ServiceRules | None,
 
     def check_sign(request: Any, operation_name: str, **_: Any) -> None:
         call = _ACTIVE.get()
+        if call is not None and call.local:
+            # A database auth token: signed locally and returned, never sent (its host is the
+            # database's, not an endpoint of the factory's).
+            return
         stamp = request.context.get(_APPROVAL)
         # Not compared with operation_name: a presigned POST is approved as CreateBucket (the
         # operation botocore emits parameters for) and signed as PutObject.
@@ -838,7 +859,8 @@ def install_hooks(client: Any, rules: ServiceRules | None,
     if rules is not None and rules.listings:
         events.register(f"after-call.{service_id}", filter_listing,
                         unique_id=f"scopeguard-listing-{service_id}")
-    if rules is not None:
+    if rules is not None and prepare is None:
+        # (A resource API's parameters are Python values until ``prepare`` has run.)
         events.register_first(f"provide-client-params.{service_id}", check_types,
                               unique_id=f"scopeguard-types-{service_id}")
     events.register_first(f"before-parameter-build.{service_id}", check_params,
