@@ -113,6 +113,8 @@ class ServiceRules:
     ``platform_refused`` lists operations refused in platform scope too.
     ``addressing`` splits a resource the service reads from the request's host or first path
     segment (S3's bucket) off a signed request's URL.
+    ``complete`` runs last on every checked request of the service: it may add members the
+    request must carry (S3's ``ExpectedBucketOwner``).
     ``listings`` drops tenant- and capsule-owned items from the responses of listing operations
     in platform scope (``drop_owned``): their results span every scope."""
 
@@ -123,6 +125,7 @@ class ServiceRules:
     scoped_only: frozenset[str] = frozenset()
     addressing: Addressing | None = None
     listings: Mapping[str, Listing] = field(default_factory=dict)
+    complete: Callable[[ScopeGuard, OperationModel, dict[str, Any]], None] | None = None
 
 
 SERVICE_RULES: dict[str, ServiceRules] = {}
@@ -413,6 +416,8 @@ class ScopeGuard:
                     params[top] = new
             if callable(entry) and not isinstance(entry, Refuse):
                 entry(self, op, params, context)
+            if rules.complete is not None:
+                rules.complete(self, operation, params)
         except ScopeViolation as exc:
             if not exc.operation:
                 exc = ScopeViolation(exc.reason, scope=str(self.scope), service=rules.service,

@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import unquote
 
 from .core import (
@@ -47,6 +47,9 @@ from .core import (
     narrow_to_scope,
     parse_arn,
 )
+
+if TYPE_CHECKING:
+    from botocore.model import OperationModel
 
 SERVICE: Final = "s3"
 
@@ -313,6 +316,21 @@ def _account(guard: ScopeGuard, value: Any, member: str) -> str:
         raise guard.refuse(f"{member} {value!r} is not this scope's account", member)
     return value
 
+
+
+def _pin_owner(guard: ScopeGuard, operation: OperationModel, params: dict[str, Any]) -> None:
+    """Every request that names a bucket carries the account the scope's buckets live in as
+    ``ExpectedBucketOwner`` (and ``ExpectedSourceBucketOwner`` when it copies): bucket names
+    are global, and another account may hold ``t-acme-exports`` first (bucket sniping); S3 then
+    refuses the request instead of writing to, or reading from, that account's bucket. A value
+    the caller gave was checked by ``_account``."""
+    members = operation.input_shape.members if operation.input_shape is not None else {}
+    if "ExpectedBucketOwner" in members and "ExpectedBucketOwner" not in params \
+            and "Bucket" in params:
+        params["ExpectedBucketOwner"] = guard.account()
+    if "ExpectedSourceBucketOwner" in members and "ExpectedSourceBucketOwner" not in params \
+            and "CopySource" in params:
+        params["ExpectedSourceBucketOwner"] = guard.account()
 
 
 def _foreign_arn(service: str) -> Callable[[ScopeGuard, Any, str], Any]:
@@ -619,6 +637,7 @@ RULES: Final = ServiceRules(
                                          "scope"),
     },
     addressing=_addressing,
+    complete=_pin_owner,
     listings={
         "ListBuckets": drop_owned("Buckets", lambda b: b["Name"]),
         "ListDirectoryBuckets": drop_owned("Buckets", lambda b: b["Name"]),
