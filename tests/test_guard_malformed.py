@@ -106,11 +106,9 @@ def _draw(data: st.DataObject, shape: Any, depth: int, bad: bool) -> Any:
         culprit_at = data.draw(st.integers(0, size - 1)) if bad else -1
         return [_draw(data, shape.member, depth + 1, i == culprit_at) for i in range(size)]
     if kind == "map":
-        size = data.draw(st.integers(1 if bad else 0, 2))
-        culprit_at = data.draw(st.integers(0, size - 1)) if bad else -1
-        keys = data.draw(st.lists(_leaf(shape.key), min_size=size, max_size=size, unique=True))
-        if len(keys) < size:
-            return data.draw(_wrong(shape)) if bad else {}
+        keys = data.draw(st.lists(_leaf(shape.key), min_size=1 if bad else 0, max_size=2,
+                                  unique=True))
+        culprit_at = data.draw(st.integers(0, len(keys) - 1)) if bad else -1
         return {k: _draw(data, shape.value, depth + 1, i == culprit_at)
                 for i, k in enumerate(keys)}
     return data.draw(_leaf(shape))

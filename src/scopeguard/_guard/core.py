@@ -200,7 +200,7 @@ _PLAIN_TYPES: Final = frozenset({str, list, dict, bool, int, float, type(None)})
 
 def _mistyped(value: Any, allowed: frozenset[type]) -> bool:
     kind = type(value)
-    if kind in allowed:
+    if kind in allowed or issubclass(kind, tuple(allowed)):  # subclasses: the copy converts them
         return False
     return kind in _PLAIN_TYPES or allowed is not _TOP_LEVEL_TYPES["blob"]
 
@@ -509,6 +509,9 @@ class _Call:
     # The parameters just approved (the dict botocore goes on with), their stamp and context,
     # until the serialiser picks them up.
     pending: tuple[dict[str, Any], tuple[object, str], Mapping[str, Any]] | None = None
+    # What each request this call signed looked like when the signing hook approved it: its
+    # URL, query parameters and body (a dict body as a copy: the request holds the dict).
+    signed: list[tuple[str, Any, Any]] = field(default_factory=list)
     # Set for a local token generator (rds.generate_db_auth_token, ...): it signs a request of
     # its own making that is never sent, only returned as a database password.
     local: bool = False
@@ -630,6 +633,30 @@ def _same(checked: Mapping[str, Any], params: Mapping[str, Any]) -> bool:
         if value is not before and value != before:
             return False
     return True
+
+
+def _as_signed(prepared: Any, signed: list[tuple[str, Any, Any]]) -> bool:
+    """Whether a prepared request is, URL and body, one of the requests approved at signing."""
+    for url, params, data in reversed(signed):
+        if params:
+            from urllib.parse import urlencode
+
+            url += ("&" if "?" in url else "?") + urlencode(list(params.items()), doseq=True)
+        if prepared.url != url:
+            continue
+        body = prepared.body
+        if body is data or (not body and not data):
+            return True
+        if type(data) is dict:
+            from botocore.awsrequest import AWSRequest, AWSRequestPreparer
+
+            # The preparer's own encoding of a form body (private: the stubs do not list it).
+            preparer: Any = AWSRequestPreparer()
+            if body == preparer._prepare_body(AWSRequest(data=data)):
+                return True
+        elif isinstance(data, bytes | str) and body == data:
+            return True
+    return False
 
 
 def header_items(headers: Any) -> Any:
@@ -807,6 +834,19 @@ def install_hooks(client: Any, rules: ServiceRules | None,
                 on_refusal(exc)
                 raise exc
 
+    def check_send(request: Any, **_: Any) -> None:
+        # before-send: after every request-created handler, however it was registered, and just
+        # before the bytes leave. The request must still be one the signing hook approved in
+        # this call: a handler that ran after signing and rewrote the URL or body is refused.
+        call = _ACTIVE.get()
+        if call is not None and _as_signed(request, call.signed):
+            return
+        exc = (_unscoped("send") if call is None else call.guard.refuse(
+            "the request was changed after it was checked and signed (a request-created "
+            "handler that runs after signing?)", service=service_id))
+        (on_refusal if call is None else call.guard.on_refusal)(exc)
+        raise exc
+
     def check_sign(request: Any, operation_name: str, **_: Any) -> None:
         call = _ACTIVE.get()
         if call is not None and call.local:
@@ -850,6 +890,9 @@ def install_hooks(client: Any, rules: ServiceRules | None,
         except ScopeViolation as exc:
             call.guard.on_refusal(exc)
             raise
+        data = request.data
+        call.signed.append((request.url, dict(request.params) if request.params else None,
+                            dict(data) if type(data) is dict else data))
 
     def filter_listing(parsed: Any, model: OperationModel, **_: Any) -> None:
         call = _ACTIVE.get()
@@ -864,6 +907,8 @@ def install_hooks(client: Any, rules: ServiceRules | None,
     if rules is not None and rules.listings:
         events.register(f"after-call.{service_id}", filter_listing,
                         unique_id=f"scopeguard-listing-{service_id}")
+    events.register_first(f"before-send.{service_id}", check_send,
+                          unique_id=f"scopeguard-send-{service_id}")
     if rules is not None and prepare is None:
         # (A resource API's parameters are Python values until ``prepare`` has run.)
         events.register_first(f"provide-client-params.{service_id}", check_types,
