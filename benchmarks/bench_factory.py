@@ -50,7 +50,8 @@ def canned(client: Any, body: bytes, content_type: str) -> None:
     def respond(request: Any, **_: Any) -> AWSResponse:
         return AWSResponse(request.url, 200, {"content-type": content_type}, _Raw(body))
 
-    client.meta.events.register_first("before-send", respond)
+    # Last: the guard's own before-send check (URL and body as approved at signing) runs first.
+    client.meta.events.register_last("before-send", respond)
 
 
 def per_call(fn: Callable[[], object], n: int) -> float:

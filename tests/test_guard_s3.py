@@ -405,13 +405,22 @@ def test_listing_paginator_on_a_pooled_bucket_without_prefix_is_refused(acme: An
         ({"Bucket": "shared", "Key": "t-globex/doc.txt"}, "belongs to tenant:globex"),
         ({"Bucket": "uploads", "Key": "../x"}, "'..' path segment"),
         ({"Bucket": AP_ARN, "Key": "doc.txt"}, "not resolved in tenant scope"),
-        (42, "must be a 'bucket/key' string or a dict"),
     ],
 )
 def test_copy_source_is_a_second_resource(acme: Any, source: Any, match: str) -> None:
     refused(acme, "copy_object", match, Bucket="uploads", Key="copy.txt", CopySource=source)
     refused(acme, "upload_part_copy", match, Bucket="uploads", Key="copy.txt", UploadId="u",
             PartNumber=1, CopySource=source)
+
+
+def test_copy_source_of_another_type_is_a_validation_error(acme: Any) -> None:
+    from botocore.exceptions import ParamValidationError
+
+    from scopeguard.testing import count_requests
+
+    with count_requests(acme) as sent, pytest.raises(ParamValidationError, match="CopySource"):
+        acme.copy_object(Bucket="uploads", Key="copy.txt", CopySource=42)
+    assert sent.total == 0
 
 
 def test_copy_destination_is_checked_too(acme: Any) -> None:

@@ -133,13 +133,16 @@ def test_batch_get_checks_every_id_and_refuses_filters(acme: Any) -> None:
     refused(acme, "batch_get_secret_value", "SecretIdList", SecretIdList=[])
 
 
-def test_list_secrets_is_refused_for_tenants_and_works_for_the_platform(
+def test_list_secrets_is_refused_for_tenants_and_lists_shared_secrets_for_the_platform(
     factory: ClientFactory, acme: Any
 ) -> None:
     refused(acme, "list_secrets", "account-wide")
     refused(acme, "list_secrets", "account-wide", Filters=[{"Key": "name", "Values": ["t-acme-"]}])
     names = {s["Name"] for s in factory.platform().client("secretsmanager").list_secrets()[
         "SecretList"]}
+    assert not {"t-acme-db/password", "t-globex-db/password"} & names
+    names = {s["Name"] for s in factory.operator("123456789012").client(
+        "secretsmanager").list_secrets()["SecretList"]}
     assert {"t-acme-db/password", "t-globex-db/password"} <= names
 
 

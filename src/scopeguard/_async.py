@@ -286,7 +286,7 @@ async def aclose(factory: ClientFactory) -> None:
 def async_scoped_namespace(base: type) -> dict[str, Any]:
     """Methods of the per-scope subclass of an aiobotocore client class: the sync versions'
     counterparts, awaiting inside the scope so the guard hooks see it."""
-    from ._guard import enter, leave
+    from ._guard import enter, leave, private_arguments
 
     async def _make_api_call(self: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
         token = enter(self._scopeguard)
@@ -298,6 +298,7 @@ def async_scoped_namespace(base: type) -> dict[str, Any]:
 
     def presign_wrapper(original: Any) -> Any:
         async def presign(self: Any, *args: Any, **kwargs: Any) -> Any:
+            args, kwargs = private_arguments(self._scopeguard, args, kwargs)
             token = enter(self._scopeguard)
             try:
                 return await original(self, *args, **kwargs)
@@ -307,6 +308,26 @@ def async_scoped_namespace(base: type) -> dict[str, Any]:
         presign.__name__ = original.__name__
         presign.__doc__ = original.__doc__
         return presign
+
+    def local_token(original: Any) -> Any:
+        import inspect
+
+        from ._guard import enter_local
+        from ._scoped_client import _local_token
+
+        if not inspect.iscoroutinefunction(original):
+            return _local_token(original)
+
+        async def token(self: Any, *args: Any, **kwargs: Any) -> Any:
+            entered = enter_local(self._scopeguard, original.__name__)
+            try:
+                return await original(self, *args, **kwargs)
+            finally:
+                leave(entered)
+
+        token.__name__ = original.__name__
+        token.__doc__ = original.__doc__
+        return token
 
     async def __aenter__(self: Any) -> Any:
         return self
@@ -324,4 +345,10 @@ def async_scoped_namespace(base: type) -> dict[str, Any]:
         original = getattr(base, name, None)
         if original is not None:
             namespace[name] = presign_wrapper(original)
+    from ._scoped_client import LOCAL_TOKEN_METHODS
+
+    for name in LOCAL_TOKEN_METHODS:
+        original = getattr(base, name, None)
+        if original is not None:
+            namespace[name] = local_token(original)
     return namespace

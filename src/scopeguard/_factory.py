@@ -318,17 +318,21 @@ class ClientFactory:
             return client
 
     def _scoped_resource(self, scope: ScopeRef, service_name: str, options: dict[str, Any]) -> Any:
-        client = self._scoped_client(scope, service_name, options)
-        _, _, create_options = self._client_options(service_name, options)
+        region, config_key, create_options = self._client_options(service_name, options)
         key = (scope, service_name, _options_key(options), "resource")
         with self._lock:
             resource = self._scoped.get(key)
             if resource is None:
-                # boto3 builds resources around a client of its own; swap in the guarded one so
-                # the resource API and every sub-resource it creates go through the guard.
+                # boto3 builds resources around a client of its own; swap in a guarded one so
+                # the resource API and every sub-resource it creates go through the guard. Not
+                # the client API's shared client: DynamoDB resources register handlers on their
+                # client's events that turn Python values into the wire format, which would
+                # encode the client API's wire-format values a second time.
+                shared = self._shared_client(scope, service_name, region, config_key,
+                                             create_options, resource=True)
                 session: Any = self._session  # service names are dynamic here
                 resource = session.resource(service_name, **create_options)
-                resource.meta.client = client
+                resource.meta.client = _scoped_instance(shared, self._guard(scope))
                 self._scoped[key] = resource
             return resource
 
@@ -377,9 +381,10 @@ class ClientFactory:
         region: str,
         config_key: Hashable,
         create_options: dict[str, Any],
+        resource: bool = False,
     ) -> Any:
         identity = self._identity(scope, service_name)
-        key = (identity, service_name, region, config_key)
+        key = (identity, service_name, region, config_key, resource)
         client = self._shared.get(key)
         if client is not None:
             return client
@@ -391,10 +396,13 @@ class ClientFactory:
         else:
             base: Any = self._session  # service names are dynamic here
             client = base.client(service_name, **create_options)
-        from ._guard import SERVICE_RULES, install_hooks
+        from ._guard import SERVICE_RULES, dynamodb, install_hooks
 
+        # Only DynamoDB's resources transform their input in the client's events.
+        prepare = (dynamodb.resource_preparation(client)
+                   if resource and service_name == "dynamodb" else None)
         install_hooks(client, SERVICE_RULES.get(service_name), self._on_refusal,
-                      recheck_serialized=self.recheck_serialized)
+                      recheck_serialized=self.recheck_serialized, prepare=prepare)
         self._shared[key] = client
         self._stats.incr("clients.created")
         emit("client.created", service=service_name, region=region, credentials=identity[0])

@@ -76,7 +76,32 @@ def _sync_scoped_namespace(base: type) -> dict[str, Any]:
         original = getattr(base, name, None)
         if original is not None:
             namespace[name] = _classic_transfer(original)
+    for name in LOCAL_TOKEN_METHODS:
+        original = getattr(base, name, None)
+        if original is not None:
+            namespace[name] = _local_token(original)
     return namespace
+
+
+# Presigners that sign a request of their own making without sending it (database passwords):
+# they never reach the parameter hook, so they run in a call marked as local.
+LOCAL_TOKEN_METHODS: Final = ("generate_db_auth_token", "generate_db_connect_auth_token",
+                              "generate_db_connect_admin_auth_token")
+
+
+def _local_token(original: Callable[..., Any]) -> Callable[..., Any]:
+    from ._guard import enter_local, leave
+
+    def token(self: Any, *args: Any, **kwargs: Any) -> Any:
+        entered = enter_local(self._scopeguard, original.__name__)
+        try:
+            return original(self, *args, **kwargs)
+        finally:
+            leave(entered)
+
+    token.__name__ = original.__name__
+    token.__doc__ = original.__doc__
+    return token
 
 
 # boto3's S3 transfer methods may pick the CRT transfer client, which builds a botocore session of
@@ -121,9 +146,10 @@ def _classic_transfer(original: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _presign_wrapper(original: Callable[..., Any]) -> Callable[..., Any]:
-    from ._guard import enter, leave
+    from ._guard import enter, leave, private_arguments
 
     def presign(self: Any, *args: Any, **kwargs: Any) -> Any:
+        args, kwargs = private_arguments(self._scopeguard, args, kwargs)
         token = enter(self._scopeguard)
         try:
             return original(self, *args, **kwargs)

@@ -39,6 +39,7 @@ from urllib.parse import urlsplit
 
 from .._exceptions import InvalidName, ScopeViolation
 from .._naming import NAME_RULES, NamingPolicy, ScopeRef
+from .private import Unreadable, private_copy
 
 if TYPE_CHECKING:
     from botocore.model import OperationModel, Shape
@@ -51,17 +52,21 @@ __all__ = [
     "MAPVAL",
     "SERVICE_RULES",
     "Addressing",
+    "Listing",
     "Plan",
     "Refuse",
     "ScopeGuard",
     "ServiceRules",
+    "drop_owned",
     "enter",
+    "enter_local",
     "forbidden",
     "header_items",
     "kms_key",
     "narrow_to_scope",
     "install_hooks",
     "leave",
+    "private_arguments",
     "scope_call",
 ]
 
@@ -101,6 +106,8 @@ ExtraCheck = Callable[["ScopeGuard", str, dict[str, Any], Mapping[str, Any]], No
 # (guard, netloc, path) of a signed request -> (the resource its host or first path segment
 # names, or None; the rest of the path). How S3 addresses buckets.
 Addressing = Callable[["ScopeGuard", str, str], tuple[str | None, str]]
+# (guard, parsed response) -> None: removes the items of other scopes from a listing's response.
+Listing = Callable[["ScopeGuard", dict[str, Any]], None]
 
 
 @dataclass(frozen=True)
@@ -114,7 +121,11 @@ class ServiceRules:
     an ``ExtraCheck`` (plan plus a service-specific check), or ``Refuse``.
     ``platform_refused`` lists operations refused in platform scope too.
     ``addressing`` splits a resource the service reads from the request's host or first path
-    segment (S3's bucket) off a signed request's URL."""
+    segment (S3's bucket) off a signed request's URL.
+    ``complete`` runs last on every checked request of the service: it may add members the
+    request must carry (S3's ``ExpectedBucketOwner``).
+    ``listings`` drops tenant- and capsule-owned items from the responses of listing operations
+    in platform scope (``drop_owned``): their results span every scope."""
 
     service: str
     members: Mapping[str, str]
@@ -122,6 +133,8 @@ class ServiceRules:
     operations: Mapping[str, ExtraCheck | Refuse | None]
     scoped_only: frozenset[str] = frozenset()
     addressing: Addressing | None = None
+    listings: Mapping[str, Listing] = field(default_factory=dict)
+    complete: Callable[[ScopeGuard, OperationModel, dict[str, Any]], None] | None = None
 
 
 SERVICE_RULES: dict[str, ServiceRules] = {}
@@ -133,11 +146,16 @@ class Plan:
 
     steps: tuple[tuple[tuple[str, ...], str, str], ...]  # (path, kind, member name)
     unclassified: tuple[str, ...]
+    # The builtin type the model gives each step's value (None: not one type), in step order.
+    types: tuple[type | None, ...] = ()
+    # The exact types each top-level member may have, for members of a plain type.
+    members: Mapping[str, frozenset[type]] = field(default_factory=dict)
 
 
 def compile_plan(rules: ServiceRules, operation: OperationModel) -> Plan:
     """Walk the input shape once; collect every classified identifier's path."""
     steps: list[tuple[tuple[str, ...], str, str]] = []
+    types: list[type | None] = []
     unclassified: list[str] = []
 
     def walk(shape: Shape, path: tuple[str, ...], stack: tuple[str, ...]) -> None:
@@ -153,17 +171,63 @@ def compile_plan(rules: ServiceRules, operation: OperationModel) -> Plan:
                     walk(member, (*path, name), stack)
                 elif kind != "ignore":
                     steps.append(((*path, name), kind, name))
+                    types.append(_builtin_type(member))
         elif shape.type_name == "list":
             walk(shape.member, (*path, LIST), stack)  # type: ignore[attr-defined]
         elif shape.type_name == "map":
             key_kind = rules.members.get(f"{{{shape.key.name}}}")  # type: ignore[attr-defined]
             if key_kind is not None and key_kind != "ignore":
                 steps.append(((*path, MAPKEY), key_kind, path[-1] if path else "key"))
+                types.append(str)
             walk(shape.value, (*path, MAPVAL), stack)  # type: ignore[attr-defined]
 
+    members: dict[str, frozenset[type]] = {}
     if operation.input_shape is not None:
         walk(operation.input_shape, (), ())
-    return Plan(tuple(steps), tuple(unclassified))
+        for name, member in operation.input_shape.members.items():
+            allowed = _TOP_LEVEL_TYPES.get(member.type_name)
+            if allowed is not None and not getattr(member, "is_document_type", False) \
+                    and name not in _CONVERTED_BY_BOTOCORE:
+                members[name] = allowed
+    return Plan(tuple(steps), tuple(unclassified), tuple(types), members)
+
+
+# What botocore's validator accepts for a member, as exact types (the private copy has only
+# these): checked for every top-level member before any other handler of botocore's reads one
+# (its S3 SSE-C handler hashes a key it assumes is bytes or str, for instance).
+_TOP_LEVEL_TYPES: Final = {
+    "string": frozenset({str}), "list": frozenset({list}), "map": frozenset({dict}),
+    "structure": frozenset({dict}), "boolean": frozenset({bool}),
+    "integer": frozenset({int, bool}), "long": frozenset({int, bool}),
+    "blob": frozenset({bytes, str}),  # or a file-like object: any type but the plain ones
+}
+# Members botocore's own handlers accept in more types than the model says (S3's CopySource
+# may be a {"Bucket", "Key", "VersionId"} dict): the service's check reads them.
+_CONVERTED_BY_BOTOCORE: Final = frozenset({"CopySource"})
+_PLAIN_TYPES: Final = frozenset({str, list, dict, bool, int, float, type(None)})
+
+
+def _mistyped(value: Any, allowed: frozenset[type]) -> bool:
+    kind = type(value)
+    if kind in allowed or issubclass(kind, tuple(allowed)):  # subclasses: the copy converts them
+        return False
+    return kind in _PLAIN_TYPES or allowed is not _TOP_LEVEL_TYPES["blob"]
+
+
+_BUILTIN_TYPES: Final = {"string": str, "list": list, "map": dict, "boolean": bool,
+                         "integer": int, "long": int}
+
+
+def _builtin_type(shape: Shape) -> type | None:
+    if shape.type_name == "structure":
+        return None if getattr(shape, "is_document_type", False) else dict
+    return _BUILTIN_TYPES.get(shape.type_name)
+
+
+class _Mistyped(Exception):
+    """A value is not of the type the operation's model gives it (the private copy holds exact
+    builtin types, so ``type(value) is expected`` decides); ``_checked`` turns it into
+    botocore's ``ParamValidationError``."""
 
 
 def _apply(node: Any, path: tuple[str, ...], fn: Callable[[Any], Any]) -> Any:
@@ -174,22 +238,24 @@ def _apply(node: Any, path: tuple[str, ...], fn: Callable[[Any], Any]) -> Any:
     step, rest = path[0], path[1:]
     if step == LIST:
         if not isinstance(node, list | tuple):
-            return node
+            raise _Mistyped
         new = [_apply(item, rest, fn) for item in node]
         return node if all(a is b for a, b in zip(new, node, strict=True)) else new
     if step == MAPKEY:
         if not isinstance(node, dict):
-            return node
+            raise _Mistyped
         keys = {k: fn(k) for k in node}
         if len(set(keys.values())) != len(keys):
             raise ScopeViolation("two map keys resolve to the same resource", scope="?")
         return node if all(k == v for k, v in keys.items()) else {keys[k]: v for k, v in node.items()}
     if step == MAPVAL:
         if not isinstance(node, dict):
-            return node
+            raise _Mistyped
         new_map = {k: _apply(v, rest, fn) for k, v in node.items()}
         return node if all(new_map[k] is node[k] for k in node) else new_map
-    if not isinstance(node, dict) or step not in node:
+    if not isinstance(node, dict):
+        raise _Mistyped
+    if step not in node:
         return node
     value = _apply(node[step], rest, fn)
     return node if value is node[step] else {**node, step: value}
@@ -343,19 +409,25 @@ class ScopeGuard:
                 service=rules.service, op=op,
             )
         try:
-            for path, kind, member in plan.steps:
+            for (path, kind, member), expected in zip(plan.steps, plan.types, strict=True):
                 top = path[0]
                 if top not in params:
                     continue
                 handler = rules.kinds[kind]
                 if len(path) == 1:
-                    new = handler(self, params[top], member)
+                    value = params[top]
+                    if expected is not None and type(value) is not expected:
+                        raise _Mistyped
+                    new = handler(self, value, member)
                 else:
-                    new = _apply(params[top], path[1:], partial(_call, handler, self, member))
+                    new = _apply(params[top], path[1:],
+                                 partial(_call, handler, self, member, expected))
                 if new is not params[top]:
                     params[top] = new
             if callable(entry) and not isinstance(entry, Refuse):
                 entry(self, op, params, context)
+            if rules.complete is not None:
+                rules.complete(self, operation, params)
         except ScopeViolation as exc:
             if not exc.operation:
                 exc = ScopeViolation(exc.reason, scope=str(self.scope), service=rules.service,
@@ -392,6 +464,29 @@ def narrow_to_scope(guard: ScopeGuard, params: dict[str, Any], member: str) -> N
     params[member] = own + prefix
 
 
+def drop_owned(key: str, name_of: Callable[[Any], str | None]) -> Listing:
+    """A ``Listing`` removing from ``parsed[key]`` every item whose name (``name_of(item)``, on
+    the canonical spelling) belongs to a tenant or capsule. Platform clients see shared
+    resources only; an item whose name cannot be read is dropped too."""
+
+    def listing(guard: ScopeGuard, parsed: dict[str, Any]) -> None:
+        items = parsed.get(key)
+        if isinstance(items, list):
+            parsed[key] = [item for item in items if not _owned_or_unreadable(guard, name_of,
+                                                                              item)]
+
+    return listing
+
+
+def _owned_or_unreadable(guard: ScopeGuard, name_of: Callable[[Any], str | None],
+                         item: Any) -> bool:
+    try:
+        name = name_of(item)
+    except (AttributeError, IndexError, KeyError, TypeError):
+        return True
+    return not isinstance(name, str) or guard.naming.owner(name) is not None
+
+
 def forbidden(guard: ScopeGuard, value: Any, member: str) -> Any:
     """Kind for members that grant access to others (resource policies): refused in tenant and
     capsule scope, where only the platform may set them."""
@@ -401,7 +496,10 @@ def forbidden(guard: ScopeGuard, value: Any, member: str) -> Any:
     return value
 
 
-def _call(handler: Handler, guard: ScopeGuard, member: str, value: Any) -> Any:
+def _call(handler: Handler, guard: ScopeGuard, member: str, expected: type | None,
+          value: Any) -> Any:
+    if expected is not None and type(value) is not expected:
+        raise _Mistyped
     return handler(guard, value, member)
 
 
@@ -418,9 +516,15 @@ class _Call:
     # replace the outer request's. Each stamp is a fresh (object, operation) pair, held here, so
     # it cannot be forged or reused.
     approved: dict[tuple[object, str], bytes | str | None] = field(default_factory=dict)
-    # The parameters just approved, their stamp, context and a private copy of them as
-    # approved (None if they could not be copied), until the serialiser picks them up.
-    pending: tuple[dict[str, Any], tuple[object, str], Mapping[str, Any], Any] | None = None
+    # The parameters just approved (the dict botocore goes on with), their stamp and context,
+    # until the serialiser picks them up.
+    pending: tuple[dict[str, Any], tuple[object, str], Mapping[str, Any]] | None = None
+    # What each request this call signed looked like when the signing hook approved it: its
+    # URL, query parameters and body (a dict body as a copy: the request holds the dict).
+    signed: list[tuple[str, Any, Any]] = field(default_factory=list)
+    # Set for a local token generator (rds.generate_db_auth_token, ...): it signs a request of
+    # its own making that is never sent, only returned as a database password.
+    local: bool = False
 
 
 _ACTIVE: contextvars.ContextVar[_Call | None] = contextvars.ContextVar("scopeguard_call",
@@ -443,8 +547,32 @@ def enter(guard: ScopeGuard) -> contextvars.Token[_Call | None]:
     return _ACTIVE.set(_Call(guard))
 
 
+def enter_local(guard: ScopeGuard, method: str) -> contextvars.Token[_Call | None]:
+    """``enter`` for a local token generator: refused in tenant and capsule scope (the services
+    they sign for are not covered there); elsewhere the signature they make is allowed."""
+    if guard.isolated:
+        exc = guard.refuse(f"{method} signs for a database service that is not covered in "
+                           f"{guard.scope.kind} scope", op=method)
+        guard.on_refusal(exc)
+        raise exc
+    call = _Call(guard)
+    call.local = True
+    return _ACTIVE.set(call)
+
+
 def leave(token: contextvars.Token[_Call | None]) -> None:
     _ACTIVE.reset(token)
+
+
+def private_arguments(guard: ScopeGuard, args: tuple[Any, ...],
+                      kwargs: dict[str, Any]) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """Private copies of a presigner's arguments (``Params``, ``Fields``, ``Conditions``):
+    botocore rewrites ``Params`` in place, and the caller may reuse or share it."""
+    try:
+        return (tuple(private_copy(a) for a in args),
+                {str.__str__(k): private_copy(v) for k, v in kwargs.items()})
+    except Unreadable as exc:
+        raise guard.refuse(exc.reason) from None
 
 
 def _unscoped(operation: str) -> ScopeViolation:
@@ -468,9 +596,41 @@ def _recheck(guard: ScopeGuard, rules: ServiceRules, model: OperationModel,
     containers compare by identity first: cheap); a change means something logical or
     unapproved took the place of what the first check approved."""
     checked = dict(params)
-    guard.check(rules, model, checked, plan, context)
+    _checked(guard, rules, model, checked, plan, context)
     if not _same(checked, params):
         raise guard.refuse(_NOT_APPROVED, service=rules.service, op=model.name)
+
+
+def _adopt(guard: ScopeGuard, params: Any, service: str, op: str) -> None:
+    """Replace the contents of the dict botocore goes on with by a private copy of them in
+    exact builtin types (``private``): the checks read it, the serialiser serialises it, and
+    the caller's own objects are never read again."""
+    if type(params) is not dict:
+        raise guard.refuse("the parameters are not a dict", service=service, op=op)
+    try:
+        copied = private_copy(params)
+    except Unreadable as exc:
+        raise guard.refuse(exc.reason, service=service, op=op) from None
+    dict.clear(params)
+    dict.update(params, copied)
+
+
+def _checked(guard: ScopeGuard, rules: ServiceRules, model: OperationModel,
+             params: dict[str, Any], plan: Plan, context: Mapping[str, Any]) -> None:
+    """``guard.check``, where input of the wrong shape ends in botocore's own
+    ``ParamValidationError`` or a refusal, never in another exception from inside the guard."""
+    try:
+        guard.check(rules, model, params, plan, context)
+    except ScopeViolation:
+        raise
+    except Exception as exc:
+        from botocore.validate import validate_parameters
+
+        if model.input_shape is not None:
+            validate_parameters(params, model.input_shape)  # raises ParamValidationError
+        raise guard.refuse(f"the parameters cannot be read as {model.name}'s input "
+                           f"({type(exc).__name__})", service=rules.service,
+                           op=model.name) from None
 
 
 def _same(checked: Mapping[str, Any], params: Mapping[str, Any]) -> bool:
@@ -483,6 +643,30 @@ def _same(checked: Mapping[str, Any], params: Mapping[str, Any]) -> bool:
         if value is not before and value != before:
             return False
     return True
+
+
+def _as_signed(prepared: Any, signed: list[tuple[str, Any, Any]]) -> bool:
+    """Whether a prepared request is, URL and body, one of the requests approved at signing."""
+    for url, params, data in reversed(signed):
+        if params:
+            from urllib.parse import urlencode
+
+            url += ("&" if "?" in url else "?") + urlencode(list(params.items()), doseq=True)
+        if prepared.url != url:
+            continue
+        body = prepared.body
+        if body is data or (not body and not data):
+            return True
+        if type(data) is dict:
+            from botocore.awsrequest import AWSRequest, AWSRequestPreparer
+
+            # The preparer's own encoding of a form body (private: the stubs do not list it).
+            preparer: Any = AWSRequestPreparer()
+            if body == preparer._prepare_body(AWSRequest(data=data)):
+                return True
+        elif isinstance(data, bytes | str) and body == data:
+            return True
+    return False
 
 
 def header_items(headers: Any) -> Any:
@@ -520,65 +704,20 @@ def _recheck_json(guard: ScopeGuard, rules: ServiceRules, model: OperationModel,
     _recheck(guard, rules, model, sent, plan, request.context)
 
 
-# Containers and members a private copy may hold. Copying is cheaper than parsing the body for
-# simple calls (a GetItem holds 7), dearer for batches (a 25-item BatchWriteItem costs ~35%
-# more): those are left to the signing hook's parse.
-_COPY_BUDGET: Final = 32
-
-
-class _NotCopied(Exception):
-    """Too large to copy cheaply, or holding a subclass of ``str``, ``dict``, ``list`` or
-    ``tuple`` (a ``str`` subclass could compare equal to an approved name while serialising as
-    another)."""
-
-
-def _worth_copying(params: Mapping[str, Any]) -> bool:
-    """A look two levels deep, without allocating: batches show there (RequestItems' lists,
-    TransactItems, Entries) and are left to the parse before any copying starts."""
-    size = len(params)
-    for value in params.values():
-        kind = type(value)
-        if kind is dict or kind is list or kind is tuple:
-            size += len(value)
-            for child in (value.values() if kind is dict else value):
-                if type(child) is dict or type(child) is list:
-                    size += len(child)
-    return size <= _COPY_BUDGET
-
-
-def _private_copy(value: Any, budget: list[int]) -> Any:
-    """A deep copy of a parameter tree that nothing else can reach: containers are copied,
-    leaves shared (they are immutable, or not resources). Only exact builtin types are copied.
-    (``marshal`` would copy in C, but costs three times as much inside a botocore call.)"""
-    kind = type(value)
-    if kind is dict or kind is list or kind is tuple:
-        budget[0] -= len(value) + 1
-        if budget[0] < 0:
-            raise _NotCopied
-        # Exact strings, by far the most common members, are taken without a call.
-        if kind is dict:
-            return {k if type(k) is str else _private_copy(k, budget):
-                    v if type(v) is str else _private_copy(v, budget) for k, v in value.items()}
-        return [v if type(v) is str else _private_copy(v, budget) for v in value]
-    if kind is not str and isinstance(value, str | dict | list | tuple):
-        raise _NotCopied
-    return value
-
-
 class _CheckingSerializer:
     """A shared client's serializer, re-checking approved parameters as it serialises them.
 
-    Between the parameter hook and the serialiser, later ``before-parameter-build`` and
-    ``before-endpoint-resolution`` handlers (or another thread holding a nested dict of the
-    caller's) may still change the parameters. So the serialiser gets a private copy of them,
-    which must equal the copy taken when they were approved, or pass the checks again (botocore
-    itself adds idempotency tokens): nothing else can reach that copy, so the bytes produced are
-    the image of approved parameters. Comparing two copies costs less than checking again: it
-    runs one small function and C, not every handler of the service's table (measured inside a
-    botocore call, where that code is no longer in the CPU caches, the difference is 2-4 µs).
-    The signing hook then only has to see that the request still carries
-    that very body object (bytes are immutable: any rewrite is a new object) and can skip
-    parsing it; any other body is parsed and checked in full."""
+    The parameter hook replaced the parameters' contents with a private copy (``private``) and
+    checked it, but later ``before-parameter-build`` and ``before-endpoint-resolution`` handlers
+    still hold that dict and may change it (botocore itself adds idempotency tokens). So the
+    serialiser copies it once more into exact builtin types, checks that copy again and
+    serialises it: nothing else can reach it, so the bytes produced are the image of checked
+    parameters. The check on parameters that are already approved and physical changes nothing
+    (its handlers copy on write, so unchanged members compare by identity); a change means a
+    handler put something unapproved in. The signing hook then only has to see that the
+    request still carries that very body object (bytes are immutable: any rewrite is a new
+    object) and can skip parsing it, batches included; any other body is parsed and checked
+    in full."""
 
     __slots__ = ("_inner", "_rules", "_plan_for")
 
@@ -596,20 +735,17 @@ class _CheckingSerializer:
             # parameter hook): serialised as is, and the signing hook checks in full or refuses.
             return self._inner.serialize_to_request(parameters, operation_model)
         call.pending = None
-        if pending[3] is None:  # could not be copied when approved: no cheaper now
-            return self._inner.serialize_to_request(parameters, operation_model)
+        guard = call.guard
         try:
-            private = _private_copy(parameters, [_COPY_BUDGET])
-        except _NotCopied:
-            return self._inner.serialize_to_request(parameters, operation_model)
-        try:
-            # Equal to the copy taken when they were approved (both copies hold only exact
-            # builtin types, so == runs no code of anyone else's): nothing to check again.
-            if private != pending[3]:
-                _recheck(call.guard, self._rules, operation_model, private,
-                         self._plan_for(operation_model), pending[2])
+            try:
+                private = private_copy(parameters)
+            except Unreadable as exc:
+                raise guard.refuse(exc.reason, service=self._rules.service,
+                                   op=operation_model.name) from None
+            _recheck(guard, self._rules, operation_model, private,
+                     self._plan_for(operation_model), pending[2])
         except ScopeViolation as exc:
-            call.guard.on_refusal(exc)
+            guard.on_refusal(exc)
             raise
         request = self._inner.serialize_to_request(private, operation_model)
         body = request.get("body")
@@ -623,8 +759,13 @@ class _CheckingSerializer:
 
 def install_hooks(client: Any, rules: ServiceRules | None,
                   on_refusal: Callable[[ScopeViolation], None], *,
-                  recheck_serialized: bool = True) -> None:
-    """Register the two guard hooks on a shared client's event system."""
+                  recheck_serialized: bool = True,
+                  prepare: Callable[[dict[str, Any], OperationModel], None] | None = None) -> None:
+    """Register the two guard hooks on a shared client's event system.
+
+    ``prepare`` runs on the parameters before they are copied and checked: the resource API's
+    client turns Python values and condition objects into the wire format there, so the guard
+    checks what will be sent, not what the caller wrote."""
     service_model = client.meta.service_model
     service_id = service_model.service_id.hyphenize()
     plans: dict[str, Plan] = {}
@@ -669,24 +810,59 @@ def install_hooks(client: Any, rules: ServiceRules | None,
                         service=service_id, op=model.name,
                     )
             else:
-                guard.check(rules, model, params, plan_for(model), context)
+                if prepare is not None:
+                    prepare(params, model)
+                _adopt(guard, params, service_id, model.name)
+                _checked(guard, rules, model, params, plan_for(model), context)
         except ScopeViolation as exc:
             guard.on_refusal(exc)
             raise
         stamp = (object(), model.name)
         call.approved[stamp] = None
         if recheck_body:
-            approved = None
-            if _worth_copying(params):
-                try:
-                    approved = _private_copy(params, [_COPY_BUDGET])
-                except _NotCopied:
-                    pass
-            call.pending = (params, stamp, context, approved)
+            call.pending = (params, stamp, context)
         context[_APPROVAL] = stamp
+
+    def check_types(params: Any, model: OperationModel, **_: Any) -> None:
+        # provide-client-params: before every before-parameter-build handler, botocore's
+        # operation-specific ones included (its S3 SSE-C handler hashes a key it assumes is
+        # bytes), so a top-level member of the wrong type ends in ParamValidationError here.
+        if not isinstance(params, dict):
+            return
+        allowed_types = plan_for(model).members
+        for name, value in params.items():
+            allowed = allowed_types.get(name)
+            if allowed is not None and type(value) not in allowed and _mistyped(value, allowed):
+                from botocore.validate import validate_parameters
+
+                if model.input_shape is not None:
+                    validate_parameters(params, model.input_shape)
+                call = _ACTIVE.get()
+                exc = ScopeViolation(f"{name} is not of the type {model.name} takes",
+                                     scope=str(call.guard.scope) if call else "unscoped",
+                                     service=service_id, operation=model.name, parameter=name)
+                on_refusal(exc)
+                raise exc
+
+    def check_send(request: Any, **_: Any) -> None:
+        # before-send: after every request-created handler, however it was registered, and just
+        # before the bytes leave. The request must still be one the signing hook approved in
+        # this call: a handler that ran after signing and rewrote the URL or body is refused.
+        call = _ACTIVE.get()
+        if call is not None and _as_signed(request, call.signed):
+            return
+        exc = (_unscoped("send") if call is None else call.guard.refuse(
+            "the request was changed after it was checked and signed (a request-created "
+            "handler that runs after signing?)", service=service_id))
+        (on_refusal if call is None else call.guard.on_refusal)(exc)
+        raise exc
 
     def check_sign(request: Any, operation_name: str, **_: Any) -> None:
         call = _ACTIVE.get()
+        if call is not None and call.local:
+            # A database auth token: signed locally and returned, never sent (its host is the
+            # database's, not an endpoint of the factory's).
+            return
         stamp = request.context.get(_APPROVAL)
         # Not compared with operation_name: a presigned POST is approved as CreateBucket (the
         # operation botocore emits parameters for) and signed as PutObject.
@@ -724,8 +900,29 @@ def install_hooks(client: Any, rules: ServiceRules | None,
         except ScopeViolation as exc:
             call.guard.on_refusal(exc)
             raise
+        data = request.data
+        call.signed.append((request.url, dict(request.params) if request.params else None,
+                            dict(data) if type(data) is dict else data))
+
+    def filter_listing(parsed: Any, model: OperationModel, **_: Any) -> None:
+        call = _ACTIVE.get()
+        if call is None or call.guard.scope.kind != "platform" or not isinstance(parsed, dict):
+            return
+        assert rules is not None
+        listing = rules.listings.get(model.name)
+        if listing is not None:
+            listing(call.guard, parsed)
 
     events = client.meta.events
+    if rules is not None and rules.listings:
+        events.register(f"after-call.{service_id}", filter_listing,
+                        unique_id=f"scopeguard-listing-{service_id}")
+    events.register_first(f"before-send.{service_id}", check_send,
+                          unique_id=f"scopeguard-send-{service_id}")
+    if rules is not None and prepare is None:
+        # (A resource API's parameters are Python values until ``prepare`` has run.)
+        events.register_first(f"provide-client-params.{service_id}", check_types,
+                              unique_id=f"scopeguard-types-{service_id}")
     events.register_first(f"before-parameter-build.{service_id}", check_params,
                           unique_id=f"scopeguard-params-{service_id}")
     events.register_last(f"before-sign.{service_id}", check_sign,

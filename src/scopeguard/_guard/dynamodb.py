@@ -7,11 +7,14 @@ refused (they read every tenant's items), and Query must pin the partition key b
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
-from typing import Any, Final
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Final
 
-from .core import SERVICE_RULES, Refuse, ScopeGuard, ServiceRules, forbidden
+from .core import SERVICE_RULES, Refuse, ScopeGuard, ServiceRules, drop_owned, forbidden
+from .expressions import Malformed, key_terms, name_resolver, partiql_table, pinned_value
+
+if TYPE_CHECKING:
+    from botocore.model import OperationModel
 
 SERVICE: Final = "dynamodb"
 
@@ -40,45 +43,65 @@ def table_name(value: str) -> str:
     return value
 
 
-# -- PartiQL -----------------------------------------------------------------------------------
+# -- the resource API --------------------------------------------------------------------------
 
-_TOKEN: Final = re.compile(
-    r"""\s+|'(?:[^']|'')*'|"(?:[^"]|"")*"|[A-Za-z_][A-Za-z0-9_]*|[^\s'"A-Za-z_]"""
-)
-_TABLE_KEYWORDS: Final = frozenset({"FROM", "INTO", "UPDATE"})
+# boto3's DynamoDB resources register these on their client's events when they are created.
+_BOTO3_INPUT_HANDLERS: Final = ("dynamodb-condition-expression", "dynamodb-attr-value-input")
+
+
+def _reserved(**_: Any) -> None:
+    """Holds a unique id of boto3's input transforms on a resource client (see below)."""
+
+
+def resource_preparation(client: Any) -> Callable[[dict[str, Any], OperationModel], None]:
+    """Make ``client`` (a resource API's own shared client) run boto3's DynamoDB input
+    transforms inside the guard, before the copy and the check, and return that step.
+
+    boto3's resource API (``Table.get_item(Key={"pk": "t-acme/u1"})``, ``batch_writer``,
+    ``Key("pk").eq(...)``) turns Python values and condition objects into the wire format in
+    ``before-parameter-build`` handlers that would run after the guard's, so the guard saw
+    values it cannot read. Here the guard runs them first and checks their output, exactly as
+    strictly as the client API's. Their unique ids are taken on this client, so the resources
+    built on it do not register them a second time (which would encode the values twice);
+    boto3's output transform and its copy of the caller's parameters are registered as boto3
+    registers them."""
+    from boto3.dynamodb.transform import TransformationInjector, copy_dynamodb_params
+
+    events = client.meta.events
+    for unique_id in _BOTO3_INPUT_HANDLERS:
+        events.register("before-parameter-build.dynamodb", _reserved, unique_id=unique_id)
+    events.register("provide-client-params.dynamodb", copy_dynamodb_params,
+                    unique_id="dynamodb-create-params-copy")
+    events.register("after-call.dynamodb", TransformationInjector().inject_attribute_value_output,
+                    unique_id="dynamodb-attr-value-output")
+
+    def prepare(params: dict[str, Any], model: OperationModel) -> None:
+        # One injector per call: its condition builder numbers placeholders with a counter, and
+        # this client is shared by every thread and scope.
+        # (The stubs say ResourceModel; botocore's event passes the operation model, as here.)
+        injector = TransformationInjector()
+        injector.inject_condition_expressions(params, model)  # type: ignore[arg-type]
+        injector.inject_attribute_value_input(params, model)  # type: ignore[arg-type]
+
+    return prepare
+
+
+# -- PartiQL -----------------------------------------------------------------------------------
 
 
 def _partiql(guard: ScopeGuard, value: Any, member: str) -> str:
     if not isinstance(value, str):
         raise guard.refuse("PartiQL statement must be a string", member)
-    tokens = _TOKEN.findall(value)
-    if "".join(tokens) != value:
-        raise guard.refuse("cannot parse the PartiQL statement (unbalanced quotes?)", member)
-    found = 0
-    expect_table = False
-    for i, tok in enumerate(tokens):
-        if tok.isspace():
-            continue
-        if expect_table:
-            expect_table = False
-            if tok.startswith('"'):
-                name = tok[1:-1].replace('""', '"')
-            elif tok[0].isalpha() or tok[0] == "_":
-                name = tok
-            else:
-                raise guard.refuse(f"cannot find the table after keyword in {value!r}", member)
-            physical = guard.name(SERVICE, name, member)
-            if guard.isolated and physical in guard.naming.pooled_tables:
-                raise guard.refuse(
-                    f"PartiQL on pooled table {name!r} can read every tenant's items; use "
-                    "Query/GetItem with the scope's key prefix", member)
-            tokens[i] = '"' + physical.replace('"', '""') + '"'
-            found += 1
-        elif tok.upper() in _TABLE_KEYWORDS:
-            expect_table = True
-    if not found:
-        raise guard.refuse("no table found in the PartiQL statement", member)
-    return "".join(tokens)
+    try:
+        found = partiql_table(value)
+    except Malformed as exc:
+        raise guard.refuse(f"cannot read the PartiQL statement: {exc}", member) from None
+    physical = guard.name(SERVICE, found.name, member)
+    if guard.isolated and physical in guard.naming.pooled_tables:
+        raise guard.refuse(
+            f"PartiQL on pooled table {found.name!r} can read every tenant's items; use "
+            "Query/GetItem with the scope's key prefix", member)
+    return found.replaced(physical)
 
 
 # -- pooled tables -----------------------------------------------------------------------------
@@ -114,13 +137,34 @@ def _pooled(guard: ScopeGuard, params: Mapping[str, Any]) -> Any:
     return guard.naming.pooled_tables.get(table_name(table))
 
 
+# DynamoDB's legacy conditional parameters and the expressions that replaced them. A request
+# holding both is one the service rejects; were it ever to read the one the guard did not, a
+# check could be skipped. Refused in every scope.
+_LEGACY: Final = frozenset({"KeyConditions", "QueryFilter", "ScanFilter", "Expected",
+                            "AttributesToGet", "AttributeUpdates", "ConditionalOperator"})
+_EXPRESSIONS: Final = frozenset({"KeyConditionExpression", "FilterExpression",
+                                 "ConditionExpression", "ProjectionExpression",
+                                 "UpdateExpression"})
+
+
+def _one_dialect(guard: ScopeGuard, params: Mapping[str, Any], member: str = "") -> None:
+    legacy = _LEGACY.intersection(params)
+    expressions = _EXPRESSIONS.intersection(params)
+    if legacy and expressions:
+        raise guard.refuse(f"legacy {', '.join(sorted(legacy))} and expression "
+                           f"{', '.join(sorted(expressions))} parameters together; use one "
+                           "dialect", member or sorted(legacy)[0])
+
+
 def _item_ops(guard: ScopeGuard, op: str, params: dict[str, Any], _: Mapping[str, Any]) -> None:
+    _one_dialect(guard, params)
     for member in ("Key", "Item"):
         if member in params:
             _check_item(guard, params.get("TableName"), params[member], member)
 
 
 def _no_scan(guard: ScopeGuard, op: str, params: dict[str, Any], _: Mapping[str, Any]) -> None:
+    _one_dialect(guard, params)
     if _pooled(guard, params) is not None:
         raise guard.refuse(f"{op} on a pooled table reads every tenant's items; use Query with "
                            "the partition key", "TableName")
@@ -133,10 +177,8 @@ def _no_pooled_admin(guard: ScopeGuard, op: str, params: dict[str, Any],
                            "platform scope", "TableName")
 
 
-_COND: Final = re.compile(r"^\s*\(?\s*([#:\w.]+)\s*=\s*([#:\w.]+)\s*\)?\s*$")
-
-
 def _query(guard: ScopeGuard, op: str, params: dict[str, Any], _: Mapping[str, Any]) -> None:
+    _one_dialect(guard, params)
     pooled = _pooled(guard, params)
     if pooled is None:
         return
@@ -170,23 +212,15 @@ def _check_key_condition(guard: ScopeGuard, params: Mapping[str, Any], attribute
     if not isinstance(expression, str):
         raise guard.refuse("Query on a pooled table needs a KeyConditionExpression",
                            "KeyConditionExpression")
-    names = params.get("ExpressionAttributeNames") or {}
     values = params.get("ExpressionAttributeValues") or {}
-    matches = []
-    for clause in re.split(r"\s+(?i:and)\s+", expression):
-        m = _COND.match(clause)
-        if not m:
-            continue
-        left, right = m.groups()
-        for name_tok, value_tok in ((left, right), (right, left)):
-            resolved = names.get(name_tok, name_tok) if name_tok.startswith("#") else name_tok
-            if resolved == attribute and value_tok.startswith(":"):
-                matches.append(value_tok)
-    if len(matches) != 1:
-        raise guard.refuse(
-            f"Query on a pooled table must pin {attribute!r} with exactly one equality "
-            "condition", "KeyConditionExpression")
-    _check_key_value(guard, values.get(matches[0]), attribute, "ExpressionAttributeValues")
+    try:
+        placeholder = pinned_value(key_terms(expression), attribute,
+                                   name_resolver(params.get("ExpressionAttributeNames")))
+    except Malformed as exc:
+        raise guard.refuse(f"Query on a pooled table: {exc}", "KeyConditionExpression") from None
+    if not isinstance(values, Mapping):
+        raise guard.refuse("ExpressionAttributeValues must be a map", "ExpressionAttributeValues")
+    _check_key_value(guard, values.get(placeholder), attribute, "ExpressionAttributeValues")
 
 
 def _holds_other_scopes(guard: ScopeGuard, table: Any) -> bool:
@@ -198,6 +232,8 @@ def _holds_other_scopes(guard: ScopeGuard, table: Any) -> bool:
 
 def _batch_get(guard: ScopeGuard, op: str, params: dict[str, Any], _: Mapping[str, Any]) -> None:
     for table, request in (params.get("RequestItems") or {}).items():
+        if isinstance(request, Mapping):
+            _one_dialect(guard, request, "RequestItems")
         if not _holds_other_scopes(guard, table):
             continue
         for key in (request or {}).get("Keys", ()) if isinstance(request, Mapping) else ():
@@ -350,6 +386,15 @@ RULES: Final = ServiceRules(
         "UpdateTable": _no_pooled_admin,
         "UpdateTableReplicaAutoScaling": _REFUSED_CROSS,
         "UpdateTimeToLive": _no_pooled_admin,
+    },
+    listings={
+        "ListTables": drop_owned("TableNames", str),
+        "ListGlobalTables": drop_owned("GlobalTables", lambda t: t["GlobalTableName"]),
+        "ListBackups": drop_owned("BackupSummaries", lambda b: b["TableName"]),
+        "ListContributorInsights": drop_owned("ContributorInsightsSummaries",
+                                              lambda c: c["TableName"]),
+        "ListExports": drop_owned("ExportSummaries", lambda e: table_name(e["ExportArn"])),
+        "ListImports": drop_owned("ImportSummaryList", lambda i: table_name(i["TableArn"])),
     },
 )
 

@@ -32,7 +32,16 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from .._exceptions import ScopeViolation
-from .core import SERVICE_RULES, Refuse, ScopeGuard, ServiceRules, forbidden, narrow_to_scope, parse_arn
+from .core import (
+    SERVICE_RULES,
+    Refuse,
+    ScopeGuard,
+    ServiceRules,
+    drop_owned,
+    forbidden,
+    narrow_to_scope,
+    parse_arn,
+)
 from .targets import account_arn, kms_key, owned_arn, platform_only, role
 
 SERVICE: Final = "events"
@@ -320,6 +329,7 @@ RULES: Final = ServiceRules(
         "UpdateEndpoint": _ENDPOINTS,
         "UpdateEventBus": _bus_op,
     },
+    listings={"ListEventBuses": drop_owned("EventBuses", lambda b: b["Name"])},
 )
 
 SERVICE_RULES[SERVICE] = RULES

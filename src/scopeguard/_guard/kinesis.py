@@ -22,7 +22,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, Final
 
-from .core import SERVICE_RULES, Refuse, ScopeGuard, ServiceRules, forbidden, parse_arn
+from .core import SERVICE_RULES, Refuse, ScopeGuard, ServiceRules, drop_owned, forbidden, parse_arn
 from .targets import account_arn, kms_key, owned_arn, platform_only, role
 
 SERVICE: Final = "kinesis"
@@ -103,6 +103,15 @@ _QUEUES: Final = Refuse("Kinesis queues are not covered by the naming policy; ma
                         "the platform scope")
 _CHANNELS: Final = Refuse("Kinesis channels deliver a stream to S3 with a service role; manage "
                           "them from the platform scope")
+
+_names = drop_owned("StreamNames", str)
+_summaries = drop_owned("StreamSummaries", lambda summary: summary["StreamName"])
+
+
+def _list_streams(guard: ScopeGuard, parsed: dict[str, Any]) -> None:
+    _names(guard, parsed)
+    _summaries(guard, parsed)
+
 
 RULES: Final = ServiceRules(
     service=SERVICE,
@@ -227,6 +236,7 @@ RULES: Final = ServiceRules(
         "UpdateStreamRecordDistributionStrategy": None,
         "UpdateStreamWarmThroughput": _one_stream,
     },
+    listings={"ListStreams": _list_streams},
 )
 
 SERVICE_RULES[SERVICE] = RULES

@@ -37,7 +37,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, Final
 
-from .core import SERVICE_RULES, Refuse, ScopeGuard, ServiceRules, forbidden, parse_arn
+from .core import SERVICE_RULES, Refuse, ScopeGuard, ServiceRules, drop_owned, forbidden, parse_arn
 from .targets import (
     FUNCTION_NAME,
     QUALIFIER,
@@ -487,6 +487,7 @@ RULES: Final = ServiceRules(
         "UpdateFunctionEventInvokeConfig": None,
         "UpdateFunctionUrlConfig": _function_url,
     },
+    listings={"ListFunctions": drop_owned("Functions", lambda f: f["FunctionName"])},
 )
 
 SERVICE_RULES[SERVICE] = RULES

@@ -33,10 +33,23 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import unquote
 
-from .core import SERVICE_RULES, Refuse, ScopeGuard, ServiceRules, forbidden, kms_key, narrow_to_scope, parse_arn
+from .core import (
+    SERVICE_RULES,
+    Refuse,
+    ScopeGuard,
+    ServiceRules,
+    drop_owned,
+    forbidden,
+    kms_key,
+    narrow_to_scope,
+    parse_arn,
+)
+
+if TYPE_CHECKING:
+    from botocore.model import OperationModel
 
 SERVICE: Final = "s3"
 
@@ -303,6 +316,21 @@ def _account(guard: ScopeGuard, value: Any, member: str) -> str:
         raise guard.refuse(f"{member} {value!r} is not this scope's account", member)
     return value
 
+
+
+def _pin_owner(guard: ScopeGuard, operation: OperationModel, params: dict[str, Any]) -> None:
+    """Every request that names a bucket carries the account the scope's buckets live in as
+    ``ExpectedBucketOwner`` (and ``ExpectedSourceBucketOwner`` when it copies): bucket names
+    are global, and another account may hold ``t-acme-exports`` first (bucket sniping); S3 then
+    refuses the request instead of writing to, or reading from, that account's bucket. A value
+    the caller gave was checked by ``_account``."""
+    members = operation.input_shape.members if operation.input_shape is not None else {}
+    if "ExpectedBucketOwner" in members and "ExpectedBucketOwner" not in params \
+            and "Bucket" in params:
+        params["ExpectedBucketOwner"] = guard.account()
+    if "ExpectedSourceBucketOwner" in members and "ExpectedSourceBucketOwner" not in params \
+            and "CopySource" in params:
+        params["ExpectedSourceBucketOwner"] = guard.account()
 
 
 def _foreign_arn(service: str) -> Callable[[ScopeGuard, Any, str], Any]:
@@ -609,6 +637,11 @@ RULES: Final = ServiceRules(
                                          "scope"),
     },
     addressing=_addressing,
+    complete=_pin_owner,
+    listings={
+        "ListBuckets": drop_owned("Buckets", lambda b: b["Name"]),
+        "ListDirectoryBuckets": drop_owned("Buckets", lambda b: b["Name"]),
+    },
 )
 
 SERVICE_RULES[SERVICE] = RULES

@@ -30,7 +30,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from .._exceptions import InvalidName, ScopeViolation
-from .core import SERVICE_RULES, Refuse, ScopeGuard, ServiceRules, forbidden, kms_key
+from .core import SERVICE_RULES, Refuse, ScopeGuard, ServiceRules, drop_owned, forbidden, kms_key
 from .targets import owned_arn
 
 SERVICE: Final = "secretsmanager"
@@ -176,6 +176,10 @@ RULES: Final = ServiceRules(
         "UpdateSecret": None,
         "UpdateSecretVersionStage": None,
         "ValidateResourcePolicy": _POLICY,
+    },
+    listings={
+        "ListSecrets": drop_owned("SecretList", lambda s: s["Name"]),
+        "BatchGetSecretValue": drop_owned("SecretValues", lambda s: s["Name"]),
     },
 )
 

@@ -28,7 +28,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, Final
 
-from .core import SERVICE_RULES, Refuse, ScopeGuard, ServiceRules, forbidden, kms_key
+from .core import SERVICE_RULES, Refuse, ScopeGuard, ServiceRules, drop_owned, forbidden, kms_key
 from .targets import owned_arn
 
 SERVICE: Final = "sns"
@@ -300,6 +300,11 @@ RULES: Final = ServiceRules(
         "Unsubscribe": None,
         "UntagResource": None,
         "VerifySMSSandboxPhoneNumber": _SMS,
+    },
+    listings={
+        "ListTopics": drop_owned("Topics", lambda t: t["TopicArn"].rsplit(":", 1)[1]),
+        "ListSubscriptions": drop_owned("Subscriptions",
+                                        lambda s: s["TopicArn"].rsplit(":", 1)[1]),
     },
 )
 

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 from urllib.parse import urlsplit
 
-from .core import SERVICE_RULES, Refuse, ScopeGuard, ServiceRules, narrow_to_scope
+from .core import SERVICE_RULES, Refuse, ScopeGuard, ServiceRules, drop_owned, narrow_to_scope
 
 SERVICE: Final = "sqs"
 
@@ -143,6 +143,10 @@ RULES: Final = ServiceRules(
         "StartMessageMoveTask": None,
         "TagQueue": None,
         "UntagQueue": None,
+    },
+    listings={
+        "ListQueues": drop_owned("QueueUrls", lambda url: url.rsplit("/", 1)[1]),
+        "ListDeadLetterSourceQueues": drop_owned("queueUrls", lambda url: url.rsplit("/", 1)[1]),
     },
 )
 

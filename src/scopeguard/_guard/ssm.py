@@ -36,7 +36,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from .._exceptions import InvalidName
-from .core import SERVICE_RULES, ExtraCheck, Refuse, ScopeGuard, ServiceRules, kms_key
+from .core import SERVICE_RULES, ExtraCheck, Refuse, ScopeGuard, ServiceRules, drop_owned, kms_key
 
 SERVICE: Final = "ssm"
 
@@ -44,7 +44,22 @@ _VERSION_OR_LABEL: Final = re.compile(r"[A-Za-z0-9_.\-]{1,100}")
 _ARN_RESOURCE: Final = "parameter/"
 
 
+def canonical_name(name: str) -> str:
+    """The spelling ownership is decided on: SSM reads a one-segment name with a leading slash
+    (``/t-globex-db``) as the same parameter as the name without it (``t-globex-db``)."""
+    if name.startswith("/") and "/" not in name[1:]:
+        return name[1:]
+    return name
+
+
 def _name(guard: ScopeGuard, value: Any, member: str) -> str:
+    if isinstance(value, str) and guard.scope.kind != "operator":
+        canonical = canonical_name(value)
+        if canonical is not value:
+            owner = guard.naming.owner(canonical)
+            if owner is not None and owner != guard.scope:
+                raise guard.refuse(f"{value!r} is the parameter {canonical!r}, which belongs to "
+                                   f"{owner}", member)
     return guard.name(SERVICE, value, member)
 
 
@@ -53,6 +68,9 @@ def _arn(guard: ScopeGuard, value: str, member: str) -> str:
     if not arn.resource.startswith(_ARN_RESOURCE):
         raise guard.refuse(f"{value!r} is not a parameter ARN", member)
     rest = arn.resource[len(_ARN_RESOURCE):]
+    if rest.startswith("/") or not rest:
+        # parameter//x: SSM may read it as /x, that is x; no spelling of a name needs it.
+        raise guard.refuse(f"{value!r} is not a parameter ARN SSM reads one way only", member)
     name = "/" + rest if "/" in rest else rest
     return guard.owned_physical(SERVICE, name, member)
 
@@ -329,6 +347,10 @@ RULES: Final = ServiceRules(
                       "scope")
            for reason, ops in _FAMILIES for op in ops},
         **_PARAMETER_STORE,
+    },
+    listings={
+        "GetParametersByPath": drop_owned("Parameters", lambda p: canonical_name(p["Name"])),
+        "DescribeParameters": drop_owned("Parameters", lambda p: canonical_name(p["Name"])),
     },
 )
 

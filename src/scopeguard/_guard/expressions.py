@@ -1,0 +1,303 @@
+"""DynamoDB's embedded languages, read by strict grammars: what they do not accept is refused.
+
+Two languages name resources or keys inside a string: PartiQL statements name their table, and
+a Query's ``KeyConditionExpression`` names the partition key value that decides whose items come
+back. A clause the guard skipped because it could not read it would be a clause DynamoDB reads
+and the guard did not, so each is parsed by a small grammar covering what applications write,
+and everything outside it is refused.
+
+PartiQL subset (one statement; keywords are case-insensitive)::
+
+    SELECT <projection> FROM <table> [WHERE ...]
+    INSERT INTO <table> VALUE ...
+    UPDATE <table> (SET|REMOVE) ... [WHERE ...] [RETURNING ...]
+    DELETE FROM <table> [WHERE ...] [RETURNING ...]
+    [NOT] EXISTS ( SELECT ... )              (ExecuteTransaction condition checks)
+
+``<table>`` is one identifier, bare or double-quoted, with an optional ``."index"``; a table ARN,
+several tables, joins and sub-queries are refused. Tokens are ``'string'`` literals (``''``
+escapes a quote), ``"identifiers"``, bare words, numbers, ``?`` and operators; comments (``--``,
+``/* */``), backslashes, backtick (Ion) literals, control characters and non-ASCII text outside
+string literals are refused, as is any second ``SELECT``/``FROM``/``INTO``/``UPDATE``/
+``INSERT``/``DELETE`` keyword.
+
+Key-condition subset::
+
+    cond     := term (AND term)*            at most two terms
+    term     := '(' cond ')' | operand op operand | operand BETWEEN operand AND operand
+              | begins_with '(' operand ',' operand ')'
+    operand  := #name | :value | attribute      (attribute: letters, digits, underscore)
+    op       := = | < | <= | > | >=
+
+The partition key must appear in exactly one term, as ``<key> = :value``; a literal in place of
+a placeholder, ``OR``, ``NOT``, functions other than ``begins_with`` and document paths are
+refused.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+__all__ = ["KeyTerm", "Malformed", "PartiqlTable", "key_terms", "partiql_table"]
+
+
+class Malformed(Exception):
+    """Outside the grammar: the caller refuses the request with this reason."""
+
+
+# -- PartiQL -----------------------------------------------------------------------------------
+
+_PARTIQL_TOKEN: Final = re.compile(
+    r"""(?P<space>[ \t\r\n]+)
+      | (?P<string>'(?:[^'\\\x00-\x1f\x7f]|'')*')
+      | (?P<quoted>"(?:[^"\\\x00-\x1f\x7f]|"")*")
+      | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
+      | (?P<number>[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)
+      | (?P<comment>--|/\*)
+      | (?P<op><=|>=|<>|!=|<<|>>|\|\||[=<>(),.\[\]{}:*+\-/%?])""",
+    re.VERBOSE,
+)
+_STATEMENT_KEYWORDS: Final = frozenset({"SELECT", "FROM", "INTO", "UPDATE", "INSERT", "DELETE",
+                                        "JOIN", "UNION", "EXCEPT", "INTERSECT"})
+_AFTER_TABLE: Final = {
+    "SELECT": frozenset({"WHERE"}),
+    "DELETE": frozenset({"WHERE", "RETURNING"}),
+    "INSERT": frozenset({"VALUE"}),
+    "UPDATE": frozenset({"SET", "REMOVE"}),
+}
+# A DynamoDB table or index name: what may stand, unquoted or quoted, where the table goes.
+_TABLE_NAME: Final = re.compile(r"[A-Za-z0-9_.\-]{1,255}")
+
+
+@dataclass(frozen=True, slots=True)
+class PartiqlTable:
+    """Where a statement names its table: token index, the name, and the statement's tokens."""
+
+    tokens: list[str]
+    index: int
+    name: str
+
+    def replaced(self, physical: str) -> str:
+        """The statement with its table written as ``physical`` (quoted)."""
+        tokens = list(self.tokens)
+        tokens[self.index] = '"' + physical + '"'
+        return "".join(tokens)
+
+
+def _partiql_tokens(statement: str) -> list[tuple[str, str]]:
+    tokens: list[tuple[str, str]] = []
+    pos = 0
+    while pos < len(statement):
+        m = _PARTIQL_TOKEN.match(statement, pos)
+        if m is None:
+            raise Malformed(f"unexpected character {statement[pos]!r} at offset {pos} "
+                            "(outside the PartiQL subset scopeguard reads)")
+        kind = m.lastgroup or ""
+        if kind == "comment":
+            raise Malformed("comments are not accepted in PartiQL statements")
+        tokens.append((kind, m.group()))
+        pos = m.end()
+    return tokens
+
+
+def partiql_table(statement: str) -> PartiqlTable:
+    """The one table ``statement`` reads or writes, or ``Malformed``."""
+    tokens = _partiql_tokens(statement)
+    code = [i for i, (kind, _) in enumerate(tokens) if kind != "space"]
+    words = [tokens[i][1].upper() if tokens[i][0] == "word" else tokens[i][1] for i in code]
+    # [NOT] EXISTS ( SELECT ... ): the condition check of ExecuteTransaction.
+    start, end = 0, len(code)
+    if words[:1] == ["NOT"]:
+        start = 1
+    if words[start:start + 2] == ["EXISTS", "("] and words[-1:] == [")"]:
+        start, end = start + 2, end - 1
+    elif start:
+        raise Malformed("a statement starts with SELECT, INSERT, UPDATE, DELETE or EXISTS")
+    body = words[start:end]
+    if not body or body[0] not in _AFTER_TABLE:
+        raise Malformed("a statement starts with SELECT, INSERT, UPDATE, DELETE or EXISTS")
+    verb = body[0]
+    if start and verb != "SELECT":
+        raise Malformed("EXISTS takes a SELECT")
+    if verb == "SELECT":
+        if "FROM" not in body:
+            raise Malformed("SELECT without FROM")
+        at = body.index("FROM") + 1
+    elif verb == "UPDATE":
+        at = 1
+    else:
+        if body[1:2] != (["INTO"] if verb == "INSERT" else ["FROM"]):
+            raise Malformed(f"{verb} must be followed by {'INTO' if verb == 'INSERT' else 'FROM'}")
+        at = 2
+    keywords = [w for w, i in zip(words, code, strict=True)
+                if tokens[i][0] == "word" and w in _STATEMENT_KEYWORDS]
+    if len(keywords) != (1 if verb == "UPDATE" else 2):
+        raise Malformed("one statement, one table: a second SELECT, FROM, INTO, UPDATE, INSERT, "
+                        "DELETE, JOIN or set operation is not accepted")
+    if at >= len(body):
+        raise Malformed("no table after the keyword")
+    index = code[start + at]
+    kind, text = tokens[index]
+    if kind == "quoted":
+        name = text[1:-1]
+    elif kind == "word":
+        name = text
+    else:
+        raise Malformed("the table must be a name, bare or in double quotes")
+    if not _TABLE_NAME.fullmatch(name):
+        raise Malformed(f"{name!r} is not a table name (an ARN is not accepted in a statement; "
+                        "name the table)")
+    rest = body[at + 1:]
+    if rest[:1] == ["."]:  # "table"."index"
+        if len(rest) < 2 or tokens[code[start + at + 2]][0] not in ("quoted", "word"):
+            raise Malformed("an index name must follow '.'")
+        rest = rest[2:]
+    if rest and rest[0] not in _AFTER_TABLE[verb]:
+        raise Malformed(f"unexpected {rest[0]!r} after the table (one table per statement)")
+    return PartiqlTable([t for _, t in tokens], index, name)
+
+
+# -- key conditions ----------------------------------------------------------------------------
+
+_KEY_TOKEN: Final = re.compile(
+    r"(?P<space>\s+)|(?P<name>#[A-Za-z0-9_]+)|(?P<value>:[A-Za-z0-9_]+)"
+    r"|(?P<word>[A-Za-z_][A-Za-z0-9_]*)|(?P<op><=|>=|=|<|>|\(|\)|,)"
+)
+_COMPARISONS: Final = frozenset({"=", "<", "<=", ">", ">="})
+
+
+@dataclass(frozen=True, slots=True)
+class KeyTerm:
+    """One term of a key condition: its operator and operands (``#name``, ``:value`` or an
+    attribute), as written."""
+
+    op: str
+    operands: tuple[str, ...]
+
+
+class _KeyParser:
+    def __init__(self, expression: str) -> None:
+        self.tokens: list[tuple[str, str]] = []
+        pos = 0
+        while pos < len(expression):
+            m = _KEY_TOKEN.match(expression, pos)
+            if m is None:
+                raise Malformed(f"unexpected {expression[pos:pos + 10]!r} in the key condition "
+                                "(outside the subset scopeguard reads)")
+            if m.lastgroup != "space":
+                kind = m.lastgroup or ""
+                text = m.group()
+                if kind == "word" and text.upper() in ("AND", "BETWEEN"):
+                    kind, text = "keyword", text.upper()
+                self.tokens.append((kind, text))
+            pos = m.end()
+        self.pos = 0
+        self.terms: list[KeyTerm] = []
+
+    def peek(self) -> tuple[str, str]:
+        return self.tokens[self.pos] if self.pos < len(self.tokens) else ("end", "")
+
+    def take(self, kind: str, text: str | None = None) -> str:
+        tok = self.peek()
+        if tok[0] != kind or (text is not None and tok[1] != text):
+            raise Malformed(f"expected {text or kind} in the key condition, found "
+                            f"{tok[1] or 'the end'!r}")
+        self.pos += 1
+        return tok[1]
+
+    def operand(self) -> str:
+        kind, text = self.peek()
+        if kind not in ("name", "value", "word"):
+            raise Malformed(f"expected a #name, :value or attribute, found {text or 'the end'!r}")
+        self.pos += 1
+        return text
+
+    def condition(self) -> None:
+        self.term()
+        while self.peek() == ("keyword", "AND"):
+            self.pos += 1
+            self.term()
+
+    def term(self) -> None:
+        kind, text = self.peek()
+        if (kind, text) == ("op", "("):
+            self.pos += 1
+            self.condition()
+            self.take("op", ")")
+            return
+        if (kind, text) == ("word", "begins_with") and self.tokens[self.pos + 1:self.pos + 2] \
+                == [("op", "(")]:
+            self.pos += 2
+            first = self.operand()
+            self.take("op", ",")
+            second = self.operand()
+            self.take("op", ")")
+            self.terms.append(KeyTerm("begins_with", (first, second)))
+            return
+        left = self.operand()
+        kind, text = self.peek()
+        if (kind, text) == ("keyword", "BETWEEN"):
+            self.pos += 1
+            low = self.operand()
+            self.take("keyword", "AND")
+            high = self.operand()
+            self.terms.append(KeyTerm("BETWEEN", (left, low, high)))
+        elif kind == "op" and text in _COMPARISONS:
+            self.pos += 1
+            self.terms.append(KeyTerm(text, (left, self.operand())))
+        else:
+            raise Malformed(f"expected a comparison after {left!r}, found {text or 'the end'!r}")
+
+
+def key_terms(expression: str) -> list[KeyTerm]:
+    """The terms of a key condition in the subset above, or ``Malformed``."""
+    parser = _KeyParser(expression)
+    parser.condition()
+    if parser.pos != len(parser.tokens):
+        raise Malformed(f"unexpected {parser.peek()[1]!r} in the key condition (only AND joins "
+                        "terms)")
+    if len(parser.terms) > 2:
+        raise Malformed("a key condition has at most two terms (partition and sort key)")
+    return parser.terms
+
+
+def pinned_value(terms: list[KeyTerm], attribute: str,
+                 resolve: Callable[[str], str]) -> str:
+    """The ``:value`` placeholder the partition key ``attribute`` is pinned to by equality, the
+    only term that names it; ``resolve`` maps ``#name`` operands to attribute names."""
+    pinned: list[str] = []
+    for term in terms:
+        names = [resolve(o) for o in term.operands if not o.startswith(":")]
+        values = [o for o in term.operands if o.startswith(":")]
+        if len(names) != 1 or len(values) != len(term.operands) - 1:
+            raise Malformed("each key condition term compares one attribute with :value "
+                            "placeholders (no literals)")
+        if names[0] != attribute:
+            continue
+        if term.op != "=" or len(values) != 1:
+            raise Malformed(f"the key condition must pin {attribute!r} with exactly one "
+                            f"equality, not {term.op}")
+        pinned.append(values[0])
+    if len(pinned) != 1:
+        raise Malformed(f"the key condition must pin {attribute!r} with exactly one equality")
+    return pinned[0]
+
+
+def name_resolver(names: Any) -> Callable[[str], str]:
+    """``#name`` → the attribute ``ExpressionAttributeNames`` maps it to; bare names as is."""
+    if names is not None and not isinstance(names, Mapping):
+        raise Malformed("ExpressionAttributeNames must be a map")
+    table: Mapping[str, Any] = names or {}
+
+    def resolve(operand: str) -> str:
+        if not operand.startswith("#"):
+            return operand
+        value = table.get(operand)
+        if not isinstance(value, str):
+            raise Malformed(f"{operand} is not in ExpressionAttributeNames")
+        return value
+
+    return resolve
