@@ -393,3 +393,25 @@ def test_scoped_credentials_refuse_services_outside_the_policy() -> None:
     with moto_factory(account_id="123456789012", scoped_credentials=settings) as factory:
         with pytest.raises(ConfigurationError, match="not in TenantRoleSettings.services"):
             factory.tenant("acme").client("sqs")
+
+
+def test_refusal_escapes_generic_oserror_retry_code(factory: ClientFactory) -> None:
+    # The retry loop many services wrap around AWS calls: transient I/O errors are retried. A
+    # refusal must pass straight through it, on the first attempt, with nothing sent.
+    client = factory.tenant("acme").client("dynamodb")
+    attempts = 0
+
+    def with_retries() -> None:
+        nonlocal attempts
+        for _ in range(3):
+            attempts += 1
+            try:
+                client.get_item(TableName="t-globex-orders", Key={"pk": {"S": "1"}})
+            except OSError:
+                continue
+            return
+
+    with count_requests(client) as sent, pytest.raises(ScopeViolation, match="tenant:globex"):
+        with_retries()
+    assert attempts == 1
+    assert sent.total == 0
