@@ -103,6 +103,8 @@ def sts(clock: FakeClock) -> FakeSTS:
 def make_cache(
     sts: FakeSTS, clock: FakeClock, stats: Stats | None = None, **settings: Any
 ) -> CredentialCache:
+    # Exact refresh points: the jitter has tests of its own (test_refresh_jitter_*).
+    settings.setdefault("refresh_jitter", 0)
     return CredentialCache(lambda: sts, OperatorSettings(**settings), clock=clock, stats=stats)
 
 

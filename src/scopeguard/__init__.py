@@ -8,6 +8,8 @@ Importing scopeguard does not import boto3; the SDK is loaded when the first fac
 """
 
 from ._assume_role import OperatorSettings
+from ._credentials import CredentialStore, MemoryCredentialStore, StoredCredentials
+from ._credentials._redis import RedisCredentialStore
 from ._exceptions import (
     ConfigurationError,
     CredentialError,
@@ -15,6 +17,7 @@ from ._exceptions import (
     InvalidScope,
     ScopeguardError,
     ScopeViolation,
+    StoreEntryUnreadable,
 )
 from ._factory import ClientFactory
 from ._fanout import AccountResult
@@ -28,17 +31,22 @@ __all__ = [
     "ClientFactory",
     "ConfigurationError",
     "CredentialError",
+    "CredentialStore",
     "InvalidName",
     "InvalidScope",
+    "MemoryCredentialStore",
     "NamingPolicy",
     "OperatorScope",
     "OperatorSettings",
     "PlatformScope",
     "PooledTable",
+    "RedisCredentialStore",
     "Scope",
     "ScopeRef",
     "ScopeViolation",
     "ScopeguardError",
+    "StoreEntryUnreadable",
+    "StoredCredentials",
     "TenantRoleSettings",
     "TenantScope",
 ]

@@ -27,7 +27,7 @@ from ._scoped_client import _scoped_instance
 if TYPE_CHECKING:
     import boto3
 
-    from ._credentials import CredentialCache
+    from ._credentials import CredentialCache, CredentialStore
     from ._fanout import AccountResult
     from ._guard import ScopeGuard
     from ._policy import TenantRoleSettings
@@ -87,6 +87,9 @@ class ClientFactory:
     bodies and targets; S3, SNS and Lambda URLs, headers and bodies read back as the service
     will read them): 6-17 µs per call, see benchmarks/README.md. Turn it off only where
     benchmarks say you must; the parameter-time guard and the host check stay on.
+    ``credential_store`` shares assumed-role credentials (operator and scoped) across the
+    processes of a fleet, e.g. ``RedisCredentialStore``: one AssumeRole per role and session
+    policy per refresh window for the whole fleet; without it each process has its own cache.
     """
 
     def __init__(
@@ -102,6 +105,7 @@ class ClientFactory:
         max_shared_clients: int = 512,
         scoped_credentials: TenantRoleSettings | None = None,
         recheck_serialized: bool = True,
+        credential_store: CredentialStore | None = None,
     ) -> None:
         if session is None:
             import boto3
@@ -137,6 +141,7 @@ class ClientFactory:
         self._operator_sessions: _CountingLRU = _CountingLRU(max_shared_clients, self._stats,
                                                              "sessions")
         self.scoped_credentials = scoped_credentials
+        self.credential_store = credential_store
         self.recheck_serialized = recheck_serialized
         self._scoped_checked = False
         # Async clients, per event loop (scopeguard._async); rebuilt when the generation moves.
@@ -483,8 +488,17 @@ class ClientFactory:
                     return make_sts_client(self._session, region=region,
                                            endpoint_url=self.endpoint_url)
 
+                # One entry per (role, session policy): a scope's services share it. With scoped
+                # credentials every cached tenant or capsule may need one, so the bound follows
+                # the scoped clients', not max_cached alone: otherwise, past max_cached tenants,
+                # each further service of a tenant would find its credential evicted and pay
+                # another AssumeRole.
+                size = settings.max_cached
+                if self.scoped_credentials is not None:
+                    size += int(self._scoped.maxsize)
                 self._credential_cache = CredentialCache(
-                    sts, settings, partition=self.partition, stats=self._stats
+                    sts, settings, partition=self.partition, stats=self._stats,
+                    max_cached=size, store=self.credential_store,
                 )
             return self._credential_cache
 
