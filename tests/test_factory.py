@@ -386,6 +386,24 @@ def test_scoped_credentials_assume_a_role_per_tenant_with_its_session_policy() -
         assert acme_keys.access_key != globex_keys.access_key
 
 
+def test_a_tenants_services_share_one_credential_beyond_max_cached() -> None:
+    # More tenants than OperatorSettings.max_cached, and few enough shared clients and sessions
+    # that each tenant's second service is built afresh: the tenant's credential must still be
+    # cached, so every tenant costs exactly one AssumeRole whatever the number of its services.
+    from scopeguard import OperatorSettings, TenantRoleSettings
+
+    settings = TenantRoleSettings(role_name="TenantAccess", services=("dynamodb", "sqs"))
+    with moto_factory(account_id="123456789012", scoped_credentials=settings,
+                      operator=OperatorSettings(max_cached=8), max_shared_clients=4) as factory:
+        tenants = [f"t{i}" for i in range(20)]
+        for service in ("dynamodb", "sqs"):
+            for tenant in tenants:
+                factory.tenant(tenant).client(service)
+        stats = factory.stats()
+        assert stats["sts.assume_role"] == len(tenants)
+        assert stats.get("credentials.evicted", 0) == 0
+
+
 def test_scoped_credentials_refuse_services_outside_the_policy() -> None:
     from scopeguard import ConfigurationError, TenantRoleSettings
 
