@@ -433,3 +433,23 @@ def test_refusal_escapes_generic_oserror_retry_code(factory: ClientFactory) -> N
         with_retries()
     assert attempts == 1
     assert sent.total == 0
+
+
+def test_service_errors_name_the_physical_resource_and_scope(
+    factory: ClientFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = factory.tenant("acme").client("dynamodb")
+    with caplog.at_level(logging.DEBUG, logger="scopeguard"):
+        with pytest.raises(client.exceptions.ResourceNotFoundException) as info:
+            client.put_item(TableName="orders", Item={"pk": {"S": "1"}})
+    assert info.value.__notes__ == ["scopeguard: tenant:acme: TableName 'orders' -> 't-acme-orders'"]
+    mapped = [r.scopeguard for r in caplog.records if r.scopeguard["event"] == "name.mapped"]
+    assert mapped == [{"event": "name.mapped", "scope": "tenant:acme", "service": "dynamodb",
+                       "logical": "orders", "physical": "t-acme-orders"}]
+
+
+def test_errors_on_unmapped_names_get_no_note(factory: ClientFactory) -> None:
+    client = factory.platform().client("dynamodb")
+    with pytest.raises(client.exceptions.ResourceNotFoundException) as info:
+        client.describe_table(TableName="shared-config")
+    assert not getattr(info.value, "__notes__", [])
