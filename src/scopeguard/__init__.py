@@ -22,6 +22,7 @@ from ._exceptions import (
 from ._factory import ClientFactory
 from ._fanout import AccountResult
 from ._naming import NamingPolicy, PooledTable, ScopeRef
+from ._otel import enable_opentelemetry
 from ._policy import TenantRoleSettings
 from ._scope import CapsuleScope, OperatorScope, PlatformScope, Scope, TenantScope
 
@@ -49,4 +50,5 @@ __all__ = [
     "StoredCredentials",
     "TenantRoleSettings",
     "TenantScope",
+    "enable_opentelemetry",
 ]

@@ -400,9 +400,13 @@ class ClientFactory:
 
         install_hooks(client, SERVICE_RULES.get(service_name), self._on_refusal,
                       recheck_serialized=self.recheck_serialized)
+        from ._otel import install_span_hook
+
+        install_span_hook(client)
         self._shared[key] = client
         self._stats.incr("clients.created")
-        emit("client.created", service=service_name, region=region, credentials=identity[0])
+        emit("client.created", service=service_name, region=region, credentials=identity[0],
+             kind=scope.kind)
         return client
 
     def _identity(self, scope: ScopeRef, service_name: str) -> tuple[str, str]:

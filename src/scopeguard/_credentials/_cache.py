@@ -222,7 +222,8 @@ class CredentialCache:
         material, creds = entry.material, entry.creds
         if material is not None and creds is not None and self._clock() <= material.refresh_at:
             self.stats.incr("credentials.hit")
-            emit("credentials.hit", role_arn=spec.role_arn, session=spec.role_session_name)
+            emit("credentials.hit", role_arn=spec.role_arn, session=spec.role_session_name,
+                 kind=_kind(spec))
             return creds
         material = self._obtain(entry)
         with entry.lock:
@@ -312,6 +313,8 @@ class CredentialCache:
                 raise CredentialError(entry.last_error)
             entry.last_attempt = now
             self.stats.incr("credentials.miss")
+            emit("credentials.miss", role_arn=spec.role_arn, session=spec.role_session_name,
+                 kind=_kind(spec))
             try:
                 material = self._fetch(entry)
             except Exception as exc:
@@ -501,6 +504,7 @@ class CredentialCache:
                 role_arn=spec.role_arn,
                 session=spec.role_session_name,
                 ms=ms,
+                kind=_kind(spec),
                 outcome="error",
                 code=_error_code(exc)[0],
             )
@@ -535,6 +539,7 @@ class CredentialCache:
             role_arn=spec.role_arn,
             session=spec.role_session_name,
             ms=ms,
+            kind=_kind(spec),
             outcome="ok",
             expires_in_s=round(expiry - started),
             cached_for_s=round(material.refresh_at - started),
@@ -623,6 +628,11 @@ _STORE_POLL_SECONDS: Final = 0.02
 
 class _StoreDown(Exception):
     """The store failed mid-conversation (already counted and logged): fall back to STS."""
+
+
+def _kind(spec: AssumeRoleSpec) -> str:
+    """The label for metrics: operator roles carry no session policy, scoped credentials do."""
+    return "operator" if spec.policy is None else "scoped"
 
 
 def _stored(material: _Material) -> StoredCredentials:
