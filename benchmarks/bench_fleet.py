@@ -11,9 +11,11 @@
 2. A process cache miss served from Redis (a ``redis-server`` this script starts) against the
    same miss served by STS (moto's server in this process: a lower bound for real STS, which
    answers in 20-200 ms). Median of per-miss times.
-3. A new tenant's first client: plain tenant scope vs scoped credentials (AssumeRole on moto,
-   a derived botocore session and a client per tenant); time (median) and memory
-   (tracemalloc, per tenant).
+3. A new tenant's first client, its credentials already cached: plain tenant scope; scoped
+   credentials as before (a derived botocore session and a client per tenant); a hand-written
+   token vending machine (a boto3 session on the tenant's keys); scoped credentials now (a
+   per-scope instance of one shared client). Time (median) and memory (tracemalloc, per tenant,
+   clients kept alive).
 """
 
 from __future__ import annotations
@@ -70,8 +72,9 @@ def sts_model(tenants: int, processes: int, hours: float, store: bool, jitter: f
                 cache.credentials_for(spec).get_frozen_credentials()
         per_minute.append(sts.calls - before)
     label = f"{'shared store' if store else 'no store':12} jitter {jitter:<4}"
+    # The first minute is the cold start (every key, unavoidably); refreshes come after it.
     print(f"  {label}: {sts.calls:>6,} AssumeRole in {hours:g} h ({sts.calls / hours:>8,.0f}/h), "
-          f"peak {max(per_minute):>5,} in one minute")
+          f"cold start {per_minute[0]:>5,}, peak refresh minute {max(per_minute[1:]):>5,}")
 
 
 def free_port() -> int:
@@ -131,30 +134,77 @@ def miss_cost(samples: int) -> None:
 
 
 def new_tenant_cost(tenants: int) -> None:
+    """A new tenant's first DynamoDB client, its credentials already cached (STS excluded: it
+    is the same AssumeRole in every variant, and moto's latency is not STS's)."""
     with MotoServer() as moto:
+        session = boto3.Session(aws_access_key_id="bench", aws_secret_access_key="bench",
+                                region_name="eu-west-1")
+
         def factory(scoped: bool) -> ClientFactory:
             return ClientFactory(
-                session=boto3.Session(aws_access_key_id="bench", aws_secret_access_key="bench",
-                                      region_name="eu-west-1"),
-                endpoint_url=moto.endpoint_url, account_id=ACCOUNT,
+                session=session, endpoint_url=moto.endpoint_url, account_id=ACCOUNT,
                 scoped_credentials=TenantRoleSettings(role_name="TenantAccess") if scoped
                 else None)
 
-        for scoped in (False, True):
-            f = factory(scoped)
+        plain, scoped = factory(False), factory(True)
+        for f in (plain, scoped):
             f.tenant("warm").client("dynamodb")
-            times = []
+        options = scoped._client_options("dynamodb", {})[2]
+
+        def shared_client(f: ClientFactory, t: str) -> Any:
+            return f.tenant(t).client("dynamodb")
+
+        def per_tenant_client(f: ClientFactory, t: str) -> Any:
+            # What each new scoped tenant cost before: a derived botocore session and a client.
+            return f._vended_session(f.naming.tenant(t)).create_client("dynamodb", **options)
+
+        def hand_written(f: ClientFactory, t: str) -> Any:
+            # A token vending machine written by hand: a client per tenant on the tenant's keys,
+            # from one reused boto3 session.
+            keys = f._scope_credentials(f.naming.tenant(t)).get_frozen_credentials()
+            return session.client("dynamodb", aws_access_key_id=keys.access_key,
+                                  aws_secret_access_key=keys.secret_key,
+                                  aws_session_token=keys.token, endpoint_url=moto.endpoint_url)
+
+        variants = [
+            ("plain tenant scope", plain, shared_client, "p"),
+            ("scoped, before: session + client per tenant", scoped, per_tenant_client, "b"),
+            ("hand-written token vending machine", scoped, hand_written, "h"),
+            ("scoped, now: shared client", scoped, shared_client, "n"),
+        ]
+        results = {}
+        for name, f, build, tag in variants:
+            timed_ids = [f"{tag}t{i}" for i in range(tenants)]
+            traced_ids = [f"{tag}m{i}" for i in range(tenants)]
+            if f is scoped:
+                for t in timed_ids + traced_ids:  # credentials cached first: STS is not measured
+                    f._scope_credentials(f.naming.tenant(t))
+            keep, times = [], []
+            for t in timed_ids:
+                t0 = time.perf_counter()
+                keep.append(build(f, t))
+                times.append(time.perf_counter() - t0)
+            # Memory in a second pass: tracemalloc slows allocation-heavy code several times.
             tracemalloc.start()
             before = tracemalloc.get_traced_memory()[0]
-            for i in range(tenants):
-                t0 = time.perf_counter()
-                f.tenant(f"n{i}").client("dynamodb")
-                times.append(time.perf_counter() - t0)
+            for t in traced_ids:
+                keep.append(build(f, t))
             per_tenant = (tracemalloc.get_traced_memory()[0] - before) / tenants
             tracemalloc.stop()
-            name = "scoped credentials" if scoped else "plain tenant scope"
-            print(f"  {name:20}: {statistics.median(times) * 1000:7.2f} ms, "
-                  f"{per_tenant / 1024:7.1f} KiB per new tenant")
+            results[name] = (statistics.median(times), per_tenant)
+        # What a scoped tenant keeps besides its client: its cached credential (cache entry,
+        # RefreshableCredentials, spec with its session policy), STS's response parsing freed.
+        tracemalloc.start()
+        before = tracemalloc.get_traced_memory()[0]
+        for i in range(tenants):
+            scoped._scope_credentials(scoped.naming.tenant(f"c{i}"))
+        credential = (tracemalloc.get_traced_memory()[0] - before) / tenants
+        tracemalloc.stop()
+        now = results["scoped, now: shared client"]
+        for name, (t, mem) in results.items():
+            print(f"  {name:45}: {t * 1000:8.3f} ms  {mem / 1024:7.1f} KiB per tenant  "
+                  f"({t / now[0]:6.1f}x time, {mem / now[1]:6.1f}x memory of now)")
+        print(f"  plus, for every scoped tenant, its cached credential: {credential / 1024:.1f} KiB")
 
 
 def main() -> None:
@@ -171,7 +221,7 @@ def main() -> None:
             sts_model(args.tenants, args.processes, args.hours, store, jitter)
     print(f"2. Process cache miss, {args.samples} tenants")
     miss_cost(args.samples)
-    print("3. New tenant's first DynamoDB client, 100 tenants")
+    print("3. New tenant's first DynamoDB client (credentials cached), median of 100 tenants")
     new_tenant_cost(100)
 
 
