@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
+import random
 import signal
 import threading
 import time
@@ -103,6 +104,8 @@ def sts(clock: FakeClock) -> FakeSTS:
 def make_cache(
     sts: FakeSTS, clock: FakeClock, stats: Stats | None = None, **settings: Any
 ) -> CredentialCache:
+    # Exact refresh points: the jitter has tests of its own (test_refresh_jitter_*).
+    settings.setdefault("refresh_jitter", 0)
     return CredentialCache(lambda: sts, OperatorSettings(**settings), clock=clock, stats=stats)
 
 
@@ -146,6 +149,9 @@ def test_rule3_duration_at_or_below_botocore_advisory_window_is_refused(duration
         ("denied_ttl_seconds", 300),
         ("max_cached", 0),
         ("retry_interval_seconds", 0),
+        ("refresh_jitter", 0.6),
+        ("refresh_jitter", -0.1),
+        ("refresh_jitter", True),
     ],
 )
 def test_settings_refuse_invalid_values_with_the_setting_named(field: str, value: Any) -> None:
@@ -777,3 +783,63 @@ def test_assume_role_against_moto_and_transparent_refresh(moto_aws: None) -> Non
     assert sts_in_a()["Account"] == A
     assert creds.get_frozen_credentials().access_key != first
     assert stats.get("sts.assume_role") == 2
+
+
+# -- refresh jitter ----------------------------------------------------------------------------------
+
+
+def _fleet_refreshes(clock: FakeClock, jitter: float, keys: int = 200) -> list[float]:
+    """``keys`` roles fetched in the same second, then used every 30 s for two hours: the
+    simulated seconds (from the start) of every AssumeRole after the first round."""
+    sts = FakeSTS(clock)
+    cache = CredentialCache(
+        lambda: sts, OperatorSettings(refresh_jitter=jitter), clock=clock,
+        jitter_random=random.Random(5).random,
+    )
+    accounts = [f"{100000000000 + i}" for i in range(keys)]
+    creds = [cache.credentials(a, ROLE) for a in accounts]
+    start = clock()
+    for _ in range(2 * 120):
+        clock.advance(30)
+        for c in creds:
+            c.get_frozen_credentials()
+    assert sts.count > keys
+    return [t - start for t in sts.issued_at[keys:]]
+
+
+def test_refresh_jitter_spreads_a_fleet_started_together(clock: FakeClock) -> None:
+    burst = _fleet_refreshes(FakeClock(), jitter=0)
+    # Without jitter: every role refreshes in the same 30 s step, twice in two hours.
+    assert len(set(burst)) == 2
+    spread = _fleet_refreshes(clock, jitter=0.1)
+    first_round = [t for t in spread if t <= 55 * 60]
+    assert len(first_round) == 200
+    per_minute = [sum(1 for t in first_round if m * 60 < t <= (m + 1) * 60) for m in range(60)]
+    # 10% of 55 minutes is 5.5 minutes: about 36 calls a minute instead of 200 in one step.
+    assert max(per_minute) <= 60
+    assert sum(1 for n in per_minute if n) >= 5
+
+
+def test_refresh_jitter_only_moves_refreshes_earlier(clock: FakeClock) -> None:
+    refreshes = _fleet_refreshes(clock, jitter=0.5)
+    first_round = [t for t in refreshes if t <= 55 * 60]
+    assert len(first_round) == 200
+    # Never later than the lifetime's end (expiry - margin), never earlier than half of it.
+    assert min(first_round) >= 27.5 * 60 and max(first_round) <= 55 * 60
+
+
+def test_refreshed_credentials_never_have_less_than_the_margin_left(clock: FakeClock) -> None:
+    sts = FakeSTS(clock)
+    cache = CredentialCache(
+        lambda: sts, OperatorSettings(refresh_jitter=0.5), clock=clock,
+        jitter_random=random.Random(11).random,
+    )
+    creds = cache.credentials(A, ROLE)
+    seen: dict[str, float] = {}
+    for _ in range(5 * 3600 // 7):
+        clock.advance(7)
+        key = keys(creds)
+        issued = sts.issued_at[int(key.removeprefix("ASIAFAKE")) - 1]
+        assert clock() <= issued + 3600 - 300  # within expiry - margin
+        seen.setdefault(key, clock())
+    assert len(seen) >= 6  # refreshed every 27.5-55 minutes over five hours

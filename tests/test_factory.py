@@ -380,10 +380,103 @@ def test_scoped_credentials_assume_a_role_per_tenant_with_its_session_policy() -
         assert "t-acme-" in json.dumps(acme_policy) and "t-globex" not in json.dumps(acme_policy)
         assert {"Key": "scopeguard:scope", "Value": "tenant"} in sent[0]["Tags"]
         assert factory.stats()["sts.assume_role"] == 2
-        # Each tenant signs with its own assumed-role credentials.
-        acme_keys = factory.tenant("acme").client("dynamodb")._request_signer._credentials
-        globex_keys = factory.tenant("globex").client("dynamodb")._request_signer._credentials
-        assert acme_keys.access_key != globex_keys.access_key
+        # Each tenant signs with its own assumed-role credentials, through one shared client.
+        assert factory.stats()["clients.created"] == 2  # dynamodb and sqs, for both tenants
+        signed = _signing_keys(factory, ("acme", "globex", "acme"))
+        assert signed[0] == signed[2] != signed[1]
+        cache = factory._credentials()
+        for tenant, key in zip(("acme", "globex"), signed):
+            spec = factory._scoped_spec(factory.naming.tenant(tenant))
+            assert cache.credentials_for(spec).get_frozen_credentials().access_key == key
+
+
+def _signing_keys(factory: ClientFactory, tenants: tuple[str, ...]) -> list[str]:
+    """The access key ID each tenant's DescribeTable was signed with, in order."""
+    keys: list[str] = []
+
+    def capture(request: Any, **_: Any) -> None:
+        auth = request.headers["Authorization"].decode()
+        keys.append(auth.split("Credential=")[1].split("/")[0])
+
+    client = factory.tenant(tenants[0]).client("dynamodb")
+    client.meta.events.register("before-send.dynamodb", capture)
+    try:
+        for tenant in tenants:
+            factory.tenant(tenant).client("dynamodb").describe_table(TableName="orders")
+    finally:
+        client.meta.events.unregister("before-send.dynamodb", capture)
+    return keys
+
+
+def test_scoped_tenants_share_botocore_clients_and_sign_with_their_own_keys() -> None:
+    from scopeguard import CredentialError, TenantRoleSettings
+
+    settings = TenantRoleSettings(role_name="TenantAccess", services=("dynamodb", "sqs"))
+    with moto_factory(account_id="123456789012", scoped_credentials=settings) as factory:
+        tenants = [f"t{i}" for i in range(6)]
+        for tenant in tenants:
+            _table(factory.tenant(tenant).client("dynamodb"))
+        stats = factory.stats()
+        assert stats["clients.created"] == 1 and stats["sts.assume_role"] == 6
+        # Interleaved, and from threads: each call signs with its own scope's keys.
+        order = tuple(tenants * 3)
+        signed = _signing_keys(factory, order)
+        by_tenant: dict[str, set[str]] = {}
+        for tenant, key in zip(order, signed):
+            by_tenant.setdefault(tenant, set()).add(key)
+        assert all(len(k) == 1 for k in by_tenant.values())
+        assert len(set().union(*by_tenant.values())) == 6
+        expected = {f"t-{t}-orders": next(iter(k)) for t, k in by_tenant.items()}
+        seen: list[tuple[str, str]] = []
+
+        def capture(request: Any, **_: Any) -> None:
+            import json
+
+            table = json.loads(request.body)["TableName"]
+            key = request.headers["Authorization"].decode().split("Credential=")[1].split("/")[0]
+            seen.append((table, key))  # list.append is atomic
+
+        def worker(tenant: str) -> None:
+            client = factory.tenant(tenant).client("dynamodb")
+            for _ in range(10):
+                client.describe_table(TableName="orders")
+
+        shared_events = factory.tenant("t0").client("dynamodb").meta.events
+        shared_events.register("before-send.dynamodb", capture)
+        threads = [threading.Thread(target=worker, args=(t,)) for t in tenants]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        shared_events.unregister("before-send.dynamodb", capture)
+        assert len(seen) == 60
+        assert all(expected[table] == key for table, key in seen)
+        # The shared client itself: the guard refuses it, and it has no keys of its own to
+        # sign with outside a scope's call (a second, independent fail-closed layer).
+        shared = next(c for k, c in factory._shared.items() if k[0][1] == "scoped-credentials")
+        with count_requests(shared) as sent, pytest.raises(ScopeViolation, match="scope handle"):
+            shared.describe_table(TableName="t-t0-orders")
+        assert sent.total == 0
+        with pytest.raises(CredentialError, match="no scope is calling"):
+            shared._request_signer._credentials.get_frozen_credentials()
+
+
+def test_a_tenants_services_share_one_credential_beyond_max_cached() -> None:
+    # More tenants than OperatorSettings.max_cached, and few enough shared clients and sessions
+    # that each tenant's second service is built afresh: the tenant's credential must still be
+    # cached, so every tenant costs exactly one AssumeRole whatever the number of its services.
+    from scopeguard import OperatorSettings, TenantRoleSettings
+
+    settings = TenantRoleSettings(role_name="TenantAccess", services=("dynamodb", "sqs"))
+    with moto_factory(account_id="123456789012", scoped_credentials=settings,
+                      operator=OperatorSettings(max_cached=8), max_shared_clients=4) as factory:
+        tenants = [f"t{i}" for i in range(20)]
+        for service in ("dynamodb", "sqs"):
+            for tenant in tenants:
+                factory.tenant(tenant).client(service)
+        stats = factory.stats()
+        assert stats["sts.assume_role"] == len(tenants)
+        assert stats.get("credentials.evicted", 0) == 0
 
 
 def test_scoped_credentials_refuse_services_outside_the_policy() -> None:
@@ -393,3 +486,45 @@ def test_scoped_credentials_refuse_services_outside_the_policy() -> None:
     with moto_factory(account_id="123456789012", scoped_credentials=settings) as factory:
         with pytest.raises(ConfigurationError, match="not in TenantRoleSettings.services"):
             factory.tenant("acme").client("sqs")
+
+
+def test_refusal_escapes_generic_oserror_retry_code(factory: ClientFactory) -> None:
+    # The retry loop many services wrap around AWS calls: transient I/O errors are retried. A
+    # refusal must pass straight through it, on the first attempt, with nothing sent.
+    client = factory.tenant("acme").client("dynamodb")
+    attempts = 0
+
+    def with_retries() -> None:
+        nonlocal attempts
+        for _ in range(3):
+            attempts += 1
+            try:
+                client.get_item(TableName="t-globex-orders", Key={"pk": {"S": "1"}})
+            except OSError:
+                continue
+            return
+
+    with count_requests(client) as sent, pytest.raises(ScopeViolation, match="tenant:globex"):
+        with_retries()
+    assert attempts == 1
+    assert sent.total == 0
+
+
+def test_service_errors_name_the_physical_resource_and_scope(
+    factory: ClientFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = factory.tenant("acme").client("dynamodb")
+    with caplog.at_level(logging.DEBUG, logger="scopeguard"):
+        with pytest.raises(client.exceptions.ResourceNotFoundException) as info:
+            client.put_item(TableName="orders", Item={"pk": {"S": "1"}})
+    assert info.value.__notes__ == ["scopeguard: tenant:acme: TableName 'orders' -> 't-acme-orders'"]
+    mapped = [r.scopeguard for r in caplog.records if r.scopeguard["event"] == "name.mapped"]
+    assert mapped == [{"event": "name.mapped", "scope": "tenant:acme", "service": "dynamodb",
+                       "logical": "orders", "physical": "t-acme-orders"}]
+
+
+def test_errors_on_unmapped_names_get_no_note(factory: ClientFactory) -> None:
+    client = factory.platform().client("dynamodb")
+    with pytest.raises(client.exceptions.ResourceNotFoundException) as info:
+        client.describe_table(TableName="shared-config")
+    assert not getattr(info.value, "__notes__", [])

@@ -8,6 +8,8 @@ Importing scopeguard does not import boto3; the SDK is loaded when the first fac
 """
 
 from ._assume_role import OperatorSettings
+from ._credentials import CredentialStore, MemoryCredentialStore, StoredCredentials
+from ._credentials._redis import RedisCredentialStore
 from ._exceptions import (
     ConfigurationError,
     CredentialError,
@@ -15,10 +17,12 @@ from ._exceptions import (
     InvalidScope,
     ScopeguardError,
     ScopeViolation,
+    StoreEntryUnreadable,
 )
 from ._factory import ClientFactory
 from ._fanout import AccountResult
 from ._naming import NamingPolicy, PooledTable, ScopeRef
+from ._otel import enable_opentelemetry
 from ._policy import TenantRoleSettings
 from ._scope import CapsuleScope, OperatorScope, PlatformScope, Scope, TenantScope
 from ._version import __version__
@@ -29,18 +33,24 @@ __all__ = [
     "ClientFactory",
     "ConfigurationError",
     "CredentialError",
+    "CredentialStore",
     "InvalidName",
     "InvalidScope",
+    "MemoryCredentialStore",
     "NamingPolicy",
     "OperatorScope",
     "OperatorSettings",
     "PlatformScope",
     "PooledTable",
+    "RedisCredentialStore",
     "Scope",
     "ScopeRef",
     "ScopeViolation",
     "ScopeguardError",
+    "StoreEntryUnreadable",
+    "StoredCredentials",
     "TenantRoleSettings",
     "TenantScope",
+    "enable_opentelemetry",
     "__version__",
 ]

@@ -81,7 +81,10 @@ class OperatorSettings:
     Timing, all in seconds: credentials are cached for ``min(ttl_seconds, expiry - margin_seconds)``
     after each AssumeRole, then refreshed. During an STS outage, credentials that still have more
     than ``margin_seconds`` left keep being served, and STS is retried at most once per
-    ``retry_interval_seconds`` per role. Raise ``duration_seconds`` above ``ttl_seconds +
+    ``retry_interval_seconds`` per role. Each refresh point is moved earlier by a random part of
+    ``refresh_jitter`` (a fraction of the lifetime, at most 0.5): processes and roles fetched
+    together do not all refresh in the same second. It only ever moves earlier, so credentials
+    are still never used with less than ``margin_seconds`` left. Raise ``duration_seconds`` above ``ttl_seconds +
     margin_seconds`` to get such an outage allowance: with the defaults there is none.
     """
 
@@ -96,6 +99,7 @@ class OperatorSettings:
     denied_ttl_seconds: int = 60
     max_cached: int = 1024
     retry_interval_seconds: int = 30
+    refresh_jitter: float = 0.1
 
     def __post_init__(self) -> None:
         _check_role_name(self.role_name)
@@ -159,6 +163,16 @@ class OperatorSettings:
                 f"with ttl_seconds={self.ttl_seconds} and duration_seconds="
                 f"{self.duration_seconds} credentials would be reused for only {lifetime} s; "
                 "keep min(ttl, duration - margin) at 300 s or more",
+            )
+        if (
+            not isinstance(self.refresh_jitter, (int, float))
+            or isinstance(self.refresh_jitter, bool)
+            or not 0 <= self.refresh_jitter <= 0.5
+        ):
+            raise _fail(
+                "refresh_jitter",
+                self.refresh_jitter,
+                "a fraction of the lifetime between 0 (refresh exactly at its end) and 0.5",
             )
         if self.sts_region is not None and not _REGION_RE.fullmatch(self.sts_region):
             raise _fail("sts_region", self.sts_region, "give a region code such as 'eu-west-1'")

@@ -288,11 +288,18 @@ def async_scoped_namespace(base: type) -> dict[str, Any]:
     counterparts, awaiting inside the scope so the guard hooks see it."""
     from ._guard import enter, leave, private_arguments
 
+    from botocore.exceptions import ClientError
+
+    from ._scoped_client import note_physical_names
+
     async def _make_api_call(self: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
         token = enter(self._scopeguard)
         try:
             return await base._make_api_call(  # type: ignore[attr-defined]
                 self, operation_name, api_params)
+        except ClientError as exc:
+            note_physical_names(exc, self, api_params)
+            raise
         finally:
             leave(token)
 

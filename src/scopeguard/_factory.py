@@ -27,7 +27,7 @@ from ._scoped_client import _scoped_instance
 if TYPE_CHECKING:
     import boto3
 
-    from ._credentials import CredentialCache
+    from ._credentials import CredentialCache, CredentialStore
     from ._fanout import AccountResult
     from ._guard import ScopeGuard
     from ._policy import TenantRoleSettings
@@ -81,12 +81,16 @@ class ClientFactory:
     from STS when a request first carries an ARN or queue URL.
     ``scoped_credentials`` (opt-in) makes tenant and capsule scopes run on their own assumed-role
     credentials, whose session policy is generated from the same naming policy the guard
-    enforces: IAM then denies what the guard denies even if the guard is bypassed. Each such
-    scope then has botocore clients of its own (see docs/scoped-credentials.md).
+    enforces: IAM then denies what the guard denies even if the guard is bypassed. Such scopes
+    share botocore clients, each call signing with its own scope's keys (see
+    docs/scoped-credentials.md).
     ``recheck_serialized`` re-runs the checks at signing time on the request as serialised (JSON
     bodies and targets; S3, SNS and Lambda URLs, headers and bodies read back as the service
     will read them): 6-17 µs per call, see benchmarks/README.md. Turn it off only where
     benchmarks say you must; the parameter-time guard and the host check stay on.
+    ``credential_store`` shares assumed-role credentials (operator and scoped) across the
+    processes of a fleet, e.g. ``RedisCredentialStore``: one AssumeRole per role and session
+    policy per refresh window for the whole fleet; without it each process has its own cache.
     """
 
     def __init__(
@@ -102,6 +106,7 @@ class ClientFactory:
         max_shared_clients: int = 512,
         scoped_credentials: TenantRoleSettings | None = None,
         recheck_serialized: bool = True,
+        credential_store: CredentialStore | None = None,
     ) -> None:
         if session is None:
             import boto3
@@ -137,6 +142,11 @@ class ClientFactory:
         self._operator_sessions: _CountingLRU = _CountingLRU(max_shared_clients, self._stats,
                                                              "sessions")
         self.scoped_credentials = scoped_credentials
+        self.credential_store = credential_store
+        # Each scoped tenant's or capsule's credentials, read on every request it signs (see
+        # _sessions.ActiveScopeCredentials); bounded like the per-scope clients that use them.
+        self._scope_creds: _CountingLRU = _CountingLRU(max_scoped_clients, self._stats,
+                                                       "scope_credentials")
         self.recheck_serialized = recheck_serialized
         self._scoped_checked = False
         # Async clients, per event loop (scopeguard._async); rebuilt when the generation moves.
@@ -237,6 +247,7 @@ class ClientFactory:
                 self._guards.clear()
                 self._shared.clear()
                 self._operator_sessions.clear()
+                self._scope_creds.clear()
                 if self._credential_cache is not None:
                     self._credential_cache.invalidate()
                 emit("cache.invalidated", scope="all")
@@ -255,6 +266,7 @@ class ClientFactory:
                             if k[0] == (str(target), "scoped-credentials")]:  # type: ignore[index]
                     del self._shared[key]
                 self._operator_sessions.pop((str(target), "scoped-credentials"), None)
+                self._scope_creds.pop(target, None)
             for key in [k for k in self._scoped
                         if _matches(k[0], targets, account)]:  # type: ignore[index]
                 del self._scoped[key]
@@ -284,6 +296,7 @@ class ClientFactory:
         self._scoped.clear()
         self._guards.clear()
         self._operator_sessions.clear()
+        self._scope_creds.clear()
         if self._credential_cache is not None:
             self._credential_cache = None
 
@@ -384,6 +397,14 @@ class ClientFactory:
         resource: bool = False,
     ) -> Any:
         identity = self._identity(scope, service_name)
+        if identity[1] == "scoped-credentials":
+            # Assume the scope's role now, as building a client of its own did: a refused role
+            # fails here, not on the first request.
+            self._scope_credentials(scope)
+            # Scopes that differ only in credentials share one botocore client per service,
+            # which signs each call with the calling scope's keys: a new tenant costs an
+            # AssumeRole and a per-scope instance, not a botocore session and client.
+            identity = ("*", "scoped-credentials")
         key = (identity, service_name, region, config_key, resource)
         client = self._shared.get(key)
         if client is not None:
@@ -392,7 +413,7 @@ class ClientFactory:
             session = self._operator_session(scope)
             client = session.create_client(service_name, **create_options)
         elif identity[1] == "scoped-credentials":
-            client = self._vended_session(scope).create_client(service_name, **create_options)
+            client = self._active_scope_session().create_client(service_name, **create_options)
         else:
             base: Any = self._session  # service names are dynamic here
             client = base.client(service_name, **create_options)
@@ -403,9 +424,13 @@ class ClientFactory:
                    if resource and service_name == "dynamodb" else None)
         install_hooks(client, SERVICE_RULES.get(service_name), self._on_refusal,
                       recheck_serialized=self.recheck_serialized, prepare=prepare)
+        from ._otel import install_span_hook
+
+        install_span_hook(client)
         self._shared[key] = client
         self._stats.incr("clients.created")
-        emit("client.created", service=service_name, region=region, credentials=identity[0])
+        emit("client.created", service=service_name, region=region, credentials=identity[0],
+             kind=scope.kind)
         return client
 
     def _identity(self, scope: ScopeRef, service_name: str) -> tuple[str, str]:
@@ -453,28 +478,56 @@ class ClientFactory:
         return session
 
     def _vended_session(self, scope: ScopeRef) -> Any:
+        """A session signing with ``scope``'s own credentials (async clients build on it)."""
         key = (str(scope), "scoped-credentials")
         session = self._operator_sessions.get(key)
         if session is None:
             from ._sessions import session_with_credentials
-            from ._policy import check_scoped_credentials, scoped_spec
+
+            credentials = self._scope_credentials(scope)
+            session = session_with_credentials(self._session._session, credentials)
+            self._operator_sessions[key] = session
+        return session
+
+    def _scope_credentials(self, scope: ScopeRef) -> Any:
+        """``scope``'s one ``RefreshableCredentials`` (scoped credentials): every service of
+        the scope signs with it. Read on each request such a scope signs: a dictionary hit."""
+        with self._lock:
+            credentials = self._scope_creds.get(scope)
+            if credentials is None:
+                credentials = self._credentials().credentials_for(self._scoped_spec(scope))
+                self._scope_creds[scope] = credentials
+            return credentials
+
+    def _scoped_spec(self, scope: ScopeRef) -> Any:
+        from ._policy import check_scoped_credentials, scoped_spec
+
+        assert self.scoped_credentials is not None
+        if not self._scoped_checked:
+            # No account_id at construction: check the longest IDs once the account is known,
+            # so the first oversized policy is reported for the configuration, not a tenant.
+            check_scoped_credentials(self.scoped_credentials, self.naming,
+                                     account_id=self._own_account(), partition=self.partition)
+            self._scoped_checked = True
+        sts = self._credentials()._sts_client()
+        return scoped_spec(
+            self.scoped_credentials, self.naming, scope, account_id=self._own_account(),
+            partition=self.partition, sts_region=sts.meta.region_name,
+            sts_endpoint=sts.meta.endpoint_url,
+        )
+
+    def _active_scope_session(self) -> Any:
+        """The session of the botocore clients shared by every scoped-credentials scope."""
+        key = ("*", "scoped-credentials")
+        session = self._operator_sessions.get(key)
+        if session is None:
+            from ._sessions import ActiveScopeCredentials, _derived_session
 
             assert self.scoped_credentials is not None
-            if not self._scoped_checked:
-                # No account_id at construction: check the longest IDs once the account is known,
-                # so the first oversized policy is reported for the configuration, not a tenant.
-                check_scoped_credentials(self.scoped_credentials, self.naming,
-                                         account_id=self._own_account(), partition=self.partition)
-                self._scoped_checked = True
-            cache = self._credentials()
-            sts = cache._sts_client()
-            spec = scoped_spec(
-                self.scoped_credentials, self.naming, scope, account_id=self._own_account(),
-                partition=self.partition, sts_region=sts.meta.region_name,
-                sts_endpoint=sts.meta.endpoint_url,
-            )
-            credentials = cache.credentials_for(spec)
-            session = session_with_credentials(self._session._session, credentials)
+            role_account, _ = self.scoped_credentials.role(self._own_account(), self.partition)
+            credentials = ActiveScopeCredentials(self._scope_credentials, role_account)
+            session = _derived_session(self._session._session,
+                                       lambda: credentials)  # type: ignore[arg-type,return-value]
             self._operator_sessions[key] = session
         return session
 
@@ -491,8 +544,17 @@ class ClientFactory:
                     return make_sts_client(self._session, region=region,
                                            endpoint_url=self.endpoint_url)
 
+                # One entry per (role, session policy): a scope's services share it. With scoped
+                # credentials every cached tenant or capsule may need one, so the bound follows
+                # the scoped clients', not max_cached alone: otherwise, past max_cached tenants,
+                # each further service of a tenant would find its credential evicted and pay
+                # another AssumeRole.
+                size = settings.max_cached
+                if self.scoped_credentials is not None:
+                    size += int(self._scoped.maxsize)
                 self._credential_cache = CredentialCache(
-                    sts, settings, partition=self.partition, stats=self._stats
+                    sts, settings, partition=self.partition, stats=self._stats,
+                    max_cached=size, store=self.credential_store,
                 )
             return self._credential_cache
 

@@ -11,17 +11,30 @@ from __future__ import annotations
 import logging
 import threading
 from collections import Counter
+from collections.abc import Callable
 from typing import Final
 
-__all__ = ["LOGGER", "Stats", "emit"]
+__all__ = ["LOGGER", "Stats", "add_listener", "emit"]
 
 LOGGER: Final = logging.getLogger("scopeguard")
 # A library must not print through logging's last-resort handler; applications configure output.
 LOGGER.addHandler(logging.NullHandler())
 
 
+# Process-wide receivers of every event, whatever the log level (the OpenTelemetry bridge).
+_LISTENERS: list[Callable[[str, dict[str, object]], None]] = []
+
+
+def add_listener(listener: Callable[[str, dict[str, object]], None]) -> None:
+    """Also send every event to ``listener(event, fields)``; fields never hold a credential."""
+    if listener not in _LISTENERS:
+        _LISTENERS.append(listener)
+
+
 def emit(event: str, level: int = logging.DEBUG, **fields: object) -> None:
     """Log one structured event, e.g. ``emit("sts.assume_role", account="1111…", ms=212.5)``."""
+    for listener in _LISTENERS:
+        listener(event, fields)
     if LOGGER.isEnabledFor(level):
         text = " ".join(f"{k}={v}" for k, v in fields.items())
         LOGGER.log(level, "%s %s", event, text, extra={"scopeguard": {"event": event, **fields}})

@@ -57,13 +57,47 @@ def _make_scoped_class(base: type) -> type:
     return type(base)(base.__name__, (base,), namespace)
 
 
+def note_physical_names(exc: BaseException, client: Any, api_params: dict[str, Any]) -> None:
+    """Add a PEP 678 note to a service error naming the physical resources the call used.
+
+    botocore's errors name nothing (``ResourceNotFoundException ... Requested resource not
+    found``) or the physical name the application never wrote; the note says which of its
+    logical names became which physical name, in which scope, e.g.
+    ``scopeguard: tenant:acme: TableName 'orders' -> 't-acme-orders'``. Top-level name
+    parameters only; the guard rewrote them in place, so each is read back as this scope's
+    physical name (a name the naming policy cannot invert is not one of the scope's).
+    Costs nothing on success: it runs only on the error path.
+    """
+    from ._exceptions import InvalidName
+
+    guard = client._scopeguard
+    if not guard.isolated:
+        return
+    service = client.meta.service_model.service_name
+    mapped = []
+    for parameter, value in api_params.items():
+        if isinstance(value, str) and guard.naming.owner(value) == guard.scope:
+            try:
+                logical = guard.naming.logical_name(guard.scope, service, value)
+            except (InvalidName, KeyError, ValueError):
+                continue
+            mapped.append(f"{parameter} {logical!r} -> {value!r}")
+    if mapped:
+        exc.add_note(f"scopeguard: {guard.scope}: {', '.join(mapped)}")
+
+
 def _sync_scoped_namespace(base: type) -> dict[str, Any]:
+    from botocore.exceptions import ClientError
+
     from ._guard import enter, leave
 
     def _make_api_call(self: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
         token = enter(self._scopeguard)
         try:
             return base._make_api_call(self, operation_name, api_params)  # type: ignore[attr-defined]
+        except ClientError as exc:
+            note_physical_names(exc, self, api_params)
+            raise
         finally:
             leave(token)
 

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from botocore.credentials import Credentials
     from types_boto3_sts.client import STSClient
 
-__all__ = ["make_sts_client", "session_with_credentials"]
+__all__ = ["ActiveScopeCredentials", "make_sts_client", "session_with_credentials"]
 
 _S = TypeVar("_S", bound="botocore.session.Session")
 
@@ -36,6 +36,58 @@ class _FixedCredentialProvider:
 
     def load_credentials(self) -> Credentials | None:
         return self._load()
+
+
+class ActiveScopeCredentials:
+    """The credentials of a botocore client shared by every scope with credentials of its own.
+
+    Scopes that differ only in credentials (tenants and capsules on ``scoped_credentials``) share
+    one botocore client per service; each call signs with the keys of the scope that is making
+    it: the scope the guard has just checked the request against, read from the same context
+    variable. Outside a scoped call there is no scope and no key: signing fails closed, so a
+    request that went around the per-scope client (``_endpoint.make_request``, a stolen shared
+    client) cannot borrow some tenant's credentials.
+
+    ``resolve(scope)`` returns the scope's ``RefreshableCredentials`` from the credential cache.
+    ``account_id`` is the role's account, which botocore's endpoint rules may read (it is the
+    same for every scope of the role).
+    """
+
+    method = "scopeguard-active-scope"
+
+    def __init__(self, resolve: Callable[[Any], Credentials], account_id: str) -> None:
+        self._resolve = resolve
+        self.account_id = account_id
+
+    def get_frozen_credentials(self) -> Any:
+        from ._exceptions import CredentialError
+        from ._guard.core import _ACTIVE
+
+        call = _ACTIVE.get()
+        if call is None:
+            raise CredentialError(
+                "this client signs with the credentials of the scope calling it, and no scope "
+                "is calling: use the client a scope handle returned, e.g. "
+                "factory.tenant(t).client(...)"
+            )
+        return self._resolve(call.guard.scope).get_frozen_credentials()
+
+    # botocore reads these straight off some credential objects; delegate, never store.
+    @property
+    def access_key(self) -> str:
+        return str(self.get_frozen_credentials().access_key)
+
+    @property
+    def secret_key(self) -> str:
+        return str(self.get_frozen_credentials().secret_key)
+
+    @property
+    def token(self) -> str | None:
+        token = self.get_frozen_credentials().token
+        return None if token is None else str(token)
+
+    def get_deferred_property(self, name: str) -> Callable[[], Any]:
+        return lambda: getattr(self, name, None)
 
 
 @overload

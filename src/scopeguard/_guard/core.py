@@ -40,6 +40,7 @@ from urllib.parse import urlsplit
 from .._exceptions import InvalidName, ScopeViolation
 from .._naming import NAME_RULES, NamingPolicy, ScopeRef
 from .private import Unreadable, private_copy
+from .._observe import emit
 
 if TYPE_CHECKING:
     from botocore.model import OperationModel, Shape
@@ -334,6 +335,9 @@ class ScopeGuard:
                 resolved = self.naming.physical_name(self.scope, service, value)
             except InvalidName as exc:
                 raise self.refuse(str(exc), parameter) from None
+            # Once per name and scope (verdicts are remembered): which table a request touched.
+            emit("name.mapped", scope=str(self.scope), service=service, logical=value,
+                 physical=resolved)
         self.remember(service, value, resolved)
         return resolved
 

@@ -11,6 +11,11 @@ Two objects, two lifetimes (the settings it runs on and the specs it is keyed by
   before signing each request; it, in turn, asks the cache. The cache is the only place that
   decides when STS is called.
 
+With a ``CredentialStore`` (``_store``), a process miss reads the fleet's store before STS, and
+the process that calls STS does so under the store's lock and writes the result back: one
+AssumeRole per key per refresh window for the whole fleet. The process cache stays in front, so a
+hit never touches the store.
+
 Nothing here logs, formats or raises a key, a secret or a session token. Events name the account,
 the role ARN, the session name, latencies and error codes only.
 """
@@ -20,6 +25,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import random
 import threading
 import time
 import weakref
@@ -31,10 +37,12 @@ from typing import TYPE_CHECKING, Any, Final
 
 from cachetools import LRUCache
 
-from ._assume_role import _PARTITION_RE, AssumeRoleSpec, OperatorSettings, role_session_name
-from ._exceptions import ConfigurationError, CredentialError
-from ._naming import NamingPolicy
-from ._observe import Stats, emit
+from .._assume_role import _PARTITION_RE, AssumeRoleSpec, OperatorSettings, role_session_name
+from .._exceptions import ConfigurationError, CredentialError
+from .._naming import NamingPolicy
+from .._exceptions import StoreEntryUnreadable
+from .._observe import Stats, emit
+from ._store import CredentialStore, StoredCredentials, StoreLock, store_key
 
 if TYPE_CHECKING:
     from botocore.credentials import RefreshableCredentials
@@ -52,10 +60,11 @@ class _Material:
     access_key: str = field(repr=False)
     secret_key: str = field(repr=False)
     token: str = field(repr=False)
+    issued_at: float  # when the AssumeRole that produced it started
     expiry: float
     # Both bounds are inclusive, as botocore's refresh_needed is: at exactly refresh_at the
     # credentials are still fresh, and at exactly serve_until they still have the full margin.
-    refresh_at: float  # fresh until here: min(fetched + ttl, expiry - margin)
+    refresh_at: float  # fresh until here: min(issued + ttl, expiry - margin) - jitter
     serve_until: float  # expiry - margin: never handed out past this, even during an outage
 
 
@@ -74,6 +83,7 @@ class _Entry:
         "lock",
         "material",
         "spec",
+        "store_key",
     )
 
     def __init__(self, spec: AssumeRoleSpec) -> None:
@@ -85,6 +95,7 @@ class _Entry:
         self.last_attempt = -math.inf
         self.last_error: str | None = None
         self.denied_until = -math.inf
+        self.store_key: str | None = None
 
 
 class _EntryLRU(LRUCache[AssumeRoleSpec, _Entry]):
@@ -113,7 +124,16 @@ class CredentialCache:
     object with ``assume_role(**kwargs)`` in tests); it is called once, and once more in a forked
     child. ``clock`` (epoch seconds) drives every lifetime and botocore's refresh decisions on the
     credentials handed out. ``stats`` counts ``credentials.hit`` / ``.miss`` / ``.stale`` /
-    ``.denied`` / ``.evicted`` / ``.invalidated`` and ``sts.assume_role`` / ``.failed``.
+    ``.denied`` / ``.evicted`` / ``.invalidated`` and ``sts.assume_role`` / ``.failed``, and with a
+    store ``store.hit`` / ``.miss`` / ``.put`` / ``.wait`` / ``.wait_timeout`` / ``.unreadable`` /
+    ``.errors`` / ``.skipped``.
+
+    ``max_cached`` bounds the entries (default ``settings.max_cached``). ``store`` is the fleet's
+    shared second level (see ``_store``); while it fails, the cache skips it for
+    ``store_retry_seconds`` and calls STS directly. A process that finds another holding a key's
+    store lock waits up to ``store_wait_seconds`` for its result, then calls STS itself: a
+    holder that died or hangs costs one extra AssumeRole, never a failed request.
+    ``jitter_random`` (a ``random.random``) draws the refresh jitter.
     """
 
     def __init__(
@@ -124,9 +144,27 @@ class CredentialCache:
         partition: str = "aws",
         clock: Callable[[], float] = time.time,
         stats: Stats | None = None,
+        max_cached: int | None = None,
+        store: CredentialStore | None = None,
+        store_wait_seconds: float = 10.0,
+        store_retry_seconds: float = 5.0,
+        jitter_random: Callable[[], float] = random.random,
     ) -> None:
         if not _PARTITION_RE.fullmatch(partition):
             raise ConfigurationError(f"partition {partition!r} is not an AWS partition name")
+        if store is not None and not isinstance(store, CredentialStore):
+            raise ConfigurationError(
+                "store must implement scopeguard.CredentialStore (get, put, delete, lock)"
+            )
+        size = settings.max_cached if max_cached is None else max_cached
+        if size < 1:
+            raise ConfigurationError(f"max_cached={size}: the cache must hold at least one key")
+        self._store = store
+        self._store_wait = store_wait_seconds
+        self._store_retry = store_retry_seconds
+        # Monotonic, not the credential clock: this is about a network dependency's health.
+        self._store_down_until = -math.inf
+        self._random = jitter_random
         self.settings = settings
         self.partition = partition
         self.stats = stats if stats is not None else Stats()
@@ -138,7 +176,7 @@ class CredentialCache:
         # is held for dictionary operations only, never across an STS call or a key's lock, so a
         # slow AssumeRole for one account never delays another account's cache hit.
         self._lock = threading.Lock()
-        self._entries = _EntryLRU(settings.max_cached, self._evicted)
+        self._entries = _EntryLRU(size, self._evicted)
         self._specs: LRUCache[tuple[str, str], AssumeRoleSpec] = LRUCache(settings.max_cached)
         _LIVE_CACHES.add(self)
 
@@ -184,7 +222,8 @@ class CredentialCache:
         material, creds = entry.material, entry.creds
         if material is not None and creds is not None and self._clock() <= material.refresh_at:
             self.stats.incr("credentials.hit")
-            emit("credentials.hit", role_arn=spec.role_arn, session=spec.role_session_name)
+            emit("credentials.hit", role_arn=spec.role_arn, session=spec.role_session_name,
+                 kind=_kind(spec))
             return creds
         material = self._obtain(entry)
         with entry.lock:
@@ -207,6 +246,13 @@ class CredentialCache:
         for entry in dropped:
             if entry.creds is not None:
                 _expire_now(entry.creds)
+            if self._store is not None and entry.store_key is not None:
+                # The fleet's copy too: invalidate() after a trust-policy fix or a suspected leak
+                # must not be undone by the next read from the store.
+                try:
+                    self._store.delete(entry.store_key)
+                except Exception as exc:
+                    self._store_failed(exc, entry.spec)
         self.stats.incr("credentials.invalidated", len(dropped))
         emit("credentials.invalidated", account=account_id or "*", count=len(dropped))
         return len(dropped)
@@ -267,8 +313,10 @@ class CredentialCache:
                 raise CredentialError(entry.last_error)
             entry.last_attempt = now
             self.stats.incr("credentials.miss")
+            emit("credentials.miss", role_arn=spec.role_arn, session=spec.role_session_name,
+                 kind=_kind(spec))
             try:
-                material = self._assume(spec)
+                material = self._fetch(entry)
             except Exception as exc:
                 entry.attempts += 1
                 entry.last_error = self._describe_failure(entry, exc, now)
@@ -307,6 +355,140 @@ class CredentialCache:
             )
         return text
 
+    # -- the fleet's store ----------------------------------------------------------------------
+
+    def _fetch(self, entry: _Entry) -> _Material:
+        """Fresh material for ``entry`` from the store, or from STS (then written to the store).
+
+        Runs in the one thread holding the key's process lock, so each process has at most one
+        store conversation per key at a time. Exceptions are STS's; the store's are absorbed.
+        """
+        store, spec = self._store, entry.spec
+        if store is None:
+            return self._assume(spec)
+        if time.monotonic() < self._store_down_until:
+            self.stats.incr("store.skipped")
+            return self._assume(spec)
+        if entry.store_key is None:
+            entry.store_key = store_key(spec)
+        key = entry.store_key
+        deadline: float | None = None
+        try:
+            while True:
+                material = self._from_store(store, key, spec)
+                if material is not None:
+                    return material
+                # Held for at most the worst STS call (4 attempts, 2 s connect, 5 s read: about
+                # half a minute) so a holder killed mid-call blocks the key no longer than that.
+                lock = store.lock(key, _STORE_LOCK_SECONDS)
+                if lock is not None:
+                    return self._assume_and_put(store, lock, key, spec)
+                # Another process is calling STS for this key: wait for its result rather than
+                # add a second call. Polled, since Redis has no "wait for key" that survives
+                # failover; 20 ms is far below an AssumeRole's latency.
+                now = time.monotonic()
+                if deadline is None:
+                    self.stats.incr("store.wait")
+                    deadline = now + self._store_wait
+                elif now >= deadline:
+                    self.stats.incr("store.wait_timeout")
+                    emit(
+                        "store.wait_timeout",
+                        logging.WARNING,
+                        role_arn=spec.role_arn,
+                        session=spec.role_session_name,
+                        waited_s=self._store_wait,
+                    )
+                    return self._assume(spec)
+                time.sleep(_STORE_POLL_SECONDS)
+        except _StoreDown:
+            return self._assume(spec)
+
+    def _from_store(self, store: CredentialStore, key: str, spec: AssumeRoleSpec) -> _Material | None:
+        try:
+            stored = store.get(key)
+        except StoreEntryUnreadable as exc:
+            # A miss, not an outage: the STS call that follows overwrites the entry.
+            self.stats.incr("store.unreadable")
+            emit("store.unreadable", logging.WARNING, role_arn=spec.role_arn, error=str(exc))
+            return None
+        except Exception as exc:
+            self._store_failed(exc, spec)
+            raise _StoreDown from exc
+        if stored is None:
+            self.stats.incr("store.miss")
+            return None
+        material = self._material(stored)
+        if self._clock() > material.refresh_at:
+            # Due for refresh by our clock and jitter: refresh it for the fleet.
+            self.stats.incr("store.miss")
+            return None
+        self.stats.incr("store.hit")
+        emit("store.hit", role_arn=spec.role_arn, session=spec.role_session_name)
+        return material
+
+    def _assume_and_put(
+        self, store: CredentialStore, lock: StoreLock, key: str, spec: AssumeRoleSpec
+    ) -> _Material:
+        try:
+            # The holder before us may have written between our read and our lock.
+            material = self._from_store(store, key, spec)
+            if material is not None:
+                return material
+            material = self._assume(spec)
+            ttl = material.serve_until - self._clock()
+            try:
+                # Kept in the store until expiry - margin: exactly as long as any process may
+                # hand it out. Past its refresh point it still serves processes whose jitter
+                # falls later, and processes during an STS outage.
+                store.put(key, _stored(material), ttl)
+                self.stats.incr("store.put")
+            except Exception as exc:
+                self._store_failed(exc, spec)
+            return material
+        finally:
+            try:
+                lock.release()
+            except Exception as exc:
+                self._store_failed(exc, spec)
+
+    def _store_failed(self, exc: Exception, spec: AssumeRoleSpec) -> None:
+        self.stats.incr("store.errors")
+        self._store_down_until = time.monotonic() + self._store_retry
+        # The exception's type and text name the connection at most: stores never put the
+        # credentials they carry into errors (StoredCredentials hides them from repr).
+        emit(
+            "store.unavailable",
+            logging.WARNING,
+            role_arn=spec.role_arn,
+            error=f"{type(exc).__name__}: {exc}",
+            skip_for_s=self._store_retry,
+        )
+
+    def _material(self, stored: StoredCredentials) -> _Material:
+        """The cache's instants for ``stored``, by this process's settings and jitter.
+
+        Jitter moves the refresh point earlier only, by up to ``refresh_jitter`` of the lifetime:
+        processes and keys fetched in the same second then refresh over minutes instead of in
+        one burst of processes x keys calls (STS's request rate is per account and Region), and
+        no credential is handed out with less than the margin left.
+        """
+        s = self.settings
+        serve_until = stored.expiry - s.margin_seconds
+        end = min(stored.issued_at + s.ttl_seconds, serve_until)
+        jitter = (end - stored.issued_at) * s.refresh_jitter * self._random()
+        return _Material(
+            access_key=stored.access_key,
+            secret_key=stored.secret_key,
+            token=stored.token,
+            issued_at=stored.issued_at,
+            expiry=stored.expiry,
+            refresh_at=end - jitter,
+            serve_until=serve_until,
+        )
+
+    # -- STS ------------------------------------------------------------------------------------
+
     def _assume(self, spec: AssumeRoleSpec) -> _Material:
         client = self._sts_client()
         started = self._clock()
@@ -322,6 +504,7 @@ class CredentialCache:
                 role_arn=spec.role_arn,
                 session=spec.role_session_name,
                 ms=ms,
+                kind=_kind(spec),
                 outcome="error",
                 code=_error_code(exc)[0],
             )
@@ -340,13 +523,14 @@ class CredentialCache:
                 f"AssumeRole {spec.role_arn} returned credentials valid for "
                 f"{expiry - started:.0f} s, not more than the {s.margin_seconds} s margin"
             )
-        material = _Material(
-            access_key=c["AccessKeyId"],
-            secret_key=c["SecretAccessKey"],
-            token=c["SessionToken"],
-            expiry=expiry,
-            refresh_at=min(started + s.ttl_seconds, serve_until),
-            serve_until=serve_until,
+        material = self._material(
+            StoredCredentials(
+                access_key=c["AccessKeyId"],
+                secret_key=c["SecretAccessKey"],
+                token=c["SessionToken"],
+                issued_at=started,
+                expiry=expiry,
+            )
         )
         self.stats.incr("sts.assume_role")
         emit(
@@ -355,6 +539,7 @@ class CredentialCache:
             role_arn=spec.role_arn,
             session=spec.role_session_name,
             ms=ms,
+            kind=_kind(spec),
             outcome="ok",
             expires_in_s=round(expiry - started),
             cached_for_s=round(material.refresh_at - started),
@@ -437,6 +622,27 @@ class CredentialCache:
 
 
 _LIVE_CACHES: Final[weakref.WeakSet[CredentialCache]] = weakref.WeakSet()
+_STORE_LOCK_SECONDS: Final = 30.0
+_STORE_POLL_SECONDS: Final = 0.02
+
+
+class _StoreDown(Exception):
+    """The store failed mid-conversation (already counted and logged): fall back to STS."""
+
+
+def _kind(spec: AssumeRoleSpec) -> str:
+    """The label for metrics: operator roles carry no session policy, scoped credentials do."""
+    return "operator" if spec.policy is None else "scoped"
+
+
+def _stored(material: _Material) -> StoredCredentials:
+    return StoredCredentials(
+        access_key=material.access_key,
+        secret_key=material.secret_key,
+        token=material.token,
+        issued_at=material.issued_at,
+        expiry=material.expiry,
+    )
 
 
 def _reset_caches_after_fork() -> None:
