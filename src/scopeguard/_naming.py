@@ -35,6 +35,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Final, Literal
 
 from ._exceptions import ConfigurationError, InvalidName, InvalidScope
@@ -67,6 +68,8 @@ _ID_RE: Final = re.compile(r"[a-z0-9]+")
 # Any ID a default-layout name can carry: the dashed UUID first, or its first group would be read
 # as a slug ID. Deliberately wider than what tenant() accepts (conservative ownership).
 _ANY_ID: Final = f"(?:{UUID_RE}|[a-z0-9]+)"
+# A UUID's first groups, 32 hex digits, or a compact token: what every UUID tenant's name holds.
+_UUID_LIKE: Final = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}|[0-9a-f]{32}|[a-z0-9]{25}")
 # Services whose names may hold "/" as path segments.
 _PATH_SERVICES: Final = frozenset({"ssm", "secretsmanager"})
 _ACCOUNT_RE: Final = re.compile(r"[0-9]{12}")
@@ -524,6 +527,15 @@ class NamingPolicy:
                 return ScopeRef(kind, m.group(1))  # type: ignore[arg-type]
         return None
 
+    def might_hold_scoped_name(self, text: str) -> bool:
+        """The static tools' cheap pre-filter for configured templates: can ``text`` contain a
+        scope's name? (The default layout's marker pattern is the tools' own filter.)"""
+        if not self._parsed and not self._keys:
+            return False
+        if "slug" in self.tenant_ids or self.capsule_templates:
+            return True  # a slug can be any word: no cheap filter exists
+        return _UUID_LIKE.search(text) is not None
+
     def is_pooled(self, service: str, logical: str) -> bool:
         if service == "dynamodb":
             return logical in self.pooled_tables
@@ -684,6 +696,16 @@ class NamingPolicy:
                 )
 
     @classmethod
+    def from_pyproject(cls, start: str | Path = ".", *,
+                       pyproject: str | Path | None = None) -> NamingPolicy:
+        """The policy of ``[tool.scopeguard.naming]`` in the nearest ``pyproject.toml`` above
+        ``start`` (the default policy if there is none): the same loader the lint rules, the
+        mypy plugin and ``scopeguard migrate`` use, so the runtime and the tools agree."""
+        from ._config import load_config  # _config imports this module
+
+        return load_config(start, pyproject=pyproject).naming
+
+    @classmethod
     def from_config(cls, table: Mapping[str, object]) -> NamingPolicy:
         """Build a policy from the ``[tool.scopeguard.naming]`` table (keys use dashes)."""
         known = {
@@ -696,6 +718,12 @@ class NamingPolicy:
             "capsules": list,
             "pooled-tables": dict,
             "pooled-buckets": list,
+            "tenant-ids": list,
+            "templates": dict,
+            "capsule-templates": dict,
+            "variables": dict,
+            "key-templates": dict,
+            "compact-ids": list,
         }
         kwargs: dict[str, object] = {}
         for key, value in table.items():
@@ -715,6 +743,15 @@ class NamingPolicy:
             kwargs["pooled_buckets"] = frozenset(
                 _strs("pooled-buckets", kwargs["pooled_buckets"])  # type: ignore[arg-type]
             )
+        for key in ("tenant_ids", "compact_ids"):
+            if key in kwargs:
+                kwargs[key] = frozenset(_strs(key.replace("_", "-"), kwargs[key]))  # type: ignore[arg-type]
+        for key in ("templates", "capsule_templates", "variables", "key_templates"):
+            if key in kwargs:
+                table_value: dict[str, object] = kwargs[key]  # type: ignore[assignment]
+                if not all(isinstance(v, str) for v in table_value.values()):
+                    raise ConfigurationError(
+                        f"naming key {key.replace('_', '-')!r} must map names to strings")
         if "pooled_tables" in kwargs:
             tables: dict[str, PooledTable] = {}
             for name, spec in kwargs["pooled_tables"].items():  # type: ignore[attr-defined]
