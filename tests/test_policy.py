@@ -32,8 +32,11 @@ from scopeguard._policy import (
 
 ROOT = Path(__file__).resolve().parent.parent
 ACCOUNT = "123456789012"
+# Slug tenant IDs only: with all nine services and two pooled resources, a 36-character UUID's
+# policy would not fit STS's 2,048 characters (tests/test_policy_templates.py covers UUIDs).
 NAMING = NamingPolicy(
-    pooled_tables={"sessions": PooledTable("pk")}, pooled_buckets=frozenset({"shared-uploads"})
+    pooled_tables={"sessions": PooledTable("pk")}, pooled_buckets=frozenset({"shared-uploads"}),
+    tenant_ids=frozenset({"slug"}),
 )
 ACME = ScopeRef("tenant", "acme")
 SETTINGS = TenantRoleSettings(role_name="scopeguard-tenant", external_id="tenant-role-ext-1")
@@ -246,7 +249,7 @@ def test_the_longest_ids_are_checked_at_configuration_time() -> None:
 def test_the_longest_capsule_is_one_the_naming_policy_admits(
     capsules: frozenset[str] | None, longest: str | None
 ) -> None:
-    naming = NamingPolicy(capsules=capsules, max_tenant_id=4)
+    naming = NamingPolicy(capsules=capsules, max_tenant_id=4, tenant_ids=frozenset({"slug"}))
     expected = [scoped_spec(SETTINGS, naming, ScopeRef("tenant", "0000"), account_id=ACCOUNT)]
     if longest is not None:
         expected.append(scoped_spec(SETTINGS, naming, ScopeRef("capsule", longest),

@@ -35,9 +35,22 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Final, Literal
 
 from ._exceptions import ConfigurationError, InvalidName, InvalidScope
+from ._scope_ids import (
+    ID_FORMATS,
+    UUID_RE,
+    check_formats,
+    check_tenant_id,
+    compact,
+    expand,
+    id_regex,
+    is_uuid_group,
+    token_regex,
+)
+from ._templates import Template, TemplateKind, check_disjoint
 
 __all__ = [
     "DEFAULT_POLICY",
@@ -52,6 +65,13 @@ __all__ = [
 ScopeKind = Literal["platform", "tenant", "capsule", "operator"]
 
 _ID_RE: Final = re.compile(r"[a-z0-9]+")
+# Any ID a default-layout name can carry: the dashed UUID first, or its first group would be read
+# as a slug ID. Deliberately wider than what tenant() accepts (conservative ownership).
+_ANY_ID: Final = f"(?:{UUID_RE}|[a-z0-9]+)"
+# A UUID's first groups, 32 hex digits, or a compact token: what every UUID tenant's name holds.
+_UUID_LIKE: Final = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}|[0-9a-f]{32}|[a-z0-9]{25}")
+# Services whose names may hold "/" as path segments.
+_PATH_SERVICES: Final = frozenset({"ssm", "secretsmanager"})
 _ACCOUNT_RE: Final = re.compile(r"[0-9]{12}")
 
 
@@ -111,7 +131,16 @@ class PooledTable:
 
 @dataclass(frozen=True, slots=True)
 class NamingPolicy:
-    """Maps (scope, logical name) to physical names and back. Immutable; share one per app."""
+    """Maps (scope, logical name) to physical names and back. Immutable; share one per app.
+
+    Without templates, every service uses the default layout above. ``templates`` (tenant
+    scopes) and ``capsule_templates`` describe an existing convention instead, keyed by service
+    (``"dynamodb": "{logical}-{tenant}"``) or by one logical name of a service
+    (``"dynamodb:settings": "settings-{tenant}"``); ``variables`` fill placeholders such as
+    ``{app}``. ``key_templates`` give a pooled table's or bucket's key prefix
+    (``"Product-pooled": "{tenant}-"``). ``tenant_ids`` chooses the accepted ID spellings
+    (``_scope_ids``), ``compact_ids`` the services whose names carry UUIDs compacted (S3: 63
+    characters). A set of templates two of which could produce one name is refused here."""
 
     separator: str = "-"
     tenant_marker: str = "t"
@@ -122,8 +151,21 @@ class NamingPolicy:
     capsules: frozenset[str] | None = None
     pooled_tables: Mapping[str, PooledTable] = field(default_factory=dict)
     pooled_buckets: frozenset[str] = frozenset()
+    tenant_ids: frozenset[str] = frozenset(ID_FORMATS)
+    templates: Mapping[str, str] = field(default_factory=dict)
+    capsule_templates: Mapping[str, str] = field(default_factory=dict)
+    variables: Mapping[str, str] = field(default_factory=dict)
+    key_templates: Mapping[str, str] = field(default_factory=dict)
+    compact_ids: frozenset[str] = frozenset({"s3"})
     _scoped_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
     _path_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    _flat: dict[str, re.Pattern[str]] = field(init=False, repr=False, compare=False)
+    _paths: dict[str, re.Pattern[str]] = field(init=False, repr=False, compare=False)
+    # (kind, service) -> [(template, fixed logical name or None, compiled regex)]
+    _parsed: dict[tuple[str, str], list[tuple[Template, str | None, re.Pattern[str]]]] = field(
+        init=False, repr=False, compare=False)
+    _keys: dict[str, tuple[Template, re.Pattern[str]]] = field(
+        init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         sep = self.separator
@@ -139,6 +181,16 @@ class NamingPolicy:
             raise ConfigurationError("tenant and capsule markers must differ")
         if self.key_delimiter not in ("/", "#", ":", "|"):
             raise ConfigurationError("key delimiter must be one of / # : |")
+        object.__setattr__(self, "tenant_ids", check_formats(self.tenant_ids))
+        unknown = sorted(set(self.compact_ids) - set(NAME_RULES))
+        if unknown:
+            raise ConfigurationError(f"compact_ids names unknown services {unknown}")
+        if self.compact_ids and self.max_tenant_id >= 25:
+            # A compact token is 25 or 26 characters: a slug that long could be mistaken for one.
+            raise ConfigurationError(
+                "max_tenant_id must be at most 24 while compact_ids is set (compact UUID tokens "
+                "are 25 and 26 characters long)"
+            )
         if self.capsules is not None:
             for code in self.capsules:
                 self._check_id("capsule code", code, self.max_capsule_code)
@@ -146,14 +198,143 @@ class NamingPolicy:
         object.__setattr__(
             self,
             "_scoped_re",
-            re.compile(f"({markers}){re.escape(sep)}([a-z0-9]+){re.escape(sep)}(.*)", re.DOTALL),
+            re.compile(f"({markers}){re.escape(sep)}({_ANY_ID}){re.escape(sep)}(.*)", re.DOTALL),
         )
         object.__setattr__(
-            self, "_path_re", re.compile(f"/({markers}){re.escape(sep)}([a-z0-9]+)(?:/|\\Z)")
+            self, "_path_re", re.compile(f"/({markers}){re.escape(sep)}({_ANY_ID})(?:/|\\Z)")
         )
+        flat, paths = {}, {}
+        for kind, marker in (("tenant", self.tenant_marker), ("capsule", self.capsule_marker)):
+            m, s = re.escape(marker), re.escape(sep)
+            flat[kind] = re.compile(f"{m}{s}(?P<id>{_ANY_ID}){s}(?P<logical>.*)", re.DOTALL)
+            paths[kind] = re.compile(f"/{m}{s}(?P<id>{_ANY_ID})(?P<logical>/.*|)", re.DOTALL)
+        object.__setattr__(self, "_flat", flat)
+        object.__setattr__(self, "_paths", paths)
+        self._parse_templates()
         for logical in (*self.pooled_tables, *self.pooled_buckets):
             if self._scoped_re.match(logical):
                 raise ConfigurationError(f"pooled resource name {logical!r} looks scoped")
+        for service, names in (("dynamodb", self.pooled_tables), ("s3", self.pooled_buckets)):
+            for logical in names:
+                if self.owner(logical, service) is not None:
+                    raise ConfigurationError(
+                        f"pooled resource name {logical!r} reads as a name of "
+                        f"{self.owner(logical, service)} under the configured templates")
+
+    def _parse_templates(self) -> None:
+        variables = dict(self.variables)
+        for name, value in variables.items():
+            if not isinstance(name, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", name) or name in (
+                    "logical", "tenant", "capsule"):
+                raise ConfigurationError(f"naming variable name {name!r} is not valid")
+            if not isinstance(value, str) or not value or any(c in value for c in "{}*?$"):
+                raise ConfigurationError(f"naming variable {name!r} must be a non-empty string "
+                                         "without braces or IAM wildcards")
+        parsed: dict[tuple[str, str], list[tuple[Template, str | None, re.Pattern[str]]]] = {}
+        kinds: tuple[tuple[TemplateKind, Mapping[str, str]], ...] = (
+            ("tenant", self.templates), ("capsule", self.capsule_templates))
+        for kind, table in kinds:
+            for key, text in table.items():
+                service, _, logical = key.partition(":")
+                where = f"{kind} template {key!r}"
+                rule = NAME_RULES.get(service)
+                if rule is None:
+                    raise ConfigurationError(
+                        f"{where}: unknown service {service!r}; known: {', '.join(NAME_RULES)}")
+                tpl = Template.parse(text, kind, variables, rule.alphabet, where,
+                                     needs_logical=not logical)
+                if "/" in text and service not in _PATH_SERVICES:
+                    raise ConfigurationError(f"{where}: {service} names cannot contain '/'")
+                if service == "ssm" and "/" in tpl.head + (tpl.middle or "") + tpl.tail and (
+                        not tpl.head.startswith("/")):
+                    raise ConfigurationError(
+                        f"{where}: an SSM parameter name with '/' must start with '/'")
+                entry = (tpl, logical or None,
+                         re.compile(tpl.regex(self._token_re(kind, service)), re.DOTALL))
+                # A logical name's own template is tried before its service's.
+                entries = parsed.setdefault((kind, service), [])
+                entries.insert(0 if logical else len(entries), entry)
+        for (scope_kind, service), entries in parsed.items():
+            if all(fixed is not None for _, fixed, _ in entries):
+                # Only some logical names have their own template: the rest keep the default.
+                default = self._default_template(
+                    "tenant" if scope_kind == "tenant" else "capsule")
+                entries.append((default, None, re.compile(
+                    default.regex(self._token_re(scope_kind, service)), re.DOTALL)))
+        object.__setattr__(self, "_parsed", parsed)
+        keys: dict[str, tuple[Template, re.Pattern[str]]] = {}
+        for resource, text in self.key_templates.items():
+            if resource not in self.pooled_tables and resource not in self.pooled_buckets:
+                raise ConfigurationError(
+                    f"key template for {resource!r}: not a pooled table or bucket")
+            any_chars = re.compile(r"[^*?$]+")
+            tpl = Template.parse(text, "tenant", variables, any_chars,
+                                 f"key template {resource!r}", needs_logical=False)
+            if tpl.middle is not None or not tpl.tail or tpl.tail[0] in "abcdefghijklmnopqrstuvwxyz0123456789":
+                raise ConfigurationError(
+                    f"key template {resource!r} must end in a delimiter after {{tenant}} (such as "
+                    f"'{{tenant}}-' or '{{tenant}}/'), so that one ID's keys never start "
+                    "another's")
+            keys[resource] = (tpl, re.compile(
+                tpl.regex(id_regex(self.tenant_ids, self.max_tenant_id)), re.DOTALL))
+        object.__setattr__(self, "_keys", keys)
+        if parsed or keys:
+            self._check_injective()
+
+    def _default_template(self, kind: TemplateKind) -> Template:
+        marker = self.tenant_marker if kind == "tenant" else self.capsule_marker
+        return Template(f"{marker}{self.separator}{{{kind}}}{self.separator}{{logical}}", kind,
+                        marker + self.separator, self.separator, "", True)
+
+    def _token_re(self, kind: str, service: str) -> str:
+        if kind == "capsule":
+            return f"[a-z0-9]{{1,{self.max_capsule_code}}}"
+        if service in self.compact_ids:
+            return token_regex(self.tenant_ids, self.max_tenant_id)
+        return id_regex(self.tenant_ids, self.max_tenant_id)
+
+    def _check_injective(self) -> None:
+        """Languages that must not share a string: per service, every template (tenant and
+        capsule, the default layout where a kind has none) and the pooled names; per pooled
+        resource, the tenant key prefixes and the capsule ones."""
+        for service, rule in NAME_RULES.items():
+            if ("tenant", service) not in self._parsed and ("capsule", service) not in self._parsed:
+                continue
+            chars = rule.alphabet.pattern[:-1]  # "[...]" of the service's name characters
+            if service in _PATH_SERVICES:
+                chars = chars[:-1] + "/]"
+            languages: list[tuple[str, str]] = []
+            for kind in self._kinds():
+                entries = self._parsed.get((kind, service))
+                if entries is None:
+                    marker = self.tenant_marker if kind == "tenant" else self.capsule_marker
+                    default = self._default_template(kind)
+                    languages.append((f"the default {kind} layout",
+                                      default.regex(self._token_re(kind, service), chars + "*")))
+                    if service == "ssm":
+                        languages.append((f"the default {kind} SSM path layout",
+                                          "/" + re.escape(marker + self.separator)
+                                          + f"({self._token_re(kind, service)})(/{chars}*)?"))
+                    continue
+                for tpl, fixed, _ in entries:
+                    label = f"{kind} template {tpl.text!r}" + (f" for {fixed!r}" if fixed else "")
+                    languages.append((label, tpl.regex(self._token_re(kind, service),
+                                                        chars + "+")))
+            pooled = self.pooled_tables if service == "dynamodb" else (
+                self.pooled_buckets if service == "s3" else ())
+            languages += [(f"pooled {rule.kind} {name!r}", re.escape(name)) for name in pooled]
+            check_disjoint(f"naming templates for {service}", languages)
+        for resource, (tpl, _) in self._keys.items():
+            capsule = (re.escape(self.capsule_marker + self.separator)
+                       + f"[a-z0-9]{{1,{self.max_capsule_code}}}"
+                       + re.escape(self.key_delimiter) + ".*")
+            if self._kinds() == ("tenant",):
+                continue
+            check_disjoint(f"key templates for {resource!r}", [
+                (f"tenant key template {tpl.text!r}",
+                 tpl.regex(id_regex(self.tenant_ids, self.max_tenant_id)) + ".*"),
+                ("the capsule key prefix", capsule),
+            ])
 
     # -- scope identifiers ------------------------------------------------------------------
 
@@ -173,8 +354,11 @@ class NamingPolicy:
         return value
 
     def tenant(self, tenant_id: str) -> ScopeRef:
-        """Validate a tenant ID and return its scope; raise ``InvalidScope`` if not canonical."""
-        return ScopeRef("tenant", self._check_id("tenant ID", tenant_id, self.max_tenant_id))
+        """Validate a tenant ID (a slug or a UUID, as ``tenant_ids`` allows) and return its
+        scope; raise ``InvalidScope`` if it is not canonical."""
+        dashed_keys = any(tpl.tail.startswith("-") for tpl, _ in self._keys.values())
+        return ScopeRef("tenant", check_tenant_id(tenant_id, self.tenant_ids, self.max_tenant_id,
+                                                  refuse_groups=dashed_keys))
 
     def capsule(self, code: str) -> ScopeRef:
         """Validate a capsule code (and the allow-list, if configured) and return its scope."""
@@ -196,44 +380,161 @@ class NamingPolicy:
     def marker(self, scope: ScopeRef) -> str:
         return self.tenant_marker if scope.kind == "tenant" else self.capsule_marker
 
+    def token(self, scope: ScopeRef, service: str) -> str:
+        """The scope ID as it appears in ``service``'s names (compacted where configured)."""
+        if scope.kind == "tenant" and service in self.compact_ids:
+            return compact(scope.id)
+        return scope.id
+
     def name_prefix(self, scope: ScopeRef) -> str:
-        """Prefix of every physical name a tenant/capsule owns, e.g. ``t-acme-``."""
+        """Prefix of every default-layout physical name a tenant/capsule owns, e.g. ``t-acme-``.
+        See ``listing_prefix`` for the prefix of one service's names under templates."""
         if scope.kind not in ("tenant", "capsule"):
             return ""
         return f"{self.marker(scope)}{self.separator}{scope.id}{self.separator}"
 
     def path_prefix(self, scope: ScopeRef) -> str:
-        """Prefix of every hierarchical SSM parameter name a scope owns, e.g. ``/t-acme/``."""
+        """Prefix of every hierarchical SSM parameter name a scope owns, e.g. ``/t-acme/``;
+        under an SSM template of the form ``/{app}/{tenant}/{logical}``, ``/app/<id>/``. Empty
+        when the scope's parameters have no common path (then by-path calls are refused)."""
         if scope.kind not in ("tenant", "capsule"):
             return ""
-        return f"/{self.marker(scope)}{self.separator}{scope.id}/"
+        entries = self._parsed.get((scope.kind, "ssm"))
+        if entries is None:
+            return f"/{self.marker(scope)}{self.separator}{scope.id}/"
+        service_tpl = next(tpl for tpl, fixed, _ in entries if fixed is None)
+        root = service_tpl.root(scope.id)
+        if len(entries) > 1 or root is None or not root.startswith("/") or not root.endswith("/"):
+            return ""
+        return root
 
-    def key_prefix(self, scope: ScopeRef) -> str:
-        """Prefix of every partition key / object key a scope owns in pooled resources,
-        e.g. ``t-acme/``. Ends in the delimiter so ``acme`` never matches ``acme2``."""
+    def listing_prefix(self, scope: ScopeRef, service: str) -> str | None:
+        """The prefix every one of the scope's ``service`` names starts with, or None when the
+        service's template does not start with the scope (listings cannot be narrowed)."""
         if scope.kind not in ("tenant", "capsule"):
             return ""
+        entries = self._parsed.get((scope.kind, service))
+        token = self.token(scope, service)
+        if entries is None:
+            return f"{self.marker(scope)}{self.separator}{token}{self.separator}"
+        if len(entries) > 1:
+            return None
+        return entries[0][0].root(token)
+
+    def name_patterns(self, scope: ScopeRef, service: str) -> list[str]:
+        """IAM resource-name patterns matching exactly the scope's ``service`` names: the
+        template with the logical name as ``*`` (flat and path forms for SSM)."""
+        token = self.token(scope, service)
+        entries = self._parsed.get((scope.kind, service))
+        if entries is None:
+            flat = f"{self.marker(scope)}{self.separator}{token}{self.separator}*"
+            return [flat] if service != "ssm" else [flat, f"/{flat[:-2]}/*", f"/{flat[:-2]}"]
+        return [tpl.iam_pattern(token) if tpl.has_logical else tpl.render(token, "")
+                for tpl, _, _ in entries]
+
+    def deny_patterns(self, scope: ScopeRef, service: str) -> list[str]:
+        """IAM name patterns inside ``name_patterns`` that are other scopes' names: for a slug
+        tenant of 8 (12) hex digits next to dashed UUIDs, names where the ID goes on as a UUID
+        (``t-12345678-????-????-????-????????????-*``). The guard refuses them too."""
+        if (scope.kind != "tenant" or "uuid" not in self.tenant_ids
+                or service in self.compact_ids or not is_uuid_group(scope.id)):
+            return []
+        entries = self._parsed.get(("tenant", service))
+        templates = [self._default_template("tenant")] if entries is None else [
+            tpl for tpl, _, _ in entries]
+        out = []
+        for tpl in templates:
+            if tpl.middle is None:
+                continue
+            if tpl.scope_first and len(scope.id) == 8 and tpl.middle.startswith("-"):
+                out.append(tpl.render(scope.id + "-????-????-????-????????????", "*"))
+            elif not tpl.scope_first and len(scope.id) == 12 and tpl.middle.endswith("-"):
+                out.append(tpl.render("????????-????-????-????-" + scope.id, "*"))
+        return out
+
+    def key_prefix(self, scope: ScopeRef, resource: str | None = None) -> str:
+        """Prefix of every partition key / object key a scope owns in pooled resources,
+        e.g. ``t-acme/``. Ends in the delimiter so ``acme`` never matches ``acme2``.
+        ``resource`` names the pooled table or bucket (its ``key_templates`` entry applies)."""
+        if scope.kind not in ("tenant", "capsule"):
+            return ""
+        if scope.kind == "tenant" and resource in self._keys:
+            return self._keys[resource][0].render(scope.id, "")
         return f"{self.marker(scope)}{self.separator}{scope.id}{self.key_delimiter}"
 
-    def owner(self, physical: str) -> ScopeRef | None:
+    def _kinds(self) -> tuple[TemplateKind, ...]:
+        # An empty capsule allow-list admits no capsule: no name can be a capsule's, and the
+        # capsule layout takes no part in the injectivity check.
+        return ("tenant",) if self.capsules is not None and not self.capsules else (
+            "tenant", "capsule")
+
+    def _read(self, physical: str, service: str) -> tuple[ScopeRef, str] | None:
+        """The one (scope, logical name) reading of ``physical`` in ``service``, or None."""
+        for kind in self._kinds():
+            entries = self._parsed.get((kind, service))
+            if entries is not None:
+                for tpl, fixed, pattern in entries:
+                    m = pattern.fullmatch(physical)
+                    if m is not None:
+                        return self._scope_of(kind, service, m["id"]), (fixed or m["logical"])
+                continue
+            m = (self._paths if physical.startswith("/") else self._flat)[kind].fullmatch(physical)
+            if m is not None:
+                return self._scope_of(kind, service, m["id"]), m["logical"]
+        return None
+
+    def _scope_of(self, kind: str, service: str, token: str) -> ScopeRef:
+        if kind == "tenant" and service in self.compact_ids:
+            # A token that is no UUID's stays as read: no tenant ID can equal it, so the name is
+            # nobody's to use but still not the platform's.
+            token = expand(token) or token
+        return ScopeRef(kind, token)  # type: ignore[arg-type]
+
+    def owner(self, physical: str, service: str | None = None) -> ScopeRef | None:
         """The tenant/capsule a physical name belongs to, or None for shared names.
 
         Hierarchical SSM names (``/t-acme/...``, and the bare ``/t-acme`` path) belong to the
-        scope named by their first segment."""
-        m = (self._path_re if physical.startswith("/") else self._scoped_re).match(physical)
-        if m is None:
-            return None
-        kind: ScopeKind = "tenant" if m.group(1) == self.tenant_marker else "capsule"
-        return ScopeRef(kind, m.group(2))
+        scope named by their first segment. With ``service``, that service's templates decide;
+        without, a name is a scope's if it is one in any service (what the static tools ask of
+        a string literal whose service they do not know)."""
+        if service is not None:
+            read = self._read(physical, service)
+            return None if read is None else read[0]
+        if not self._parsed:
+            m = (self._path_re if physical.startswith("/") else self._scoped_re).match(physical)
+            if m is None:
+                return None
+            kind: ScopeKind = "tenant" if m.group(1) == self.tenant_marker else "capsule"
+            return ScopeRef(kind, m.group(2))
+        for name in NAME_RULES:
+            read = self._read(physical, name)
+            if read is not None:
+                return read[0]
+        return None
 
-    def key_owner(self, key: str) -> ScopeRef | None:
+    def key_owner(self, key: str, resource: str | None = None) -> ScopeRef | None:
         """The tenant/capsule a pooled key belongs to, or None."""
+        if resource in self._keys:
+            m = self._keys[resource][1].match(key)
+            if m:
+                return ScopeRef("tenant", m["id"])
         sep, delim = re.escape(self.separator), re.escape(self.key_delimiter)
         for kind, marker in (("tenant", self.tenant_marker), ("capsule", self.capsule_marker)):
-            m = re.match(f"{re.escape(marker)}{sep}([a-z0-9]+){delim}", key)
+            if kind == "tenant" and resource in self._keys:
+                continue
+            m = re.match(f"{re.escape(marker)}{sep}({_ANY_ID}){delim}", key)
             if m:
                 return ScopeRef(kind, m.group(1))  # type: ignore[arg-type]
         return None
+
+    def might_hold_scoped_name(self, text: str) -> bool:
+        """The static tools' cheap pre-filter for configured templates: can ``text`` contain a
+        scope's name? (The default layout's marker pattern is the tools' own filter.)"""
+        if not self._parsed and not self._keys:
+            return False
+        if "slug" in self.tenant_ids or self.capsule_templates:
+            return True  # a slug can be any word: no cheap filter exists
+        return _UUID_LIKE.search(text) is not None
 
     def is_pooled(self, service: str, logical: str) -> bool:
         if service == "dynamodb":
@@ -246,7 +547,8 @@ class NamingPolicy:
         """The physical name of ``logical`` in ``scope`` for ``service``'s main resource kind.
 
         Raises ``InvalidName`` when the logical name is not valid for the service, looks scoped
-        itself, or the result would exceed the service's length limit (never truncated)."""
+        itself, or the result would exceed the service's length limit (never truncated), or
+        would read back as another (scope, logical name) pair."""
         rule = NAME_RULES.get(service)
         if rule is None:
             raise InvalidName(
@@ -255,15 +557,29 @@ class NamingPolicy:
         self.check_logical(service, logical)
         if self.is_pooled(service, logical) or scope.kind in ("platform", "operator"):
             return logical
-        # Same length either way: "/t-acme" + "/app" or "t-acme-" + "app".
-        prefix = (self.path_prefix(scope)[:-1] if logical.startswith("/")
-                  else self.name_prefix(scope))
-        physical = prefix + logical
+        token = self.token(scope, service)
+        entries = self._parsed.get((scope.kind, service))
+        if entries is None:
+            # Same length either way: "/t-acme" + "/app" or "t-acme-" + "app".
+            marked = f"{self.marker(scope)}{self.separator}{token}"
+            prefix = f"/{marked}" if logical.startswith("/") else marked + self.separator
+            physical = prefix + logical
+        else:
+            tpl = next(t for t, fixed, _ in entries if fixed in (logical, None))
+            physical = tpl.render(token, logical)
+            self._check_physical(rule, service, physical)
         if len(physical) > rule.max_len:
-            room = rule.max_len - len(prefix)
+            room = rule.max_len - (len(physical) - len(logical))
             raise InvalidName(
                 f"{rule.kind} name {physical!r} for {scope} is {len(physical)} characters; "
                 f"{service} allows {rule.max_len}: use a logical name of at most {room} characters"
+            )
+        if any(_iam_match(p, physical) for p in self.deny_patterns(scope, service)) or (
+                self._read(physical, service) != (scope, logical)):
+            raise InvalidName(
+                f"{rule.kind} name {physical!r} for {scope} and {logical!r} would be read as "
+                f"another scope's (a UUID tenant's, or {self._read(physical, service)}); choose "
+                "another logical name"
             )
         return physical
 
@@ -273,17 +589,39 @@ class NamingPolicy:
         (another scope's, or an own prefix followed by something ``physical_name`` would refuse,
         such as ``t-acme-../x``), so accepting a physical name never admits more than mapping a
         logical one would."""
-        path, flat = self.path_prefix(scope), self.name_prefix(scope)
-        if service == "ssm" and physical.startswith(path):
-            logical = physical[len(path) - 1:]
-        elif flat and physical.startswith(flat):
-            logical = physical[len(flat):]
-        else:
+        read = self._read(physical, service) if service in NAME_RULES else None
+        if read is None or read[0] != scope:
+            raise InvalidName(f"{physical!r} is not a {service} name of {scope}")
+        logical = read[1]
+        if service != "ssm" and logical.startswith("/") and (scope.kind, service) not in self._parsed:
             raise InvalidName(f"{physical!r} is not a {service} name of {scope}")
         # Mapping back checks the logical name and the service's length limit on the result.
         if self.physical_name(scope, service, logical) != physical:
             raise InvalidName(f"{physical!r} is not a {service} name of {scope}")
         return logical
+
+    def _check_physical(self, rule: NameRule, service: str, physical: str) -> None:
+        """A templated name must itself be a valid name of the service."""
+        if service == "ssm" and physical.startswith("/"):
+            self._check_segments(rule, physical, physical[1:].split("/"))
+            return
+        if "/" in physical and service in _PATH_SERVICES and service != "ssm":
+            self._check_segments(rule, physical, physical.split("/"))
+            return
+        stem = physical
+        for suffix in rule.suffixes:
+            if stem.endswith(suffix):
+                stem = stem[: -len(suffix)]
+                break
+        if not rule.alphabet.fullmatch(stem):
+            raise InvalidName(f"{rule.kind} name {physical!r} is not valid for {service}")
+        if rule.must_end_alnum and not (physical[0].isalnum() and physical[-1].isalnum()):
+            raise InvalidName(f"{rule.kind} name {physical!r} must start and end with a letter or digit")
+
+    def _templated_path(self, service: str) -> bool:
+        entries = self._parsed.get(("tenant", service))
+        return service == "ssm" and entries is not None and any(
+            "/" in tpl.head for tpl, _, _ in entries)
 
     def check_logical(self, service: str, logical: object) -> str:
         """Validate a logical name for ``service`` (alphabet, length, not scoped-looking)."""
@@ -292,6 +630,12 @@ class NamingPolicy:
             raise InvalidName(f"{rule.kind} name must be a str, got {type(logical).__name__}")
         if service == "ssm" and logical.startswith("/"):
             return self._check_path(rule, logical)
+        if "/" in logical and self._templated_path(service):
+            # Under a path template (/{app}/{tenant}/{logical}) a relative path is a name.
+            self._check_segments(rule, logical, logical.split("/"))
+            if self.owner(logical, service) is not None:
+                raise InvalidName(f"{rule.kind} name {logical!r} looks like a scoped name")
+            return logical
         stem = logical
         for suffix in rule.suffixes:
             if stem.endswith(suffix):
@@ -312,10 +656,12 @@ class NamingPolicy:
             self._check_segments(rule, logical, logical.split("/"))
         if rule.must_end_alnum and not (logical[0].isalnum() and logical[-1].isalnum()):
             raise InvalidName(f"{rule.kind} name {logical!r} must start and end with a letter or digit")
-        if self._scoped_re.match(logical):
+        if self._scoped_re.match(logical) or (
+                self._parsed and self.owner(logical, service) is not None):
             raise InvalidName(
                 f"{rule.kind} name {logical!r} looks like a scoped physical name (marker, ID, "
-                "separator); logical names must not, so that no name is ambiguous"
+                "separator, or a configured template); logical names must not, so that no name "
+                "is ambiguous"
             )
         return logical
 
@@ -326,7 +672,8 @@ class NamingPolicy:
         if len(logical) > rule.max_len:
             raise InvalidName(f"{rule.kind} name {logical!r} must be at most {rule.max_len} "
                               "characters")
-        if self._scoped_re.match(segments[0]) or self._path_re.match(logical):
+        if self._scoped_re.match(segments[0]) or self._path_re.match(logical) or (
+                self._parsed and self.owner(logical, "ssm") is not None):
             raise InvalidName(
                 f"{rule.kind} name {logical!r} starts with a scope-like path segment; "
                 "hierarchical logical names must not, so that no name is ambiguous"
@@ -349,6 +696,16 @@ class NamingPolicy:
                 )
 
     @classmethod
+    def from_pyproject(cls, start: str | Path = ".", *,
+                       pyproject: str | Path | None = None) -> NamingPolicy:
+        """The policy of ``[tool.scopeguard.naming]`` in the nearest ``pyproject.toml`` above
+        ``start`` (the default policy if there is none): the same loader the lint rules, the
+        mypy plugin and ``scopeguard migrate`` use, so the runtime and the tools agree."""
+        from ._config import load_config  # _config imports this module
+
+        return load_config(start, pyproject=pyproject).naming
+
+    @classmethod
     def from_config(cls, table: Mapping[str, object]) -> NamingPolicy:
         """Build a policy from the ``[tool.scopeguard.naming]`` table (keys use dashes)."""
         known = {
@@ -361,6 +718,12 @@ class NamingPolicy:
             "capsules": list,
             "pooled-tables": dict,
             "pooled-buckets": list,
+            "tenant-ids": list,
+            "templates": dict,
+            "capsule-templates": dict,
+            "variables": dict,
+            "key-templates": dict,
+            "compact-ids": list,
         }
         kwargs: dict[str, object] = {}
         for key, value in table.items():
@@ -380,6 +743,15 @@ class NamingPolicy:
             kwargs["pooled_buckets"] = frozenset(
                 _strs("pooled-buckets", kwargs["pooled_buckets"])  # type: ignore[arg-type]
             )
+        for key in ("tenant_ids", "compact_ids"):
+            if key in kwargs:
+                kwargs[key] = frozenset(_strs(key.replace("_", "-"), kwargs[key]))  # type: ignore[arg-type]
+        for key in ("templates", "capsule_templates", "variables", "key_templates"):
+            if key in kwargs:
+                table_value: dict[str, object] = kwargs[key]  # type: ignore[assignment]
+                if not all(isinstance(v, str) for v in table_value.values()):
+                    raise ConfigurationError(
+                        f"naming key {key.replace('_', '-')!r} must map names to strings")
         if "pooled_tables" in kwargs:
             tables: dict[str, PooledTable] = {}
             for name, spec in kwargs["pooled_tables"].items():  # type: ignore[attr-defined]
@@ -396,6 +768,12 @@ class NamingPolicy:
                     )
             kwargs["pooled_tables"] = tables
         return cls(**kwargs)  # type: ignore[arg-type]
+
+
+def _iam_match(pattern: str, name: str) -> bool:
+    """IAM's wildcard match: ``*`` any run of characters, ``?`` any one character."""
+    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.fullmatch(regex, name, re.DOTALL) is not None
 
 
 def _strs(key: str, values: Iterable[object]) -> list[str]:

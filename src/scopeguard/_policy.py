@@ -4,7 +4,7 @@ The in-process guard is a seatbelt: any code in the process can reach around it.
 capsule that runs on its own assumed-role credentials gets a second, independent boundary: STS
 intersects the role's permissions with a session policy that allows only the scope's own
 resources, derived from the same ``NamingPolicy`` (``name_prefix``, ``path_prefix``,
-``key_prefix``, pooled tables and buckets) the guard uses, so the two cannot drift apart.
+``name_patterns``, ``key_prefix``, pooled tables and buckets) the guard uses, so the two cannot drift apart.
 
 Three pieces, three lifetimes:
 
@@ -174,41 +174,63 @@ def session_policy(
     if region != "*" and (not isinstance(region, str) or not _REGION_RE.fullmatch(region)):
         raise _refuse("region", region, "give '*' or a region code such as 'eu-west-1'")
     chosen = _services(services)
-    prefix, key = naming.name_prefix(scope), naming.key_prefix(scope)
-    path = naming.path_prefix(scope)  # /t-acme/
-
     def arn(service: str, resource: str) -> str:
         return f"arn:{partition}:{service}:{region}:{account_id}:{resource}"
 
-    # Each pattern ends in '*' right after the scope's prefix, which itself ends in the
-    # separator: t-acme-* never matches t-acme2-..., and IAM's '*' also covers what hangs below
-    # a name (table/t-acme-x/index/..., /stream/..., /backup/...; function:t-acme-x:alias;
-    # stream/t-acme-x/consumer/...; secret:t-acme-x-AbCdEf, the random suffix of secret ARNs).
-    own: dict[str, list[str]] = {
-        "dynamodb": [arn("dynamodb", f"table/{prefix}*")],
-        "s3": [f"arn:{partition}:s3:::{prefix}*"],  # buckets and their objects
-        "sqs": [arn("sqs", f"{prefix}*")],
-        "sns": [arn("sns", f"{prefix}*")],  # topics and their subscriptions
-        "secretsmanager": [arn("secretsmanager", f"secret:{prefix}*")],
-        # Flat names (t-acme-db) and hierarchical ones (/t-acme/app/db, whose ARN drops the
-        # leading "/"), plus the bare root path GetParametersByPath("/") is mapped to. Not
-        # parameter/t-acme*: that would match t-acme2.
-        "ssm": [
-            arn("ssm", f"parameter/{prefix}*"),
-            arn("ssm", f"parameter{path}*"),
-            arn("ssm", f"parameter{path[:-1]}"),
-        ],
-        # Rules live under their bus: rule/<bus>/<rule>. Only rules on the scope's own buses;
-        # rule/t-acme-x (no "/") would be a rule on the default bus, which the guard refuses
-        # because a rule there reads every scope's events. Not "*/t-acme-*" either: that would
-        # match rule/t-globex-bus/t-acme-r, a rule on another scope's bus.
-        "events": [arn("events", f"event-bus/{prefix}*"), arn("events", f"rule/{prefix}*/*")],
-        "kinesis": [arn("kinesis", f"stream/{prefix}*")],  # and its consumers
-        # Functions with their versions and aliases. Not the scope's layers (layer:t-acme-*),
-        # which the guard would allow: 60 characters for what deployment tooling, not
-        # application code, does; publish layers from the platform scope.
-        "lambda": [arn("lambda", f"function:{prefix}*")],
-    }
+    # One entry per name pattern of the scope (naming.name_patterns: the template with the
+    # logical name as '*'). In the default layout each pattern ends in '*' right after the
+    # scope's prefix, which itself ends in the separator: t-acme-* never matches t-acme2-...,
+    # and IAM's '*' also covers what hangs below a name (table/t-acme-x/index/..., /stream/...,
+    # function:t-acme-x:alias; stream/t-acme-x/consumer/...; secret:t-acme-x-AbCdEf, the random
+    # suffix of secret ARNs). A template that ends after the scope ({logical}-{tenant}) gets
+    # those sub-resources as a second pattern, spelled per service.
+    def resources(service: str, patterns: list[str]) -> list[str]:
+        out: list[str] = []
+        for p in patterns:
+            tail = not p.endswith("*")
+            if service == "dynamodb":
+                out += [arn("dynamodb", f"table/{p}")] + (
+                    [arn("dynamodb", f"table/{p}/*")] if tail else [])
+            elif service == "s3":  # buckets and their objects
+                out += [f"arn:{partition}:s3:::{p}"] + (
+                    [f"arn:{partition}:s3:::{p}/*"] if tail else [])
+            elif service == "sqs":
+                out.append(arn("sqs", p))
+            elif service == "sns":  # topics and their subscriptions
+                out += [arn("sns", p)] + ([arn("sns", f"{p}:*")] if tail else [])
+            elif service == "secretsmanager":
+                out.append(arn("secretsmanager", f"secret:{p}" + ("-??????" if tail else "")))
+            elif service == "ssm":
+                # Flat names (t-acme-db) and hierarchical ones (/t-acme/app/db, whose ARN drops
+                # the leading "/"). Not parameter/t-acme*: that would match t-acme2.
+                out.append(arn("ssm", f"parameter{p}" if p.startswith("/") else f"parameter/{p}"))
+            elif service == "events":
+                # Rules live under their bus: rule/<bus>/<rule>. Only rules on the scope's own
+                # buses; rule/t-acme-x (no "/") would be a rule on the default bus, which the
+                # guard refuses because a rule there reads every scope's events. Not
+                # "*/t-acme-*" either: that would match rule/t-globex-bus/t-acme-r.
+                out += [arn("events", f"event-bus/{p}"), arn("events", f"rule/{p}/*")]
+            elif service == "kinesis":  # and its consumers
+                out += [arn("kinesis", f"stream/{p}")] + (
+                    [arn("kinesis", f"stream/{p}/*")] if tail else [])
+            elif service == "lambda":
+                # Functions with their versions and aliases. Not the scope's layers
+                # (layer:t-acme-*), which the guard would allow: 60 characters for what
+                # deployment tooling, not application code, does; publish layers from the
+                # platform scope.
+                out += [arn("lambda", f"function:{p}")] + (
+                    [arn("lambda", f"function:{p}:*")] if tail else [])
+        return out
+
+    own = {s: resources(s, naming.name_patterns(scope, s)) for s in chosen}
+    root = naming.path_prefix(scope)[:-1]
+    if "ssm" in chosen and root and root != f"/{naming.marker(scope)}{naming.separator}{scope.id}":
+        # The bare root path GetParametersByPath("/") is mapped to (the default layout's
+        # patterns include it already).
+        own["ssm"].append(arn("ssm", f"parameter{root}"))
+    # Patterns of other scopes' names inside this scope's (a slug tenant of 8 hex digits next to
+    # dashed UUIDs): denied explicitly, as the guard refuses them.
+    neighbours = [r for s in chosen for r in resources(s, naming.deny_patterns(scope, s))]
     statements: list[dict[str, Any]] = [
         {
             "Effect": "Allow",
@@ -216,24 +238,29 @@ def session_policy(
             "Resource": [r for s in chosen for r in own[s]],
         }
     ]
+    if neighbours:
+        statements.append({"Effect": "Deny", "Action": [f"{s}:*" for s in chosen],
+                           "Resource": neighbours})
     if "dynamodb" in chosen and naming.pooled_tables:
         names = _pooled_names(naming, "dynamodb", naming.pooled_tables)
         # Items: the tables and the indexes configured with a tenant partition key (the guard
-        # refuses queries on any other index). Scan and PartiQL: the tables and everything
-        # under them.
-        readable = [
-            r
-            for t in names
-            for r in (
-                arn("dynamodb", f"table/{t}"),
-                *(arn("dynamodb", f"table/{t}/index/{i}") for i in _pooled_names(
-                    naming, "dynamodb", naming.pooled_tables[t].indexes)),
-            )
-        ]
-        tables = [r for t in names
-                  for r in (arn("dynamodb", f"table/{t}"), arn("dynamodb", f"table/{t}/*"))]
-        statements += [
-            {
+        # refuses queries on any other index), one statement per key prefix (key_templates
+        # may give tables different ones). Scan and PartiQL: the tables and everything under
+        # them.
+        by_key: dict[str, list[str]] = {}
+        for t in names:
+            by_key.setdefault(naming.key_prefix(scope, t), []).append(t)
+        for key, group in by_key.items():
+            readable = [
+                r
+                for t in group
+                for r in (
+                    arn("dynamodb", f"table/{t}"),
+                    *(arn("dynamodb", f"table/{t}/index/{i}") for i in _pooled_names(
+                        naming, "dynamodb", naming.pooled_tables[t].indexes)),
+                )
+            ]
+            statements.append({
                 # Null=false closes the ForAllValues hole: over an absent or empty key
                 # ForAllValues is true, so without it a keyless request would be allowed.
                 "Effect": "Allow",
@@ -243,32 +270,38 @@ def session_policy(
                     "ForAllValues:StringLike": {_LEADING_KEYS: [f"{key}*"]},
                     "Null": {_LEADING_KEYS: "false"},
                 },
-            },
-            {
-                # Explicit denies bind even where a table's resource policy names the session.
-                # Scan and PartiQL read across partitions; PartiQL is denied whatever keys
-                # IAM may see, as the guard refuses it on pooled tables.
-                "Effect": "Deny",
-                "Action": ["dynamodb:PartiQL*", "dynamodb:Scan"],
-                "Resource": tables,
-            },
-        ]
+            })
+        tables = [r for t in names
+                  for r in (arn("dynamodb", f"table/{t}"), arn("dynamodb", f"table/{t}/*"))]
+        statements.append({
+            # Explicit denies bind even where a table's resource policy names the session.
+            # Scan and PartiQL read across partitions; PartiQL is denied whatever keys
+            # IAM may see, as the guard refuses it on pooled tables.
+            "Effect": "Deny",
+            "Action": ["dynamodb:PartiQL*", "dynamodb:Scan"],
+            "Resource": tables,
+        })
     if "s3" in chosen and naming.pooled_buckets:
         buckets = _pooled_names(naming, "s3", naming.pooled_buckets)
-        statements += [
-            {
-                "Effect": "Allow",
-                "Action": list(_POOLED_OBJECT_ACTIONS),
-                "Resource": [f"arn:{partition}:s3:::{b}/{key}*" for b in buckets],
-            },
-            {
-                # s3:prefix is absent when ListObjects has no Prefix: StringLike is then false.
-                "Effect": "Allow",
-                "Action": list(_POOLED_LIST_ACTIONS),
-                "Resource": [f"arn:{partition}:s3:::{b}" for b in buckets],
-                "Condition": {"StringLike": {"s3:prefix": [f"{key}*"]}},
-            },
-        ]
+        by_prefix: dict[str, list[str]] = {}
+        for b in buckets:
+            by_prefix.setdefault(naming.key_prefix(scope, b), []).append(b)
+        for key, group in by_prefix.items():
+            statements += [
+                {
+                    "Effect": "Allow",
+                    "Action": list(_POOLED_OBJECT_ACTIONS),
+                    "Resource": [f"arn:{partition}:s3:::{b}/{key}*" for b in group],
+                },
+                {
+                    # s3:prefix is absent when ListObjects has no Prefix: StringLike is then
+                    # false.
+                    "Effect": "Allow",
+                    "Action": list(_POOLED_LIST_ACTIONS),
+                    "Resource": [f"arn:{partition}:s3:::{b}" for b in group],
+                    "Condition": {"StringLike": {"s3:prefix": [f"{key}*"]}},
+                },
+            ]
     statements.append(
         {
             "Effect": "Deny",
@@ -283,7 +316,8 @@ def session_policy(
             f"the session policy for {scope} is {size} characters once compacted; STS accepts "
             f"{_MAX_POLICY_CHARS} (and a packed size it computes itself, of policy and tags "
             "together). Name fewer services in TenantRoleSettings.services, pool fewer tables "
-            "or buckets, or keep a shorter policy inline and grant the rest through managed "
+            "or buckets, restrict NamingPolicy.tenant_ids to the spellings in use (a dashed UUID "
+            "is 12 characters longer than a 24-character slug, in every pattern), or keep a shorter policy inline and grant the rest through managed "
             "session policies (TenantRoleSettings.policy_arns) scoped with "
             "${aws:PrincipalTag/scopeguard:id}"
         )
@@ -512,7 +546,9 @@ def check_scoped_credentials(
     equal length) and returns the largest policy size; it raises ``ConfigurationError`` as
     ``scoped_spec`` would. Call it when the factory is built.
     """
-    longest = [naming.tenant("0" * naming.max_tenant_id)]
+    longest = [naming.tenant(tenant) for tenant, form in (
+        ("0" * naming.max_tenant_id, "slug"), ("0" * 32, "uuid-hex"),
+        ("00000000-0000-0000-0000-000000000000", "uuid")) if form in naming.tenant_ids]
     if naming.capsules is None:
         longest.append(naming.capsule("0" * naming.max_capsule_code))
     elif naming.capsules:  # an empty allow-list admits no capsule at all

@@ -320,7 +320,7 @@ class ScopeGuard:
         cached = self._names.get((service, value))
         if cached is not None:
             return cached
-        owner = self.naming.owner(value)
+        owner = self.naming.owner(value, service)
         if not self.isolated:
             if owner is not None and self.scope.kind == "platform":
                 raise self.refuse(f"{value!r} belongs to {owner}; platform clients may not use "
@@ -343,7 +343,7 @@ class ScopeGuard:
 
     def owned_physical(self, service: str, name: str, parameter: str) -> str:
         """A physical name taken from an ARN or URL: must belong to this scope (or be pooled)."""
-        owner = self.naming.owner(name)
+        owner = self.naming.owner(name, service if service in NAME_RULES else None)
         if self.isolated:
             if owner == self.scope:
                 return self._own(service, name, parameter)
@@ -450,7 +450,8 @@ def kms_key(guard: ScopeGuard, value: Any, member: str) -> Any:
     return value
 
 
-def narrow_to_scope(guard: ScopeGuard, params: dict[str, Any], member: str) -> None:
+def narrow_to_scope(guard: ScopeGuard, params: dict[str, Any], member: str,
+                    service: str | None = None) -> None:
     """Rewrite a listing's name-prefix parameter so the service returns only this scope's
     resources (listing is narrowed, not refused). A prefix that is already physical must be the
     scope's own. Platform and operator scopes list as asked."""
@@ -459,10 +460,18 @@ def narrow_to_scope(guard: ScopeGuard, params: dict[str, Any], member: str) -> N
     prefix = params.get(member, "")
     if not isinstance(prefix, str):
         raise guard.refuse(f"{member} must be a string", member)
-    own = guard.naming.name_prefix(guard.scope)
+    if service is None:
+        own: str | None = guard.naming.name_prefix(guard.scope)
+    else:
+        own = guard.naming.listing_prefix(guard.scope, service)
+    if own is None:
+        # The scope does not come first in this service's names ({logical}-{tenant}): no
+        # prefix selects them, and listing everything would show other scopes' names.
+        raise guard.refuse(f"this service's naming template does not start with the scope, so "
+                           f"a listing cannot be narrowed to {guard.scope}", member)
     if prefix.startswith(own):
         return
-    owner = guard.naming.owner(prefix)
+    owner = guard.naming.owner(prefix, service)
     if owner is not None:
         raise guard.refuse(f"{prefix!r} belongs to {owner}", member)
     params[member] = own + prefix

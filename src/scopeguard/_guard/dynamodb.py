@@ -107,14 +107,16 @@ def _partiql(guard: ScopeGuard, value: Any, member: str) -> str:
 # -- pooled tables -----------------------------------------------------------------------------
 
 
-def _check_key_value(guard: ScopeGuard, value: Any, attribute: str, param: str) -> None:
-    prefix = guard.naming.key_prefix(guard.scope)
+def _check_key_value(guard: ScopeGuard, value: Any, attribute: str, param: str,
+                     table: Any) -> None:
+    table = table_name(table) if isinstance(table, str) else None
+    prefix = guard.naming.key_prefix(guard.scope, table)
     if not (isinstance(value, dict) and len(value) == 1 and isinstance(value.get("S"), str)):
         raise guard.refuse(
             f"partition key {attribute!r} on a pooled table must be a string starting with "
             f"{prefix!r}", param)
     if not value["S"].startswith(prefix):
-        owner = guard.naming.key_owner(value["S"])
+        owner = guard.naming.key_owner(value["S"], table)
         whose = f"belongs to {owner}" if owner else f"does not start with {prefix!r}"
         raise guard.refuse(f"partition key {attribute}={value['S']!r} {whose}", param)
 
@@ -127,7 +129,7 @@ def _check_item(guard: ScopeGuard, table: Any, item: Any, param: str) -> None:
         return
     if not isinstance(item, Mapping):
         raise guard.refuse("expected a key/item map", param)
-    _check_key_value(guard, item.get(pooled.partition_key), pooled.partition_key, param)
+    _check_key_value(guard, item.get(pooled.partition_key), pooled.partition_key, param, table)
 
 
 def _pooled(guard: ScopeGuard, params: Mapping[str, Any]) -> Any:
@@ -198,13 +200,13 @@ def _query(guard: ScopeGuard, op: str, params: dict[str, Any], _: Mapping[str, A
                 and isinstance(values, list) and len(values) == 1):
             raise guard.refuse(f"Query on a pooled table must test {attribute} with EQ",
                                "KeyConditions")
-        _check_key_value(guard, values[0], attribute, "KeyConditions")
+        _check_key_value(guard, values[0], attribute, "KeyConditions", params.get("TableName"))
     else:
         _check_key_condition(guard, params, attribute)
     if "ExclusiveStartKey" in params:
         start = params["ExclusiveStartKey"]
         value = start.get(attribute) if isinstance(start, Mapping) else None
-        _check_key_value(guard, value, attribute, "ExclusiveStartKey")
+        _check_key_value(guard, value, attribute, "ExclusiveStartKey", params.get("TableName"))
 
 
 def _check_key_condition(guard: ScopeGuard, params: Mapping[str, Any], attribute: str) -> None:
@@ -220,7 +222,8 @@ def _check_key_condition(guard: ScopeGuard, params: Mapping[str, Any], attribute
         raise guard.refuse(f"Query on a pooled table: {exc}", "KeyConditionExpression") from None
     if not isinstance(values, Mapping):
         raise guard.refuse("ExpressionAttributeValues must be a map", "ExpressionAttributeValues")
-    _check_key_value(guard, values.get(placeholder), attribute, "ExpressionAttributeValues")
+    _check_key_value(guard, values.get(placeholder), attribute, "ExpressionAttributeValues",
+                     params.get("TableName"))
 
 
 def _holds_other_scopes(guard: ScopeGuard, table: Any) -> bool:

@@ -176,7 +176,7 @@ def _put_events(guard: ScopeGuard, op: str, params: dict[str, Any], _: Mapping[s
 
 def _list_event_buses(guard: ScopeGuard, op: str, params: dict[str, Any],
                       _: Mapping[str, Any]) -> None:
-    narrow_to_scope(guard, params, "NamePrefix")
+    narrow_to_scope(guard, params, "NamePrefix", SERVICE)
 
 
 _ARCHIVES: Final = Refuse("archives and replays hold and re-inject every event of a bus; manage "

@@ -164,7 +164,7 @@ def _layer_version(guard: ScopeGuard, value: Any, member: str) -> Any:
     if (len(parts) != 3 or parts[0] != "layer" or not _LAYER_NAME.fullmatch(parts[1])
             or not parts[2].isdigit()):
         raise guard.refuse(f"{value!r} is not a layer version ARN", member)
-    owner = guard.naming.owner(parts[1])
+    owner = guard.naming.owner(parts[1], SERVICE)
     if owner is not None and owner != guard.scope:
         raise guard.refuse(f"layer {parts[1]!r} belongs to {owner}", member)
     return value

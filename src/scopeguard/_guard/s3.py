@@ -184,13 +184,13 @@ def _check_key(guard: ScopeGuard, bucket: Any, key: Any, param: str) -> None:
     if pooled or guard.isolated:
         _check_text(guard, key, param)
     if pooled and guard.isolated:
-        _check_own_prefix(guard, key, param)
+        _check_own_prefix(guard, bucket, key, param)
 
 
-def _check_own_prefix(guard: ScopeGuard, key: str, param: str) -> None:
-    own = guard.naming.key_prefix(guard.scope)
+def _check_own_prefix(guard: ScopeGuard, bucket: Any, key: str, param: str) -> None:
+    own = guard.naming.key_prefix(guard.scope, bucket)
     if not key.startswith(own):
-        owner = guard.naming.key_owner(key)
+        owner = guard.naming.key_owner(key, bucket)
         whose = f"belongs to {owner}" if owner else f"does not start with {own!r}"
         raise guard.refuse(f"{key!r} on a pooled bucket {whose}", param)
 
@@ -230,7 +230,7 @@ def _listing(guard: ScopeGuard, op: str, params: dict[str, Any], _: Mapping[str,
         _check_text(guard, prefix, "Prefix")
     if not (pooled and guard.isolated):
         return
-    own = guard.naming.key_prefix(guard.scope)
+    own = guard.naming.key_prefix(guard.scope, bucket)
     if not prefix or not prefix.startswith(own):
         raise guard.refuse(
             f"{op} on pooled bucket {bucket!r} lists every tenant's objects unless Prefix "
@@ -242,7 +242,7 @@ def _listing(guard: ScopeGuard, op: str, params: dict[str, Any], _: Mapping[str,
             continue
         if not isinstance(value, str):
             raise guard.refuse(f"{marker} must be a string", marker)
-        _check_own_prefix(guard, value, marker)
+        _check_own_prefix(guard, bucket, value, marker)
 
 
 # -- CopySource --------------------------------------------------------------------------------
@@ -398,7 +398,7 @@ def _restore(guard: ScopeGuard, op: str, params: dict[str, Any],
 def _list_buckets(guard: ScopeGuard, op: str, params: dict[str, Any],
                   _: Mapping[str, Any]) -> None:
     # Pooled buckets are not listed: their names carry no scope prefix.
-    narrow_to_scope(guard, params, "Prefix")
+    narrow_to_scope(guard, params, "Prefix", SERVICE)
 
 
 _OBJECT: Final = _object

@@ -77,7 +77,7 @@ def _attributes(guard: ScopeGuard, value: Any, member: str) -> Any:
 
 
 def _list_queues(guard: ScopeGuard, op: str, params: dict[str, Any], _: Mapping[str, Any]) -> None:
-    narrow_to_scope(guard, params, "QueueNamePrefix")
+    narrow_to_scope(guard, params, "QueueNamePrefix", SERVICE)
 
 
 RULES: Final = ServiceRules(

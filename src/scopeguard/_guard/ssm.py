@@ -112,12 +112,15 @@ def _path(guard: ScopeGuard, value: Any, member: str) -> str:
     ``/t-acme/app``; another scope's path, ``//``, ``..`` and a trailing ``/`` are refused."""
     if not isinstance(value, str) or not value.startswith("/"):
         raise guard.refuse(f"{value!r} is not a parameter path (it must start with '/')", member)
-    owner = guard.naming.owner(value)
+    owner = guard.naming.owner(value, SERVICE)
     if not guard.isolated:
         if owner is not None:
             raise guard.refuse(f"{value!r} belongs to {owner}", member)
         return value
     root = guard.naming.path_prefix(guard.scope)[:-1]
+    if not root:
+        raise guard.refuse("this scope's parameters share no path under the naming template; "
+                           "name the parameters instead", member)
     if value in ("/", root):
         return root
     if owner is not None and owner != guard.scope:
@@ -203,6 +206,9 @@ def _describe(guard: ScopeGuard, op: str, params: dict[str, Any], _: Mapping[str
         raise guard.refuse("shared parameters belong to other accounts", "Shared")
     if not _filters(guard, params, paths=True):
         root = guard.naming.path_prefix(guard.scope)[:-1]
+        if not root:
+            raise guard.refuse("this scope's parameters share no path under the naming "
+                               "template, so a listing cannot be narrowed to it")
         params["ParameterFilters"] = [*params.get("ParameterFilters", []),
                                       {"Key": "Path", "Option": "Recursive", "Values": [root]}]
 

@@ -174,6 +174,7 @@ def might_matter(text: str, policy: NamingPolicy, extra: tuple[str, ...] = ()) -
         any(token in text for token in _TOKENS)
         or any(token in text for token in extra)
         or _marker_re(policy).search(text) is not None
+        or policy.might_hold_scoped_name(text)
     )
 
 

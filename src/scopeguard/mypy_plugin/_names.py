@@ -25,7 +25,8 @@ from scopeguard._fullnames import (
     SCOPED_CLIENT_CLASSES,
     SCOPED_RESOURCE_CLASSES,
 )
-from scopeguard._naming import NamingPolicy, ScopeRef
+from scopeguard._exceptions import InvalidName
+from scopeguard._naming import NAME_RULES, NamingPolicy, ScopeRef
 
 from ._errors import WRONG_NAME
 from ._literals import str_value
@@ -98,7 +99,7 @@ class WrongNameCheck:
         if value is None:
             return
         for piece in _candidates(value):
-            owner = self._naming.owner(piece)
+            owner = self._naming.owner(piece, service if service in NAME_RULES else None)
             if owner is not None:
                 message = self._message(value, piece, owner, kind, service, param, is_async)
                 ctx.api.fail(message, expr, code=WRONG_NAME)
@@ -114,7 +115,12 @@ class WrongNameCheck:
         param: str,
         is_async: bool,
     ) -> str:
-        logical = piece[len(self._naming.name_prefix(owner)) :]
+        try:
+            logical = self._naming.logical_name(owner, service, piece)
+        except InvalidName:
+            # Not the image of a valid logical name (or an unknown service): show what follows
+            # the default prefix, as the best hint there is.
+            logical = piece[len(self._naming.name_prefix(owner)) :]
         shown = f'{param}"{value}"' + (")" if param.endswith("(") else "")
         getter = "async_client" if is_async else "client"
         if kind == "platform":

@@ -1,0 +1,111 @@
+"""The guard follows the configured templates: an application's existing names (per-tenant
+tables ``<Entity>-<tenantId>``, a pooled table keyed ``<tenantId>-``, a pooled bucket with
+``<tenantId>/`` prefixes, ``/<app>/<tenantId>/...`` parameters) on moto, every refusal with
+nothing sent."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+import pytest
+
+from guard_helpers import refused
+
+from scopeguard import ClientFactory, NamingPolicy, PooledTable
+from scopeguard.testing import moto_factory
+
+ACME = "3f2b9c1e-5d4a-4c1b-9e8f-0a1b2c3d4e5f"
+GLOBEX = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
+NAMING = NamingPolicy(
+    tenant_ids=frozenset({"uuid"}),
+    capsules=frozenset(),
+    templates={
+        "dynamodb": "{logical}-{tenant}",
+        "sqs": "{logical}-{tenant}",
+        "ssm": "/{app}/{tenant}/{logical}",
+    },
+    variables={"app": "saas"},
+    pooled_tables={"Product-pooled": PooledTable("shardId")},
+    pooled_buckets=frozenset({"saas-shared"}),
+    key_templates={"Product-pooled": "{tenant}-", "saas-shared": "{tenant}/"},
+)
+KEY_SCHEMA = [{"AttributeName": "shardId", "KeyType": "HASH"}]
+ATTRIBUTES = [{"AttributeName": "shardId", "AttributeType": "S"}]
+
+
+@pytest.fixture
+def factory() -> Iterator[ClientFactory]:
+    with moto_factory(naming=NAMING) as factory:
+        for tenant in (ACME, GLOBEX):
+            factory.tenant(tenant).client("dynamodb").create_table(
+                TableName="Order", KeySchema=KEY_SCHEMA, AttributeDefinitions=ATTRIBUTES,
+                BillingMode="PAY_PER_REQUEST")
+        platform = factory.platform()
+        platform.client("dynamodb").create_table(
+            TableName="Product-pooled", KeySchema=KEY_SCHEMA, AttributeDefinitions=ATTRIBUTES,
+            BillingMode="PAY_PER_REQUEST")
+        platform.client("s3").create_bucket(
+            Bucket="saas-shared", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+        yield factory
+
+
+def test_logical_names_land_in_the_applications_existing_tables(factory: ClientFactory) -> None:
+    acme = factory.tenant(ACME).client("dynamodb")
+    acme.put_item(TableName="Order", Item={"shardId": {"S": "o-1"}})
+    operator = factory.operator("123456789012").client("dynamodb")
+    assert {f"Order-{ACME}", f"Order-{GLOBEX}", "Product-pooled"} <= set(
+        operator.list_tables()["TableNames"])
+    assert operator.get_item(TableName=f"Order-{ACME}", Key={"shardId": {"S": "o-1"}})["Item"]
+    # The application's own physical name is accepted as is, too.
+    assert "Item" in acme.get_item(TableName=f"Order-{ACME}", Key={"shardId": {"S": "o-1"}})
+
+
+def test_another_tenants_table_is_refused(factory: ClientFactory) -> None:
+    acme = factory.tenant(ACME).client("dynamodb")
+    refused(acme, "get_item", f"belongs to tenant:{GLOBEX}", TableName=f"Order-{GLOBEX}",
+            Key={"shardId": {"S": "o-1"}})
+    refused(factory.platform().client("dynamodb"), "scan", f"belongs to tenant:{ACME}",
+            TableName=f"Order-{ACME}")
+
+
+def test_the_pooled_table_is_keyed_by_the_tenant_id(factory: ClientFactory) -> None:
+    acme = factory.tenant(ACME).client("dynamodb")
+    acme.put_item(TableName="Product-pooled", Item={"shardId": {"S": f"{ACME}-3"}})
+    refused(acme, "put_item", f"belongs to tenant:{GLOBEX}", TableName="Product-pooled",
+            Item={"shardId": {"S": f"{GLOBEX}-3"}})
+    refused(acme, "get_item", "does not start with", TableName="Product-pooled",
+            Key={"shardId": {"S": "3"}})
+    refused(acme, "scan", "reads every tenant's items", TableName="Product-pooled")
+
+
+def test_the_shared_bucket_is_prefixed_by_the_tenant_id(factory: ClientFactory) -> None:
+    s3 = factory.tenant(ACME).client("s3")
+    s3.put_object(Bucket="saas-shared", Key=f"{ACME}/logo.png", Body=b"x")
+    refused(s3, "get_object", f"belongs to tenant:{GLOBEX}", Bucket="saas-shared",
+            Key=f"{GLOBEX}/logo.png")
+    refused(s3, "list_objects_v2", "lists every tenant's objects", Bucket="saas-shared",
+            Prefix=ACME)
+
+
+def test_parameters_live_under_the_applications_path(factory: ClientFactory) -> None:
+    ssm = factory.tenant(ACME).client("ssm")
+    ssm.put_parameter(Name="userPoolId", Value="pool-1", Type="String")
+    operator = factory.operator("123456789012").client("ssm")
+    assert operator.get_parameter(Name=f"/saas/{ACME}/userPoolId")["Parameter"]["Value"] == "pool-1"
+    listed = ssm.get_parameters_by_path(Path="/", Recursive=True)["Parameters"]
+    assert [p["Name"] for p in listed] == [f"/saas/{ACME}/userPoolId"]
+    refused(ssm, "get_parameter", f"belongs to tenant:{GLOBEX}",
+            Name=f"/saas/{GLOBEX}/userPoolId")
+
+
+def test_a_listing_the_template_cannot_narrow_is_refused(factory: ClientFactory) -> None:
+    # {logical}-{tenant}: no prefix selects one tenant's queues.
+    refused(factory.tenant(ACME).client("sqs"), "list_queues", "cannot be narrowed")
+
+
+def test_tenant_ids_outside_the_configured_spellings_are_refused(factory: ClientFactory) -> None:
+    from scopeguard import InvalidScope
+
+    with pytest.raises(InvalidScope, match="accepts tenant IDs as uuid only"):
+        factory.tenant(ACME.replace("-", ""))
+    with pytest.raises(InvalidScope, match="lower case"):
+        factory.tenant(ACME.upper())
