@@ -51,6 +51,6 @@ __all__ = [
     "StoredCredentials",
     "TenantRoleSettings",
     "TenantScope",
-    "enable_opentelemetry",
     "__version__",
+    "enable_opentelemetry",
 ]
