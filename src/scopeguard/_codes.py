@@ -87,6 +87,16 @@ _CODES: Final = (
         ("lint", "migrate"),
     ),
     Code(
+        "SG006",
+        "named-session-client",
+        "client/resource created from a session passed around untyped",
+        "a client made from any session bypasses the scope guard, wherever the session came "
+        "from (a parameter, another object's boto_session, a get_session() helper)",
+        "inject the ClientFactory instead of the session and call .client() on a scope handle: "
+        "factory.tenant(tenant_id).client('s3')",
+        ("lint",),
+    ),
+    Code(
         "SG010",
         "explicit-credentials",
         "AWS credentials passed explicitly",

@@ -61,11 +61,17 @@ class LintSettings:
     names: SdkNames = field(default_factory=SdkNames)
     test_paths: tuple[str, ...] = DEFAULT_TEST_PATHS
     project: ProjectModules | None = None
+    root: Path | None = None
 
     @classmethod
     def from_config(
-        cls, config: ScopeguardConfig, extra_factory_modules: Sequence[str] = ()
+        cls,
+        config: ScopeguardConfig,
+        extra_factory_modules: Sequence[str] = (),
+        root: Path | None = None,
     ) -> LintSettings:
+        """``root`` is the project's directory when it has no pyproject.toml (a setup.py
+        project): its modules are still followed, and test paths are relative to it."""
         table: Mapping[str, Any] = config.tool("lint")
         where = f"{config.path} [tool.scopeguard.lint]"
         warn_unknown(where, table, LINT_KEYS)
@@ -92,10 +98,10 @@ class LintSettings:
                 raw=config.raw,
             )
         project = None
-        if config.path is not None:
-            root = config.path.parent
+        root = config.path.parent if config.path is not None else root
+        if root is not None:
             project = ProjectModules([root / "src", root] if (root / "src").is_dir() else [root])
-        return cls(config, names, values.get("test-paths", DEFAULT_TEST_PATHS), project)
+        return cls(config, names, values.get("test-paths", DEFAULT_TEST_PATHS), project, root)
 
     @cached_property
     def tokens(self) -> tuple[str, ...]:
@@ -110,9 +116,9 @@ class LintSettings:
         return self.project.module_name(path) if self.project is not None else None
 
     def relative(self, path: Path) -> str:
-        if self.config.path is not None:
+        if self.root is not None:
             try:
-                return path.resolve().relative_to(self.config.path.parent.resolve()).as_posix()
+                return path.resolve().relative_to(self.root.resolve()).as_posix()
             except ValueError:
                 pass
         return path.as_posix()
@@ -124,16 +130,28 @@ class LintSettings:
 
 @lru_cache(maxsize=None)
 def _settings_for_pyproject(
-    pyproject: Path | None, extra_factory_modules: tuple[str, ...]
+    pyproject: Path | None, extra_factory_modules: tuple[str, ...], root: Path | None = None
 ) -> LintSettings:
     if pyproject is None:
-        return LintSettings.from_config(ScopeguardConfig(), extra_factory_modules)
+        return LintSettings.from_config(ScopeguardConfig(), extra_factory_modules, root)
     return LintSettings.from_config(load_config(pyproject=pyproject), extra_factory_modules)
+
+
+# A project without a pyproject.toml still has a root: where its setup.py or setup.cfg is.
+_PROJECT_MARKERS: Final = ("setup.py", "setup.cfg")
 
 
 @lru_cache(maxsize=4096)
 def _nearest_pyproject(directory: Path) -> Path | None:
     return find_pyproject(directory)
+
+
+@lru_cache(maxsize=4096)
+def _nearest_root(directory: Path) -> Path | None:
+    for candidate in (directory, *directory.parents):
+        if any((candidate / marker).is_file() for marker in _PROJECT_MARKERS):
+            return candidate
+    return None
 
 
 def settings_for(
@@ -147,6 +165,9 @@ def settings_for(
         path = Path(filename)
         directory = path.parent if str(filename) not in ("", "-", "stdin") else Path.cwd()
         pyproject = _nearest_pyproject(directory.resolve())
+        if pyproject is None:
+            root = _nearest_root(directory.resolve())
+            return _settings_for_pyproject(None, extra_factory_modules, root)
     return _settings_for_pyproject(pyproject, extra_factory_modules)
 
 

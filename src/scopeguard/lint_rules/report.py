@@ -25,7 +25,7 @@ from .rules import RULES
 
 __all__ = ["main"]
 
-RAW_CREATION_CODES: Final = ("SG001", "SG003", "SG005")
+RAW_CREATION_CODES: Final = ("SG001", "SG003", "SG005", "SG006")
 _SKIP_DIRS: Final = frozenset({"__pycache__", "node_modules", "site-packages"})
 _PROGRESS_THRESHOLD: Final = 200
 

@@ -11,6 +11,7 @@ from .default_session import DefaultSession
 from .dynamic_client import DynamicClient
 from .explicit_credentials import ExplicitCredentials
 from .import_time_client import ImportTimeClient
+from .named_session_client import NamedSessionClient
 from .physical_name import PhysicalNameLiteral
 from .raw_client import RawClient
 from .raw_session import RawSession
@@ -31,6 +32,7 @@ RULES: Final[tuple[Rule, ...]] = tuple(
             PhysicalNameLiteral(),
             DynamicClient(),
             ImportTimeClient(),
+            NamedSessionClient(),
         ),
         key=lambda rule: rule.code,
     )
