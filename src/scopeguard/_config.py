@@ -23,6 +23,7 @@ from ._exceptions import ConfigurationError
 from ._naming import DEFAULT_POLICY, NamingPolicy
 
 __all__ = [
+    "DEFAULT_TEST_PATHS",
     "ScopeguardConfig",
     "ScopeguardConfigWarning",
     "find_pyproject",
@@ -31,7 +32,17 @@ __all__ = [
 ]
 
 TOOL_SUBTABLES: Final = ("lint", "migrate", "mypy")
-_TOP_KEYS: Final = {"factory-modules": list, "naming": dict, **{k: dict for k in TOOL_SUBTABLES}}
+_TOP_KEYS: Final = {
+    "factory-modules": list,
+    "test-paths": list,
+    "naming": dict,
+    **{k: dict for k in TOOL_SUBTABLES},
+}
+# Test code by the usual conventions, as .gitignore-style patterns relative to the pyproject's
+# directory (``tests/`` is any directory of that name, ``test_*.py`` any file so named). Moto
+# fixtures create raw clients on purpose: the lint rules about raw clients do not apply there,
+# the ones about credentials still do.
+DEFAULT_TEST_PATHS: Final = ("tests/", "test/", "test_*.py", "*_test.py", "conftest.py")
 
 
 class ScopeguardConfigWarning(UserWarning):
@@ -44,6 +55,7 @@ class ScopeguardConfig:
 
     path: Path | None = None
     factory_modules: tuple[str, ...] = ()
+    test_paths: tuple[str, ...] = DEFAULT_TEST_PATHS
     naming: NamingPolicy = DEFAULT_POLICY
     tool_tables: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     raw: Mapping[str, Any] = field(default_factory=dict)
@@ -137,6 +149,7 @@ def load_config(start: str | Path = ".", *, pyproject: str | Path | None = None)
     return ScopeguardConfig(
         path=path,
         factory_modules=str_list(where, "factory-modules", table.get("factory-modules", [])),
+        test_paths=str_list(where, "test-paths", table.get("test-paths", DEFAULT_TEST_PATHS)),
         naming=naming,
         tool_tables={k: table[k] for k in TOOL_SUBTABLES if k in table},
         raw=table,

@@ -85,7 +85,7 @@ def test_pre_commit_hook_entry_runs_on_a_sample_repo(sample: Path) -> None:
     hooks = _read_hooks(REPO / ".pre-commit-hooks.yaml")
     lint = hooks["scopeguard-lint"]
     assert lint["language"] == "python" and lint["types"] == ["python"]
-    assert hooks["scopeguard-migrate-check"]["entry"] == "scopeguard migrate --check"
+    assert hooks["scopeguard-migrate-check"]["entry"] == "scopeguard migrate --check --exclude-tests"
     # pre-commit runs the entry with the staged file names appended, from the repo root, with
     # the hook's environment first on PATH: the venv running the tests has the same packages.
     env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
@@ -134,3 +134,38 @@ def test_hooks_file_parses_to_the_two_hooks() -> None:
     hooks = _read_hooks(REPO / ".pre-commit-hooks.yaml")
     assert set(hooks) == {"scopeguard-lint", "scopeguard-migrate-check"}
     assert hooks["scopeguard-lint"]["entry"] == "flake8 --select SG"
+
+
+FIXTURE = """\
+import boto3
+import pytest
+
+
+@pytest.fixture
+def s3():
+    return boto3.client("s3", aws_secret_access_key="not-a-real-key")
+"""
+
+
+def test_pre_commit_hook_applies_only_credential_rules_to_test_code(sample: Path) -> None:
+    (sample / "tests").mkdir()
+    (sample / "tests" / "conftest.py").write_text(FIXTURE)
+    (sample / "myapp" / "fixtures_test.py").write_text(FIXTURE)
+    (sample / "myapp" / "fixtures.py").write_text(FIXTURE)
+    lint = _read_hooks(REPO / ".pre-commit-hooks.yaml")["scopeguard-lint"]
+    files = ["tests/conftest.py", "myapp/fixtures_test.py", "myapp/fixtures.py"]
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    result = subprocess.run(
+        [*shlex.split(str(lint["entry"])), "--format=%(path)s:%(row)d:%(code)s", *files],
+        cwd=sample,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert sorted(result.stdout.split()) == [
+        "myapp/fixtures.py:7:SG001",
+        "myapp/fixtures.py:7:SG010",
+        "myapp/fixtures_test.py:7:SG010",
+        "tests/conftest.py:7:SG010",
+    ], result.stderr
