@@ -108,14 +108,35 @@ def str_list(where: str, key: str, value: object) -> tuple[str, ...]:
     return tuple(value)
 
 
+# Shown once per process and pyproject line, whichever tool loads the file how many times.
+_WARNED: dict[Any, Any] = {}
+
+
+def _line_of(path: Path, key: str) -> int:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return 1
+    for number, line in enumerate(lines, start=1):
+        if line.lstrip().startswith((f"{key} ", f"{key}=", f'"{key}"')):
+            return number
+    return 1
+
+
 def warn_unknown(where: str, table: Mapping[str, object], known: Sequence[str]) -> None:
-    """Warn once per unknown key; keys are ignored, never guessed at."""
+    """Warn once per unknown key; keys are ignored, never guessed at.
+
+    The warning points at the key's line in the pyproject (``where`` starts with its path), not
+    at scopeguard's source: that line is what the user has to fix."""
+    file = Path(where.partition(" [tool.")[0])
     for key in table:
         if key not in known:
-            warnings.warn(
-                f"{where}: unknown key {key!r} ignored; known keys: {', '.join(sorted(known))}",
-                ScopeguardConfigWarning,
-                stacklevel=3,
+            message = (
+                f"{where}: unknown key {key!r} ignored; known keys: {', '.join(sorted(known))}"
+            )
+            lineno = _line_of(file, key) if file.is_file() else 1
+            warnings.warn_explicit(
+                message, ScopeguardConfigWarning, str(file), lineno, registry=_WARNED
             )
 
 
@@ -133,6 +154,11 @@ def load_config(start: str | Path = ".", *, pyproject: str | Path | None = None)
     where = f"{path} [tool.scopeguard]"
     if not isinstance(table, dict):
         raise ConfigurationError(f"{where} must be a table")
+    from ._schema import schema_error  # the static tools' path only; the runtime never loads it
+
+    error = schema_error(table)
+    if error is not None:
+        raise ConfigurationError(f"{path} {error[0]}: {error[1]}")
     warn_unknown(where, table, list(_TOP_KEYS))
     for key, expected in _TOP_KEYS.items():
         if key in table and not isinstance(table[key], expected):

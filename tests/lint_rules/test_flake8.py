@@ -169,3 +169,35 @@ def test_pre_commit_hook_applies_only_credential_rules_to_test_code(sample: Path
         "myapp/fixtures_test.py:7:SG010",
         "tests/conftest.py:7:SG010",
     ], result.stderr
+
+
+def _many_files(root: Path, pyproject: str) -> None:
+    (root / "pyproject.toml").write_text(pyproject)
+    (root / "app").mkdir()
+    for i in range(6):
+        (root / "app" / f"m{i}.py").write_text("import boto3\n\nS3 = boto3.client('s3')\n")
+
+
+def test_a_malformed_config_is_one_line_naming_the_file_and_the_key(tmp_path: Path) -> None:
+    _many_files(tmp_path, '[tool.scopeguard.lint]\nclient-factories = "myapp.get"\n')
+    result = _flake8(tmp_path, "-j2", ".")
+    assert result.returncode == 1
+    assert result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert line == (
+        f"scopeguard: {tmp_path / 'pyproject.toml'} [tool.scopeguard.lint]: 'client-factories' "
+        "must be a list of strings, got 'myapp.get'"
+    )
+
+
+def test_a_config_warning_is_printed_once_at_the_pyproject_line(tmp_path: Path) -> None:
+    _many_files(tmp_path, '[tool.scopeguard]\n\nfactory-module = ["app.m0"]\n')
+    result = _flake8(tmp_path, "-j2", "--format=%(path)s:%(code)s", ".")
+    assert result.returncode == 1
+    assert len(result.stdout.split()) == 6 * 2  # SG001 and SG031 in each file
+    warnings = [line for line in result.stderr.splitlines() if "unknown key" in line]
+    assert len(warnings) == 1, result.stderr
+    assert warnings[0].startswith(f"{tmp_path / 'pyproject.toml'}:3: ScopeguardConfigWarning")
+    # The line shown under it is the user's, not scopeguard's ``warnings.warn(`` call.
+    assert 'factory-module = ["app.m0"]' in result.stderr
+    assert "_config.py" not in result.stderr and "warnings.warn" not in result.stderr
