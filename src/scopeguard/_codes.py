@@ -139,6 +139,17 @@ _CODES: Final = (
         ("lint", "migrate"),
     ),
     Code(
+        "SG040",
+        "refused-service",
+        "a tenant or capsule scope asked for a service its guard always refuses",
+        "the guard of a tenant or capsule scope covers a fixed set of services and refuses every "
+        "request to any other, so this client can never make a call",
+        "use factory.platform().client(...) for shared infrastructure, "
+        "factory.operator(account_id, role_name=...) for another account, or one of the "
+        "covered services",
+        ("lint",),
+    ),
+    Code(
         "SG032",
         "client-endpoint-url",
         "client created with its own endpoint_url",

@@ -15,6 +15,7 @@ from .named_session_client import NamedSessionClient
 from .physical_name import PhysicalNameLiteral
 from .raw_client import RawClient
 from .raw_session import RawSession
+from .refused_service import RefusedService
 from .session_client import SessionClient
 
 __all__ = ["RULES"]
@@ -33,6 +34,7 @@ RULES: Final[tuple[Rule, ...]] = tuple(
             DynamicClient(),
             ImportTimeClient(),
             NamedSessionClient(),
+            RefusedService(),
         ),
         key=lambda rule: rule.code,
     )
