@@ -186,6 +186,11 @@ MYPY_CODES: Final[dict[str, MypyCode]] = {
             "service name is not a known AWS service",
             None,
         ),
+        MypyCode(
+            "scopeguard-refused-service",
+            "tenant or capsule scope asked for a service its guard always refuses",
+            "SG040",
+        ),
     )
 }
 

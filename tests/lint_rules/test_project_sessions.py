@@ -123,3 +123,25 @@ def test_the_index_skips_virtual_environments(tmp_path: Path) -> None:
         },
     )
     assert _found(tmp_path / "app/jobs.py") == [(2, "SG006")]
+
+
+def test_files_below_the_project_that_are_no_module_of_it_are_checked(tmp_path: Path) -> None:
+    # An environment inside the project (``.venv/lib/python3.11/site-packages/pkg``): its
+    # relative imports resolve to no module of the project, and never crash the walk.
+    _tree(
+        tmp_path,
+        {
+            "pyproject.toml": "",
+            ".venv/lib/python3.11/site-packages/pkg/__init__.py": "",
+            ".venv/lib/python3.11/site-packages/pkg/responses.py": """\
+                import boto3
+                from .models import Backend
+
+
+                def backend() -> Backend:
+                    return boto3.client("s3")
+            """,
+        },
+    )
+    path = tmp_path / ".venv/lib/python3.11/site-packages/pkg/responses.py"
+    assert _found(path) == [(6, "SG001")]

@@ -50,6 +50,8 @@ def module_name_for(path: Path, roots: Iterable[Path]) -> str | None:
         parts = list(rel.with_suffix("").parts)
         if parts and parts[-1] == "__init__":
             parts.pop()
+        if not all(part.isidentifier() for part in parts):
+            return None  # not importable from this root (``.venv/lib/python3.11/...``)
         return ".".join(parts) if parts else None
     return None
 
@@ -143,6 +145,9 @@ class ProjectModules:
     def _file(self, module: str) -> Path | None:
         if module not in self._files:
             found: Path | None = None
+            if not all(part.isidentifier() for part in module.split(".")):
+                self._files[module] = None
+                return None
             rel = Path(*module.split("."))
             for root in self.roots:
                 for candidate in (root / rel.with_suffix(".py"), root / rel / "__init__.py"):

@@ -12,7 +12,7 @@ from mypy.errorcodes import ErrorCode
 
 from scopeguard._codes import MYPY_CODES
 
-__all__ = ["RAW_CLIENT", "SCOPE_MISMATCH", "UNKNOWN_SERVICE", "WRONG_NAME"]
+__all__ = ["RAW_CLIENT", "REFUSED_SERVICE", "SCOPE_MISMATCH", "UNKNOWN_SERVICE", "WRONG_NAME"]
 
 _CATEGORY: Final = "scopeguard"
 
@@ -26,3 +26,4 @@ RAW_CLIENT: Final = _code("scopeguard-raw-client")
 SCOPE_MISMATCH: Final = _code("scopeguard-scope-mismatch")
 WRONG_NAME: Final = _code("scopeguard-wrong-name")
 UNKNOWN_SERVICE: Final = _code("scopeguard-unknown-service")
+REFUSED_SERVICE: Final = _code("scopeguard-refused-service")

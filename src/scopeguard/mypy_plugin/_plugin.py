@@ -29,6 +29,7 @@ from scopeguard._fullnames import (
 from ._mismatch import ScopeMismatchCheck
 from ._names import WrongNameCheck
 from ._raw import RAW_FUNCTIONS, RAW_METHODS, RawClientCheck
+from ._refused import refusing
 from ._services import ServiceMap, infer_scoped_client
 from ._settings import load_settings
 
@@ -72,8 +73,12 @@ class ScopeguardPlugin(Plugin):
         }
         for cls in (SCOPE_BASE, *SCOPE_CLASSES.values()):
             for method in (*SCOPE_CLIENT_METHODS, SCOPE_ASYNC_CLIENT_METHOD):
-                self._method_hooks[f"{cls}.{method}"] = partial(
-                    infer_scoped_client, self.services, method, self.settings.infer_services
+                self._method_hooks[f"{cls}.{method}"] = refusing(
+                    self.services,
+                    method,
+                    partial(
+                        infer_scoped_client, self.services, method, self.settings.infer_services
+                    ),
                 )
 
     def _lookup(self, fullname: str) -> SymbolTableNode | None:
