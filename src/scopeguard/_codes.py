@@ -87,6 +87,16 @@ _CODES: Final = (
         ("lint", "migrate"),
     ),
     Code(
+        "SG006",
+        "named-session-client",
+        "client/resource created from a session passed around untyped",
+        "a client made from any session bypasses the scope guard, wherever the session came "
+        "from (a parameter, another object's boto_session, a get_session() helper)",
+        "inject the ClientFactory instead of the session and call .client() on a scope handle: "
+        "factory.tenant(tenant_id).client('s3')",
+        ("lint",),
+    ),
+    Code(
         "SG010",
         "explicit-credentials",
         "AWS credentials passed explicitly",
@@ -129,6 +139,17 @@ _CODES: Final = (
         ("lint", "migrate"),
     ),
     Code(
+        "SG040",
+        "refused-service",
+        "a tenant or capsule scope asked for a service its guard always refuses",
+        "the guard of a tenant or capsule scope covers a fixed set of services and refuses every "
+        "request to any other, so this client can never make a call",
+        "use factory.platform().client(...) for shared infrastructure, "
+        "factory.operator(account_id, role_name=...) for another account, or one of the "
+        "covered services",
+        ("lint",),
+    ),
+    Code(
         "SG032",
         "client-endpoint-url",
         "client created with its own endpoint_url",
@@ -164,6 +185,11 @@ MYPY_CODES: Final[dict[str, MypyCode]] = {
             "scopeguard-unknown-service",
             "service name is not a known AWS service",
             None,
+        ),
+        MypyCode(
+            "scopeguard-refused-service",
+            "tenant or capsule scope asked for a service its guard always refuses",
+            "SG040",
         ),
     )
 }

@@ -23,6 +23,7 @@ from ._exceptions import ConfigurationError
 from ._naming import DEFAULT_POLICY, NamingPolicy
 
 __all__ = [
+    "DEFAULT_TEST_PATHS",
     "ScopeguardConfig",
     "ScopeguardConfigWarning",
     "find_pyproject",
@@ -31,7 +32,17 @@ __all__ = [
 ]
 
 TOOL_SUBTABLES: Final = ("lint", "migrate", "mypy")
-_TOP_KEYS: Final = {"factory-modules": list, "naming": dict, **{k: dict for k in TOOL_SUBTABLES}}
+_TOP_KEYS: Final = {
+    "factory-modules": list,
+    "test-paths": list,
+    "naming": dict,
+    **{k: dict for k in TOOL_SUBTABLES},
+}
+# Test code by the usual conventions, as .gitignore-style patterns relative to the pyproject's
+# directory (``tests/`` is any directory of that name, ``test_*.py`` any file so named). Moto
+# fixtures create raw clients on purpose: the lint rules about raw clients do not apply there,
+# the ones about credentials still do.
+DEFAULT_TEST_PATHS: Final = ("tests/", "test/", "test_*.py", "*_test.py", "conftest.py")
 
 
 class ScopeguardConfigWarning(UserWarning):
@@ -44,6 +55,7 @@ class ScopeguardConfig:
 
     path: Path | None = None
     factory_modules: tuple[str, ...] = ()
+    test_paths: tuple[str, ...] = DEFAULT_TEST_PATHS
     naming: NamingPolicy = DEFAULT_POLICY
     tool_tables: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     raw: Mapping[str, Any] = field(default_factory=dict)
@@ -96,14 +108,35 @@ def str_list(where: str, key: str, value: object) -> tuple[str, ...]:
     return tuple(value)
 
 
+# Shown once per process and pyproject line, whichever tool loads the file how many times.
+_WARNED: dict[Any, Any] = {}
+
+
+def _line_of(path: Path, key: str) -> int:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return 1
+    for number, line in enumerate(lines, start=1):
+        if line.lstrip().startswith((f"{key} ", f"{key}=", f'"{key}"')):
+            return number
+    return 1
+
+
 def warn_unknown(where: str, table: Mapping[str, object], known: Sequence[str]) -> None:
-    """Warn once per unknown key; keys are ignored, never guessed at."""
+    """Warn once per unknown key; keys are ignored, never guessed at.
+
+    The warning points at the key's line in the pyproject (``where`` starts with its path), not
+    at scopeguard's source: that line is what the user has to fix."""
+    file = Path(where.partition(" [tool.")[0])
     for key in table:
         if key not in known:
-            warnings.warn(
-                f"{where}: unknown key {key!r} ignored; known keys: {', '.join(sorted(known))}",
-                ScopeguardConfigWarning,
-                stacklevel=3,
+            message = (
+                f"{where}: unknown key {key!r} ignored; known keys: {', '.join(sorted(known))}"
+            )
+            lineno = _line_of(file, key) if file.is_file() else 1
+            warnings.warn_explicit(
+                message, ScopeguardConfigWarning, str(file), lineno, registry=_WARNED
             )
 
 
@@ -121,6 +154,11 @@ def load_config(start: str | Path = ".", *, pyproject: str | Path | None = None)
     where = f"{path} [tool.scopeguard]"
     if not isinstance(table, dict):
         raise ConfigurationError(f"{where} must be a table")
+    from ._schema import schema_error  # the static tools' path only; the runtime never loads it
+
+    error = schema_error(table)
+    if error is not None:
+        raise ConfigurationError(f"{path} {error[0]}: {error[1]}")
     warn_unknown(where, table, list(_TOP_KEYS))
     for key, expected in _TOP_KEYS.items():
         if key in table and not isinstance(table[key], expected):
@@ -137,6 +175,7 @@ def load_config(start: str | Path = ".", *, pyproject: str | Path | None = None)
     return ScopeguardConfig(
         path=path,
         factory_modules=str_list(where, "factory-modules", table.get("factory-modules", [])),
+        test_paths=str_list(where, "test-paths", table.get("test-paths", DEFAULT_TEST_PATHS)),
         naming=naming,
         tool_tables={k: table[k] for k in TOOL_SUBTABLES if k in table},
         raw=table,

@@ -17,6 +17,8 @@ __all__ = [
     "BOTOCORE_SESSION_FACTORIES",
     "CLIENT_FACTORY",
     "CREDENTIAL_ARGUMENTS",
+    "ISOLATED_SCOPES",
+    "ISOLATED_SCOPE_SERVICES",
     "RUNTIME_NAMES",
     "SCOPE_CLASSES",
     "SCOPE_METHODS",
@@ -47,6 +49,21 @@ SCOPE_METHODS: Final = {
     "scopeguard._factory.ClientFactory.operator": "operator",
 }
 SCOPE_CLIENT_METHODS: Final = ("client", "resource")
+# The scopes whose guard refuses every service it has no operation table for, and the services
+# it has one for (``scopeguard._guard.SERVICE_RULES``; a test keeps the two equal). The static
+# tools flag ``factory.tenant(t).client("ses")`` from this table without importing the guard.
+ISOLATED_SCOPES: Final = ("tenant", "capsule")
+ISOLATED_SCOPE_SERVICES: Final = (
+    "dynamodb",
+    "events",
+    "kinesis",
+    "lambda",
+    "s3",
+    "secretsmanager",
+    "sns",
+    "sqs",
+    "ssm",
+)
 SCOPE_ASYNC_CLIENT_METHOD: Final = "async_client"
 ASYNC_CLIENT_REQUEST: Final = "scopeguard._async.AsyncClientRequest"
 NAMING_POLICY: Final = "scopeguard._naming.NamingPolicy"
@@ -132,7 +149,6 @@ SESSION_METADATA_METHODS: Final = (
     "get_service_model",
     "get_service_data",
     "get_config_variable",
-    "get_credentials",
     "available_profiles",
     "region_name",
     "profile_name",

@@ -175,6 +175,38 @@ def test_test_paths_classify_files(tmp_path: Path) -> None:
     assert not settings.is_test(tmp_path / "tests/y.py")
 
 
+TEST_CODE = "import boto3\n\nS3 = boto3.client('s3', aws_access_key_id='x')\n"
+
+
+@pytest.mark.parametrize(
+    ("path", "tested"),
+    [
+        ("tests/unit/test_x.py", True),
+        ("pkg/tests/helpers.py", True),
+        ("pkg/test_orders.py", True),
+        ("pkg/orders_test.py", True),
+        ("conftest.py", True),
+        ("pkg/sub/conftest.py", True),
+        ("pkg/latest.py", False),
+        ("pkg/attests/x.py", False),
+        ("pkg/contest.py", False),
+    ],
+)
+def test_default_test_paths_exempt_tests_from_raw_client_rules_only(
+    tmp_path: Path, path: str, tested: bool
+) -> None:
+    _project(tmp_path, "[tool.scopeguard]\n", {path: TEST_CODE})
+    codes = sorted(_codes(tmp_path / path))
+    assert codes == (["SG010"] if tested else ["SG001", "SG010", "SG031"])
+
+
+def test_test_paths_are_configurable_at_the_top_level(tmp_path: Path) -> None:
+    files = {"qa/x.py": TEST_CODE, "tests/y.py": TEST_CODE}
+    _project(tmp_path, '[tool.scopeguard]\ntest-paths = ["qa/"]\n', files)
+    assert _codes(tmp_path / "qa/x.py") == ["SG010"]
+    assert sorted(_codes(tmp_path / "tests/y.py")) == ["SG001", "SG010", "SG031"]
+
+
 def test_without_pyproject_defaults_apply(tmp_path: Path) -> None:
     path = tmp_path / "deep" / "app.py"
     path.parent.mkdir()

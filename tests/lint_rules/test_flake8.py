@@ -85,7 +85,7 @@ def test_pre_commit_hook_entry_runs_on_a_sample_repo(sample: Path) -> None:
     hooks = _read_hooks(REPO / ".pre-commit-hooks.yaml")
     lint = hooks["scopeguard-lint"]
     assert lint["language"] == "python" and lint["types"] == ["python"]
-    assert hooks["scopeguard-migrate-check"]["entry"] == "scopeguard migrate --check"
+    assert hooks["scopeguard-migrate-check"]["entry"] == "scopeguard migrate --check --exclude-tests"
     # pre-commit runs the entry with the staged file names appended, from the repo root, with
     # the hook's environment first on PATH: the venv running the tests has the same packages.
     env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
@@ -134,3 +134,70 @@ def test_hooks_file_parses_to_the_two_hooks() -> None:
     hooks = _read_hooks(REPO / ".pre-commit-hooks.yaml")
     assert set(hooks) == {"scopeguard-lint", "scopeguard-migrate-check"}
     assert hooks["scopeguard-lint"]["entry"] == "flake8 --select SG"
+
+
+FIXTURE = """\
+import boto3
+import pytest
+
+
+@pytest.fixture
+def s3():
+    return boto3.client("s3", aws_secret_access_key="not-a-real-key")
+"""
+
+
+def test_pre_commit_hook_applies_only_credential_rules_to_test_code(sample: Path) -> None:
+    (sample / "tests").mkdir()
+    (sample / "tests" / "conftest.py").write_text(FIXTURE)
+    (sample / "myapp" / "fixtures_test.py").write_text(FIXTURE)
+    (sample / "myapp" / "fixtures.py").write_text(FIXTURE)
+    lint = _read_hooks(REPO / ".pre-commit-hooks.yaml")["scopeguard-lint"]
+    files = ["tests/conftest.py", "myapp/fixtures_test.py", "myapp/fixtures.py"]
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    result = subprocess.run(
+        [*shlex.split(str(lint["entry"])), "--format=%(path)s:%(row)d:%(code)s", *files],
+        cwd=sample,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert sorted(result.stdout.split()) == [
+        "myapp/fixtures.py:7:SG001",
+        "myapp/fixtures.py:7:SG010",
+        "myapp/fixtures_test.py:7:SG010",
+        "tests/conftest.py:7:SG010",
+    ], result.stderr
+
+
+def _many_files(root: Path, pyproject: str) -> None:
+    (root / "pyproject.toml").write_text(pyproject)
+    (root / "app").mkdir()
+    for i in range(6):
+        (root / "app" / f"m{i}.py").write_text("import boto3\n\nS3 = boto3.client('s3')\n")
+
+
+def test_a_malformed_config_is_one_line_naming_the_file_and_the_key(tmp_path: Path) -> None:
+    _many_files(tmp_path, '[tool.scopeguard.lint]\nclient-factories = "myapp.get"\n')
+    result = _flake8(tmp_path, "-j2", ".")
+    assert result.returncode == 1
+    assert result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert line == (
+        f"scopeguard: {tmp_path / 'pyproject.toml'} [tool.scopeguard.lint]: 'client-factories' "
+        "must be a list of strings, got 'myapp.get'"
+    )
+
+
+def test_a_config_warning_is_printed_once_at_the_pyproject_line(tmp_path: Path) -> None:
+    _many_files(tmp_path, '[tool.scopeguard]\n\nfactory-module = ["app.m0"]\n')
+    result = _flake8(tmp_path, "-j2", "--format=%(path)s:%(code)s", ".")
+    assert result.returncode == 1
+    assert len(result.stdout.split()) == 6 * 2  # SG001 and SG031 in each file
+    warnings = [line for line in result.stderr.splitlines() if "unknown key" in line]
+    assert len(warnings) == 1, result.stderr
+    assert warnings[0].startswith(f"{tmp_path / 'pyproject.toml'}:3: ScopeguardConfigWarning")
+    # The line shown under it is the user's, not scopeguard's ``warnings.warn(`` call.
+    assert 'factory-module = ["app.m0"]' in result.stderr
+    assert "_config.py" not in result.stderr and "warnings.warn" not in result.stderr

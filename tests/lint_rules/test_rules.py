@@ -68,3 +68,10 @@ def test_async_client_on_a_scope_handle_is_a_factory_site_not_a_finding() -> Non
     result = check_tree(ast.parse(source), source.splitlines(True), Path("x.py"), LintSettings())
     assert result.reported == []
     assert result.factory_sites == 2
+
+
+def test_the_static_table_of_isolated_scope_services_is_the_guards() -> None:
+    from scopeguard import _fullnames as fn
+    from scopeguard._guard import SERVICE_RULES
+
+    assert set(fn.ISOLATED_SCOPE_SERVICES) == set(SERVICE_RULES)

@@ -3,8 +3,15 @@
 The walk resolves what each name means (``import boto3 as b3``, ``from boto3 import client as
 mk``, function-local and conditional imports, re-exports through the project's own modules) and
 tracks the values that matter: sessions (``s = boto3.Session()``, ``self.session = ...`` within a
-class, parameters annotated ``boto3.Session``) and factory scope handles. It emits neutral
-``Site`` records; the rules (one per module in ``rules/``) decide which sites are findings.
+class, parameters annotated ``boto3.Session``, calls of functions annotated ``-> boto3.Session``
+anywhere in the project) and factory scope handles of each scope kind. It emits neutral ``Site``
+records; the rules (one per module in ``rules/``) decide which sites are findings.
+
+A session handed around untyped (``def f(boto_session): ...``, ``obj.boto_session``,
+``get_session()``, ``kwargs.get("session")``) is tracked as a *named session*: a value the walk
+only knows by the name it is given. Its clients are ``named-session-client`` sites, which a rule
+judges together with the call's shape. A name bound in the same function to anything else (a
+mock, an HTTP session, an unknown call) is not a named session.
 
 Scoping follows Python's execution model, as pyflakes does: a function body is analysed after
 the enclosing module or function body has run, so a module-level ``SESSION = boto3.Session()``
@@ -23,7 +30,7 @@ from dataclasses import dataclass, field, replace
 from typing import Final, Literal
 
 from .. import _fullnames as fn
-from ._imports import ProjectModules, absolute_module
+from ._imports import SDK_ROOTS, ProjectModules, absolute_module
 
 __all__ = ["RESOURCE_NAME_ARGUMENTS", "Site", "SiteKind", "collect_sites"]
 
@@ -31,6 +38,7 @@ SiteKind = Literal[
     "raw-client",
     "raw-session",
     "session-client",
+    "named-session-client",
     "default-session",
     "async-session",
     "async-client",
@@ -76,9 +84,28 @@ _SCOPE_CLASS_NAMES: Final = frozenset(
 # like ``handle.client(...)``: counted as migrated by the report, judged by SG031 at import time.
 _SCOPE_CLIENT_METHODS: Final = frozenset((*fn.SCOPE_CLIENT_METHODS, "async_client"))
 _CLIENT_METHODS: Final = frozenset(fn.SESSION_CLIENT_METHODS) | _SCOPE_CLIENT_METHODS
+_SCOPE_KIND_BY_CLASS: Final = {c.rsplit(".", 1)[1]: kind for kind, c in fn.SCOPE_CLASSES.items()}
+_SCOPE_KIND_BY_METHOD: Final = {m.rsplit(".", 1)[1]: kind for m, kind in fn.SCOPE_METHODS.items()}
 # Process-wide caches (as in the codemod); ``cached_property`` lives as long as its instance.
 _CACHING_DECORATORS: Final = frozenset({"cache", "lru_cache", "cached", "ttl_cache"})
 _PROPERTY_DECORATORS: Final = frozenset({"property", "cached_property"})
+# What a boto3/botocore session is usually called: ``session``, ``sess``, ``boto_session``,
+# ``self._session``, ``botoSession``; and what returns one: ``get_session()``,
+# ``local_session(...)``, ``get_boto3_session()``, ``session_factory()``.
+_SESSION_NAME: Final = re.compile(r"(?:^|_)(?:sess|session|boto3?session)$")
+_SESSION_GETTER: Final = re.compile(r"(?:^|_)(?:sess|session|boto3?session)(?:_factory)?$")
+_SESSION_FACTORY_CLASS: Final = re.compile(r"session_?factory$")
+# Annotations that say nothing about the value (``Optional[Any]``): the name decides.
+_UNTYPED_ANNOTATIONS: Final = frozenset({"Any", "object"})
+
+
+def session_named(name: str) -> bool:
+    """True for names a session is usually given (``boto_session``, ``self._session``)."""
+    return _SESSION_NAME.search(name.lower()) is not None
+
+
+def _session_getter(name: str) -> bool:
+    return _SESSION_GETTER.search(name.lower()) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,9 +122,12 @@ class Site:
     import_time: str | None = None
     """Why the site runs once for the whole process (``at module level`` ...), else None."""
     value: str | None = None
-    """The literal text, for literal sites."""
+    """The literal text, for literal sites; ``sdk-imported`` on a ``named-session-client`` site
+    when its module, or its project, imports an AWS SDK."""
     stmt_line: int = 0
     """First line of the innermost statement holding the site (where TODO markers go above)."""
+    scope: str | None = None
+    """For factory sites: the scope kind of the handle (``tenant``...), when known."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,8 +157,22 @@ class _Qual:
 
 @dataclass(frozen=True, slots=True)
 class _Value:
-    kind: Literal["session", "async-session", "handle"]
+    kind: Literal["session", "async-session", "named-session", "handle"]
     record: _SessionRecord | None = None
+    scope: str | None = None
+    """For handles: ``tenant``, ``capsule``, ``platform`` or ``operator`` when known."""
+
+
+_NAMED_SESSION: Final = _Value("named-session")
+
+
+@dataclass(frozen=True, slots=True)
+class _Other:
+    """Bound to something known not to be a session (an annotated parameter of another type,
+    an instance of a third-party class): never a named session, whatever its name."""
+
+
+_OTHER: Final = _Other()
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,12 +182,14 @@ class _Returns:
     value: _Value
 
 
-_Binding = _Qual | _Value | _Returns
+_Binding = _Qual | _Value | _Returns | _Other
 
 
 @dataclass(slots=True)
 class _ClassInfo:
     attrs: dict[str, _Binding] = field(default_factory=dict)
+    base: _Value | None = None
+    """``class CustomSession(boto3.Session)``: what ``super()`` is in its methods."""
 
 
 class _Scope:
@@ -167,6 +213,14 @@ class _Scope:
                 return scope.names[name]
             scope = scope.parent
         return None
+
+    def binds(self, name: str) -> bool:
+        scope: _Scope | None = self
+        while scope is not None:
+            if name in scope.names:
+                return True
+            scope = scope.parent
+        return False
 
 
 def _is_type_checking(test: ast.expr) -> bool:
@@ -263,6 +317,8 @@ class _Collector(ast.NodeVisitor):
             self.deferred.popleft()()
         for cls, attr, method, template in self.pending:
             value = cls.attrs.get(attr)
+            if value is None and session_named(attr):
+                value = _NAMED_SESSION
             if isinstance(value, _Value):
                 if value.record is not None:
                     value.record.used = True
@@ -275,6 +331,12 @@ class _Collector(ast.NodeVisitor):
             # resource; flagging it would teach people to noqa the rule.
             if record.emit and (record.used or not record.metadata_used):
                 self.sites.append(record.site)
+        named = any(s.kind == "named-session-client" for s in self.sites)
+        if named and (self.sdk_imported or (self.project and self.project.imports_sdk)):
+            self.sites = [
+                replace(s, value="sdk-imported") if s.kind == "named-session-client" else s
+                for s in self.sites
+            ]
         self.sites.sort(key=lambda s: (s.line, s.col, s.kind))
         return self.sites
 
@@ -314,27 +376,48 @@ class _Collector(ast.NodeVisitor):
 
     def value_of(self, expr: ast.expr) -> _Binding | None:
         if isinstance(expr, ast.Name):
+            if not self.scope.binds(expr.id) and session_named(expr.id):
+                return _NAMED_SESSION  # a global the module never binds (a star import, ...)
             return self.scope.lookup(expr.id)
         if isinstance(expr, ast.Attribute):
             if isinstance(expr.value, ast.Name):
                 cls = self.class_of(expr.value.id)
-                if cls is not None and expr.attr in cls.attrs:
-                    return cls.attrs[expr.attr]
+                if cls is not None:
+                    # Unknown yet: the assignment may come in a later method (``pending``).
+                    return cls.attrs.get(expr.attr)
             base = self.value_of(expr.value)
             if isinstance(base, _Qual):
                 return _Qual(f"{base.name}.{expr.attr}")
+            if session_named(expr.attr):
+                return _NAMED_SESSION  # ``obj.boto_session``, ``self.hook.session``
             return None
         if isinstance(expr, ast.Call):
             return self.call_values.get(id(expr))
         if isinstance(expr, ast.Await):
             return self.value_of(expr.value)
-        # ``session or boto3.Session()``, ``a if cond else b``: whichever branch is a session.
+        if isinstance(expr, ast.Subscript):  # ``kwargs["boto_session"]``
+            key = expr.slice
+            if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                return _NAMED_SESSION if session_named(key.value) else None
+            return None
+        # ``session or boto3.Session()``, ``a if cond else b``: whichever branch is a session,
+        # a typed one before a named one.
         if isinstance(expr, (ast.BoolOp, ast.IfExp)):
             branches = expr.values if isinstance(expr, ast.BoolOp) else [expr.body, expr.orelse]
-            for branch in branches:
-                value = self.value_of(branch)
-                if isinstance(value, _Value):
-                    return value
+            values = [self.value_of(branch) for branch in branches]
+            typed = [v for v in values if isinstance(v, _Value) and v.kind != "named-session"]
+            if typed:
+                return typed[0]
+            if _NAMED_SESSION in values:
+                return _NAMED_SESSION
+        return None
+
+    def _method_class(self) -> _ClassInfo | None:
+        scope: _Scope | None = self.scope
+        while scope is not None:
+            if scope.self_name is not None:
+                return scope.cls
+            scope = scope.parent
         return None
 
     def class_of(self, name: str) -> _ClassInfo | None:
@@ -347,6 +430,31 @@ class _Collector(ast.NodeVisitor):
                 return None
             scope = scope.parent
         return None
+
+    def parameter_value(self, arg: ast.arg) -> _Binding | None:
+        """A parameter's value: from its annotation, or by its name when it is untyped."""
+        value = self.annotation_value(arg.annotation)
+        if value is not None:
+            return value
+        if arg.annotation is None or self._untyped(arg.annotation):
+            return _NAMED_SESSION if session_named(arg.arg) else None
+        return _OTHER
+
+    def _untyped(self, annotation: ast.expr) -> bool:
+        """``Any``, ``Optional[Any]``, ``Any | None``, ``object``, and their string forms."""
+        if isinstance(annotation, ast.Constant):
+            if annotation.value is None:
+                return True
+            if isinstance(annotation.value, str):
+                try:
+                    annotation = ast.parse(annotation.value, mode="eval").body
+                except SyntaxError:
+                    return False
+        if isinstance(annotation, ast.Subscript) and _last_name(annotation.value) == "Optional":
+            return self._untyped(annotation.slice)
+        if isinstance(annotation, ast.BinOp):
+            return self._untyped(annotation.left) and self._untyped(annotation.right)
+        return _last_name(annotation) in _UNTYPED_ANNOTATIONS
 
     def annotation_value(self, annotation: ast.expr | None) -> _Value | None:
         """What a parameter annotated ``boto3.Session`` / ``TenantScope`` holds."""
@@ -376,13 +484,16 @@ class _Collector(ast.NodeVisitor):
         if name in self.sdk.async_session_factories:
             return _Value("async-session")
         if name.startswith("scopeguard.") and name.rsplit(".", 1)[1] in _SCOPE_CLASS_NAMES:
-            return _Value("handle")
+            return _Value("handle", scope=_SCOPE_KIND_BY_CLASS.get(name.rsplit(".", 1)[1]))
         return None
 
     # -- statements -----------------------------------------------------------------------------
 
+    sdk_imported = False
+
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
+            self.sdk_imported |= alias.name.partition(".")[0] in SDK_ROOTS
             if alias.asname:
                 self.bind(alias.asname, _Qual(alias.name))
             else:
@@ -391,6 +502,7 @@ class _Collector(ast.NodeVisitor):
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         base = absolute_module(self.module, self.is_package, node.module, node.level)
+        self.sdk_imported |= base.partition(".")[0] in SDK_ROOTS
         for alias in node.names:
             if alias.name == "*":
                 prefix = f"{base}."
@@ -461,9 +573,11 @@ class _Collector(ast.NodeVisitor):
         scope = _Scope(parent, self_name, cls if self_name else None)
         saved = (self.scope, self.import_time, self.emit, self._in_class_body)
         self.scope = scope
-        for arg in (*positional, *args.kwonlyargs, args.vararg, args.kwarg):
-            if arg is not None:
-                scope.names[arg.arg] = self.annotation_value(arg.annotation)
+        for arg in (*positional, *args.kwonlyargs):
+            scope.names[arg.arg] = self.parameter_value(arg)
+        for star in (args.vararg, args.kwarg):
+            if star is not None:
+                scope.names[star.arg] = None
         self.import_time = "in a cached function" if cached else None
         self.emit, self._in_class_body = emit, False
         for stmt in node.body:
@@ -474,6 +588,8 @@ class _Collector(ast.NodeVisitor):
         for expr in (*node.decorator_list, *node.bases, *(k.value for k in node.keywords)):
             self.visit(expr)
         info = _ClassInfo()
+        for base in node.bases:
+            info.base = info.base or self.annotation_value(base)
         outer, outer_time, outer_in_class = self.scope, self.import_time, self._in_class_body
         self.scope = _Scope(outer, cls=info)
         self.import_time = "in a class body"
@@ -481,7 +597,7 @@ class _Collector(ast.NodeVisitor):
         for stmt in node.body:
             self.visit(stmt)
         self.scope, self.import_time, self._in_class_body = outer, outer_time, outer_in_class
-        self.bind(node.name, None)
+        self.bind(node.name, _OTHER)
 
     def visit_If(self, node: ast.If) -> None:
         self.visit(node.test)
@@ -510,15 +626,27 @@ class _Collector(ast.NodeVisitor):
             self.bind(target.id, value, keep_imports=keep)
         elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
             cls = self.class_of(target.value.id)
-            if cls is not None and value is not None:
-                cls.attrs[target.attr] = value
+            if cls is not None and not (isinstance(source, ast.Constant) and source.value is None):
+                # ``self.session = None`` is a placeholder; any assignment of a session, in any
+                # method, makes the attribute a session; anything else makes it "not a session".
+                known = cls.attrs.get(target.attr)
+                if isinstance(value, _Value) or not isinstance(known, _Value):
+                    cls.attrs[target.attr] = value if value is not None else _OTHER
         elif isinstance(target, (ast.Tuple, ast.List)):
             for element in target.elts:
-                self._bind_target(element, None, None)
+                self._bind_target(element, self._by_name(element), None)
         elif isinstance(target, ast.Starred):
             self._bind_target(target.value, None, None)
         if not isinstance(target, ast.Name):
             self.visit(target)
+
+    @staticmethod
+    def _by_name(target: ast.expr) -> _Value | None:
+        """A target whose value the walk cannot follow (``_, session = get_session()``, a loop
+        or ``with`` variable) is what its name says."""
+        if isinstance(target, ast.Name) and session_named(target.id):
+            return _NAMED_SESSION
+        return None
 
     def visit_Assign(self, node: ast.Assign) -> None:
         self.visit(node.value)
@@ -533,6 +661,11 @@ class _Collector(ast.NodeVisitor):
             value = self.value_of(node.value)
         if value is None:
             value = self.annotation_value(node.annotation)
+        if self._in_class_body and isinstance(node.target, ast.Name) and self.scope.cls:
+            # ``session: boto3.Session`` declared in the class body types ``self.session``.
+            declared = self.annotation_value(node.annotation)
+            if declared is not None:
+                self.scope.cls.attrs[node.target.id] = declared
         if node.value is not None or value is not None:
             self._bind_target(node.target, value, node.value)
 
@@ -542,7 +675,7 @@ class _Collector(ast.NodeVisitor):
 
     def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
         self.visit(node.iter)
-        self._bind_target(node.target, None, None)
+        self._bind_target(node.target, self._by_name(node.target), None)
         for stmt in (*node.body, *node.orelse):
             self.visit(stmt)
 
@@ -552,7 +685,7 @@ class _Collector(ast.NodeVisitor):
         for item in node.items:
             self.visit(item.context_expr)
             if item.optional_vars is not None:
-                self._bind_target(item.optional_vars, None, None)
+                self._bind_target(item.optional_vars, self._by_name(item.optional_vars), None)
         for stmt in node.body:
             self.visit(stmt)
 
@@ -639,15 +772,41 @@ class _Collector(ast.NodeVisitor):
             if name in fn.BOTO3_DEFAULT_SESSION and name != "boto3.DEFAULT_SESSION":
                 self.add("default-session", node, name, call=node)
                 return
+            if not isinstance(func, ast.Attribute) or func.attr not in _HANDLE_METHODS:
+                last = name.rpartition(".")[2]
+                if _SESSION_FACTORY_CLASS.search(last.lower()):
+                    # ``factory = SessionFactory(...)``: calling the instance makes a session.
+                    self.call_values[id(node)] = _Returns(_NAMED_SESSION)
+                elif last[:1].isupper():
+                    # Any class but boto3's (``requests.Session``) is something else.
+                    self.call_values[id(node)] = _OTHER
+                elif _session_getter(last):
+                    self.call_values[id(node)] = _NAMED_SESSION
+                return
         if not isinstance(func, ast.Attribute):
+            if isinstance(func, ast.Name) and func.id == "super" and not self.scope.binds("super"):
+                cls = self._method_class()
+                if cls is not None and cls.base is not None:
+                    self.call_values[id(node)] = cls.base
+            elif isinstance(func, ast.Name):
+                self._returned_value(node, func.id, self.scope.lookup(func.id))
             return
         receiver = self.value_of(func.value)
         if isinstance(receiver, _Value):
             kind = self._client_kind(receiver, func.attr)
             if kind is not None:
                 self.add(kind, node, f"{_label(receiver)}.{func.attr}", call=node)
+                if kind == "factory-client" and self.emit:
+                    self.sites[-1] = replace(self.sites[-1], scope=receiver.scope)
         elif func.attr in _HANDLE_METHODS:
-            self.call_values[id(node)] = _Value("handle")
+            self.call_values[id(node)] = _Value("handle", scope=_SCOPE_KIND_BY_METHOD[func.attr])
+        elif func.attr == "get" and node.args:  # ``kwargs.get("boto_session")``
+            key = node.args[0]
+            if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                if session_named(key.value):
+                    self.call_values[id(node)] = _NAMED_SESSION
+        elif func.attr not in _CLIENT_METHODS and self._returned_value(node, func.attr, None):
+            pass
         elif (
             func.attr in _CLIENT_METHODS
             and isinstance(func.value, ast.Attribute)
@@ -659,12 +818,30 @@ class _Collector(ast.NodeVisitor):
                 template = self.site("session-client", node, func.attr, call=node)
                 self.pending.append((cls, func.value.attr, func.attr, template))
 
+    def _returned_value(self, node: ast.Call, name: str, callee: _Binding | None) -> bool:
+        """A call of an unresolved function or method: what the project's annotations (the
+        index of ``-> boto3.Session`` functions) or, failing that, its name say it returns."""
+        if isinstance(callee, (_Other, _Value)):
+            return False
+        if self.project is not None:
+            for returned in self.project.returns_of(name):
+                value = self._annotated_value(returned)
+                if value is not None:
+                    self.call_values[id(node)] = value
+                    return True
+        if _session_getter(name):
+            self.call_values[id(node)] = _NAMED_SESSION
+            return True
+        return False
+
     @staticmethod
     def _client_kind(receiver: _Value, method: str) -> SiteKind | None:
         if receiver.kind == "handle":
             return "factory-client" if method in _SCOPE_CLIENT_METHODS else None
         if method not in fn.SESSION_CLIENT_METHODS:
             return None
+        if receiver.kind == "named-session":
+            return "named-session-client"
         return "async-client" if receiver.kind == "async-session" else "session-client"
 
     def _session(

@@ -10,15 +10,23 @@ from __future__ import annotations
 
 import ast
 import re
-from fnmatch import fnmatch
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Final
 
+import pathspec
+
 from .._codes import TODO_MARKER
-from .._config import ScopeguardConfig, find_pyproject, load_config, str_list, warn_unknown
+from .._config import (
+    DEFAULT_TEST_PATHS,
+    ScopeguardConfig,
+    find_pyproject,
+    load_config,
+    str_list,
+    warn_unknown,
+)
 from .._exceptions import ConfigurationError
 from .._naming import NamingPolicy
 from ._analysis import RESOURCE_NAME_ARGUMENTS, SdkNames, Site, collect_sites
@@ -38,19 +46,12 @@ __all__ = [
 ]
 
 LINT_KEYS: Final = ("client-factories", "session-factories", "name-arguments", "test-paths")
-DEFAULT_TEST_PATHS: Final = (
-    "tests/*",
-    "test/*",
-    "*/tests/*",
-    "*/test/*",
-    "test_*.py",
-    "*/test_*.py",
-    "*_test.py",
-    "conftest.py",
-    "*/conftest.py",
-)
 # A key is the only finding that matters even in the composition root.
 _FACTORY_MODULE_CODES: Final = frozenset({"SG011"})
+# In test code (``test-paths``) raw clients are made on purpose (moto fixtures), and a test may
+# assert that a scope refuses a service or a physical name; committed credentials are still
+# leaks there.
+TEST_CODES: Final = frozenset({"SG010", "SG011"})
 
 
 @dataclass(frozen=True)
@@ -61,11 +62,17 @@ class LintSettings:
     names: SdkNames = field(default_factory=SdkNames)
     test_paths: tuple[str, ...] = DEFAULT_TEST_PATHS
     project: ProjectModules | None = None
+    root: Path | None = None
 
     @classmethod
     def from_config(
-        cls, config: ScopeguardConfig, extra_factory_modules: Sequence[str] = ()
+        cls,
+        config: ScopeguardConfig,
+        extra_factory_modules: Sequence[str] = (),
+        root: Path | None = None,
     ) -> LintSettings:
+        """``root`` is the project's directory when it has no pyproject.toml (a setup.py
+        project): its modules are still followed, and test paths are relative to it."""
         table: Mapping[str, Any] = config.tool("lint")
         where = f"{config.path} [tool.scopeguard.lint]"
         warn_unknown(where, table, LINT_KEYS)
@@ -87,15 +94,17 @@ class LintSettings:
             config = ScopeguardConfig(
                 path=config.path,
                 factory_modules=(*config.factory_modules, *extra_factory_modules),
+                test_paths=config.test_paths,
                 naming=config.naming,
                 tool_tables=config.tool_tables,
                 raw=config.raw,
             )
         project = None
-        if config.path is not None:
-            root = config.path.parent
+        root = config.path.parent if config.path is not None else root
+        if root is not None:
             project = ProjectModules([root / "src", root] if (root / "src").is_dir() else [root])
-        return cls(config, names, values.get("test-paths", DEFAULT_TEST_PATHS), project)
+        test_paths = values.get("test-paths", config.test_paths)
+        return cls(config, names, test_paths, project, root)
 
     @cached_property
     def tokens(self) -> tuple[str, ...]:
@@ -110,30 +119,46 @@ class LintSettings:
         return self.project.module_name(path) if self.project is not None else None
 
     def relative(self, path: Path) -> str:
-        if self.config.path is not None:
+        if self.root is not None:
             try:
-                return path.resolve().relative_to(self.config.path.parent.resolve()).as_posix()
+                return path.resolve().relative_to(self.root.resolve()).as_posix()
             except ValueError:
                 pass
         return path.as_posix()
 
+    @cached_property
+    def _test_spec(self) -> pathspec.GitIgnoreSpec:
+        return pathspec.GitIgnoreSpec.from_lines(self.test_paths)
+
     def is_test(self, path: Path) -> bool:
-        rel = self.relative(path)
-        return any(fnmatch(rel, pattern) for pattern in self.test_paths)
+        """Does ``path`` match ``test-paths`` (.gitignore-style, from the project root)?"""
+        return self._test_spec.match_file(self.relative(path).lstrip("/"))
 
 
 @lru_cache(maxsize=None)
 def _settings_for_pyproject(
-    pyproject: Path | None, extra_factory_modules: tuple[str, ...]
+    pyproject: Path | None, extra_factory_modules: tuple[str, ...], root: Path | None = None
 ) -> LintSettings:
     if pyproject is None:
-        return LintSettings.from_config(ScopeguardConfig(), extra_factory_modules)
+        return LintSettings.from_config(ScopeguardConfig(), extra_factory_modules, root)
     return LintSettings.from_config(load_config(pyproject=pyproject), extra_factory_modules)
+
+
+# A project without a pyproject.toml still has a root: where its setup.py or setup.cfg is.
+_PROJECT_MARKERS: Final = ("setup.py", "setup.cfg")
 
 
 @lru_cache(maxsize=4096)
 def _nearest_pyproject(directory: Path) -> Path | None:
     return find_pyproject(directory)
+
+
+@lru_cache(maxsize=4096)
+def _nearest_root(directory: Path) -> Path | None:
+    for candidate in (directory, *directory.parents):
+        if any((candidate / marker).is_file() for marker in _PROJECT_MARKERS):
+            return candidate
+    return None
 
 
 def settings_for(
@@ -147,6 +172,9 @@ def settings_for(
         path = Path(filename)
         directory = path.parent if str(filename) not in ("", "-", "stdin") else Path.cwd()
         pyproject = _nearest_pyproject(directory.resolve())
+        if pyproject is None:
+            root = _nearest_root(directory.resolve())
+            return _settings_for_pyproject(None, extra_factory_modules, root)
     return _settings_for_pyproject(pyproject, extra_factory_modules)
 
 
@@ -265,9 +293,13 @@ def check_tree(
     *,
     prefiltered: bool = False,
     noqa: bool = False,
+    tests_exempt: bool = True,
 ) -> FileResult:
     """Run every rule over one parsed file; with ``noqa``, drop findings silenced by ``# noqa``
-    (flake8 does that itself for the plugin, and must, so that ``--disable-noqa`` works)."""
+    (flake8 does that itself for the plugin, and must, so that ``--disable-noqa`` works).
+
+    In a file matching ``test-paths`` only ``TEST_CODES`` apply, unless ``tests_exempt`` is
+    false (the migration census counts raw clients in tests too)."""
     text = "".join(lines)
     if not prefiltered and not might_matter(text, settings.config.naming, settings.tokens):
         return FileResult([], 0, True)
@@ -280,12 +312,15 @@ def check_tree(
         project=settings.project,
     )
     factory_module = settings.config.is_factory_module(module=module, path=path)
+    test_file = tests_exempt and settings.is_test(path)
     context = Context(settings.config.naming)
     markers = _todo_markers(lines) if "scopeguard" in text else {}
     reported: list[Reported] = []
     suppressed = 0
     for rule in RULES:
         if factory_module and rule.code not in _FACTORY_MODULE_CODES:
+            continue
+        if test_file and rule.code not in TEST_CODES:
             continue
         for finding in rule.check(sites, context):
             if noqa and _silenced(finding, lines):
@@ -305,7 +340,9 @@ def check_tree(
     return FileResult(reported, factory_sites, False, suppressed)
 
 
-def check_file(path: Path, settings: LintSettings | None = None) -> FileResult:
+def check_file(
+    path: Path, settings: LintSettings | None = None, *, tests_exempt: bool = True
+) -> FileResult:
     """Read, pre-filter, parse and check one file (the flake8-free path used by the report)."""
     settings = settings or settings_for(path)
     source = path.read_bytes().decode("utf-8", errors="replace")
@@ -313,4 +350,6 @@ def check_file(path: Path, settings: LintSettings | None = None) -> FileResult:
         return FileResult([], 0, True)
     tree = ast.parse(source, filename=str(path))
     lines = source.splitlines(keepends=True)
-    return check_tree(tree, lines, path, settings, prefiltered=True, noqa=True)
+    return check_tree(
+        tree, lines, path, settings, prefiltered=True, noqa=True, tests_exempt=tests_exempt
+    )

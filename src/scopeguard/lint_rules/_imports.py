@@ -6,14 +6,23 @@ source files, so ``from myapp.aws import make_client`` is flagged like ``boto3.c
 follows imports and plain ``name = other.name`` assignments at module level: a function that
 *returns* a client is flagged where it creates it, not at every caller.
 
+It also keeps the project-wide index of functions and methods annotated to return something
+(``def get_boto3_session(self) -> boto3.Session`` in another module), so that
+``credentials.get_boto3_session().client("s3")`` is known to be a session's client even though
+the receiver ``credentials`` has no type the walk can see. The index is built on first use, from
+the files whose text has a ``-> ...Session`` annotation (a regular expression over the bytes, so
+the rest are read but never parsed).
+
 Lifetime: one ``ProjectModules`` per project root, shared by every file of a lint run; parsed
-modules are cached by path for the whole process.
+modules and the index are cached for the whole process.
 """
 
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable
+import os
+import re
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Final
 
@@ -21,6 +30,13 @@ __all__ = ["SDK_ROOTS", "ProjectModules", "absolute_module", "module_name_for"]
 
 SDK_ROOTS: Final = frozenset({"boto3", "botocore", "aioboto3", "aiobotocore"})
 _MAX_HOPS: Final = 8
+# Only these files can hold a ``-> boto3.Session`` (or ``-> "Session | None"``) annotation.
+_RETURNS_SESSION: Final = re.compile(rb"->[^:\n]*Session")
+_IMPORTS_SDK: Final = re.compile(rb"^[ \t]*(?:from|import)[ \t]+(?:boto3|botocore|aioboto3|aiobotocore)\b", re.M)
+# Never the project's own code: environments, build output, caches, VCS data.
+_SKIPPED_DIRS: Final = frozenset(
+    {"node_modules", "site-packages", "build", "dist", "__pycache__", "venv", "env"}
+)
 
 
 def module_name_for(path: Path, roots: Iterable[Path]) -> str | None:
@@ -34,6 +50,8 @@ def module_name_for(path: Path, roots: Iterable[Path]) -> str | None:
         parts = list(rel.with_suffix("").parts)
         if parts and parts[-1] == "__init__":
             parts.pop()
+        if not all(part.isidentifier() for part in parts):
+            return None  # not importable from this root (``.venv/lib/python3.11/...``)
         return ".".join(parts) if parts else None
     return None
 
@@ -118,6 +136,8 @@ class ProjectModules:
         self._files: dict[str, Path | None] = {}
         self._exports: dict[Path, dict[str, str]] = {}
         self._resolved: dict[str, str] = {}
+        self._returns: dict[str, frozenset[str]] | None = None
+        self._imports_sdk = False
 
     def module_name(self, path: Path) -> str | None:
         return module_name_for(path, self.roots)
@@ -125,6 +145,9 @@ class ProjectModules:
     def _file(self, module: str) -> Path | None:
         if module not in self._files:
             found: Path | None = None
+            if not all(part.isidentifier() for part in module.split(".")):
+                self._files[module] = None
+                return None
             rel = Path(*module.split("."))
             for root in self.roots:
                 for candidate in (root / rel.with_suffix(".py"), root / rel / "__init__.py"):
@@ -181,3 +204,59 @@ class ProjectModules:
                 return None
             return ".".join([target, *parts[cut + 1 :]])
         return None
+
+    def returns_of(self, function: str) -> frozenset[str]:
+        """Dotted return annotations of every function or method named ``function`` in the
+        project whose annotation mentions ``Session`` (resolved through re-exports)."""
+        if self._returns is None:
+            self._returns = self._index_returns()
+        return self._returns.get(function, frozenset())
+
+    @property
+    def imports_sdk(self) -> bool:
+        """True if any module of the project imports boto3, botocore, aioboto3 or aiobotocore:
+        a project that never does (another cloud's plugin) makes no AWS clients."""
+        if self._returns is None:
+            self._returns = self._index_returns()
+        return self._imports_sdk
+
+    def _python_files(self) -> Iterator[Path]:
+        # ``root/src`` lies inside ``root``: walk only the outermost roots.
+        outer = [r for r in self.roots if not any(o != r and o in r.parents for o in self.roots)]
+        for root in outer:
+            for directory, dirs, files in os.walk(root):
+                dirs[:] = [
+                    d
+                    for d in dirs
+                    if not d.startswith(".")
+                    and d not in _SKIPPED_DIRS
+                    and not os.path.exists(os.path.join(directory, d, "pyvenv.cfg"))
+                ]
+                for name in files:
+                    if name.endswith(".py"):
+                        yield Path(directory, name)
+
+    def _index_returns(self) -> dict[str, frozenset[str]]:
+        found: dict[str, set[str]] = {}
+        for path in self._python_files():
+            try:
+                data = path.read_bytes()
+            except OSError:
+                continue
+            if not self._imports_sdk and _IMPORTS_SDK.search(data) is not None:
+                self._imports_sdk = True
+            if _RETURNS_SESSION.search(data) is None:
+                continue
+            try:
+                tree = ast.parse(data, filename=str(path))
+            except (SyntaxError, ValueError):
+                continue
+            module = self.module_name(path) or path.stem
+            names: dict[str, str] = {}
+            _bind_imports(tree.body, module, path.name == "__init__.py", names)
+            for node in ast.walk(tree):
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.returns:
+                    returns = _dotted(_unwrap_annotation(node.returns), names)
+                    if returns is not None and returns.rpartition(".")[2].endswith("Session"):
+                        found.setdefault(node.name, set()).add(self.resolve(returns))
+        return {name: frozenset(types) for name, types in found.items()}

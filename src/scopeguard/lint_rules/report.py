@@ -25,7 +25,7 @@ from .rules import RULES
 
 __all__ = ["main"]
 
-RAW_CREATION_CODES: Final = ("SG001", "SG003", "SG005")
+RAW_CREATION_CODES: Final = ("SG001", "SG003", "SG005", "SG006")
 _SKIP_DIRS: Final = frozenset({"__pycache__", "node_modules", "site-packages"})
 _PROGRESS_THRESHOLD: Final = 200
 
@@ -133,7 +133,7 @@ def census(
         group = groups.setdefault(key, Group(*key))
         group.files += 1
         try:
-            result = check_file(path, settings)
+            result = check_file(path, settings, tests_exempt=False)
         except (SyntaxError, ValueError, OSError) as exc:
             errors.append({"path": path.as_posix(), "error": f"{type(exc).__name__}: {exc}"})
             bar.update(done)

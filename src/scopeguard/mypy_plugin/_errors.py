@@ -20,7 +20,10 @@ from mypy.plugin import CheckerPluginInterface
 
 from scopeguard._codes import MYPY_CODES
 
-__all__ = ["RAW_CLIENT", "SCOPE_MISMATCH", "UNKNOWN_SERVICE", "WRONG_NAME", "code_for_line"]
+__all__ = [
+    "RAW_CLIENT", "REFUSED_SERVICE", "SCOPE_MISMATCH", "UNKNOWN_SERVICE", "WRONG_NAME",
+    "code_for_line",
+]
 
 _CATEGORY: Final = "scopeguard"
 
@@ -34,6 +37,7 @@ RAW_CLIENT: Final = _code("scopeguard-raw-client")
 SCOPE_MISMATCH: Final = _code("scopeguard-scope-mismatch", errorcodes.ARG_TYPE)
 WRONG_NAME: Final = _code("scopeguard-wrong-name")
 UNKNOWN_SERVICE: Final = _code("scopeguard-unknown-service")
+REFUSED_SERVICE: Final = _code("scopeguard-refused-service")
 
 
 def code_for_line(api: CheckerPluginInterface, context: Context, code: ErrorCode) -> ErrorCode:

@@ -32,6 +32,7 @@ from scopeguard._fullnames import (
 from ._mismatch import ScopeMismatchCheck
 from ._names import WrongNameCheck
 from ._raw import RAW_FUNCTIONS, RAW_METHODS, RawClientCheck
+from ._refused import refusing
 from ._services import ServiceMap, infer_scoped_client
 from ._settings import PluginSettings, config_error_message, load_settings
 
@@ -84,8 +85,10 @@ class ScopeguardPlugin(Plugin):
             name: self._raw.method_hook(name) for name in RAW_METHODS
         }
         self._inference: dict[str, MethodSigHook] = {
-            method: partial(
-                infer_scoped_client, self.services, method, self.settings.infer_services
+            method: refusing(
+                self.services,
+                method,
+                partial(infer_scoped_client, self.services, method, self.settings.infer_services),
             )
             for method in (*SCOPE_CLIENT_METHODS, SCOPE_ASYNC_CLIENT_METHOD)
         }

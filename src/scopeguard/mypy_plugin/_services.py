@@ -38,7 +38,13 @@ from scopeguard._fullnames import ASYNC_STUBS_SESSION, SCOPE_ASYNC_CLIENT_METHOD
 from ._errors import UNKNOWN_SERVICE
 from ._literals import str_value
 
-__all__ = ["ServiceMap", "infer_scoped_client", "literal_service", "service_argument"]
+__all__ = [
+    "ServiceMap",
+    "infer_scoped_client",
+    "is_fallback",
+    "literal_service",
+    "service_argument",
+]
 
 _SERVICE_ARG: Final = "service_name"
 
@@ -131,7 +137,7 @@ def infer_scoped_client(
     so each call reports at most once.
     """
     sig = ctx.default_signature
-    if not _is_fallback(sig, method):
+    if not is_fallback(sig, method):
         return sig  # a typed overload item (most of the calls: return before any other work)
     expr = service_argument(ctx.args, sig)
     if expr is None:
@@ -161,12 +167,12 @@ def infer_scoped_client(
         return sig  # the service's stub package is not installed: the stubs say Any, so do we
     if method == SCOPE_ASYNC_CLIENT_METHOD:
         request = get_proper_type(sig.ret_type)
-        assert isinstance(request, Instance)  # checked by _is_fallback
+        assert isinstance(request, Instance)  # checked by is_fallback
         return sig.copy_modified(ret_type=request.copy_modified(args=[inferred]))
     return sig.copy_modified(ret_type=inferred)
 
 
-def _is_fallback(sig: CallableType, method: str) -> bool:
+def is_fallback(sig: CallableType, method: str) -> bool:
     """True for the ``str`` overload item: ``Any`` for ``client``/``resource``,
     ``AsyncClientRequest[Any]`` for ``async_client``."""
     ret = get_proper_type(sig.ret_type)

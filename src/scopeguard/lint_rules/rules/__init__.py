@@ -11,9 +11,11 @@ from .default_session import DefaultSession
 from .dynamic_client import DynamicClient
 from .explicit_credentials import ExplicitCredentials
 from .import_time_client import ImportTimeClient
+from .named_session_client import NamedSessionClient
 from .physical_name import PhysicalNameLiteral
 from .raw_client import RawClient
 from .raw_session import RawSession
+from .refused_service import RefusedService
 from .session_client import SessionClient
 
 __all__ = ["RULES"]
@@ -31,6 +33,8 @@ RULES: Final[tuple[Rule, ...]] = tuple(
             PhysicalNameLiteral(),
             DynamicClient(),
             ImportTimeClient(),
+            NamedSessionClient(),
+            RefusedService(),
         ),
         key=lambda rule: rule.code,
     )
