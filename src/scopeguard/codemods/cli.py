@@ -29,7 +29,7 @@ from typing import IO, Final
 
 from .._config import load_config
 from .._exceptions import ConfigurationError
-from ._files import discover
+from ._files import discover, missing_paths
 from ._migration import SDK_MENTION, SITE_WORDS, FileResult, migrate_source
 from ._settings import FactoryAccessor, MigrateSettings, ScopeRule
 
@@ -75,6 +75,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="only show/write the K-th batch (1-based) of changed files")
     parser.add_argument("--report", choices=("text", "json"), default="text",
                         help="json: one record per site (rewritten / todo / skipped)")
+    parser.add_argument("--json", dest="report", action="store_const", const="json",
+                        help="the same as --report json (the spelling `scopeguard report` uses)")
     parser.add_argument("--report-file", metavar="PATH",
                         help="write the --report json there instead of stdout")
     parser.add_argument("--config", metavar="PYPROJECT", help="pyproject.toml to read")
@@ -286,15 +288,45 @@ def _records(outcomes: Iterable[_Outcome]) -> Iterator[dict[str, object]]:
             yield site.as_dict()
 
 
+def _unwritable(path: str) -> str | None:
+    """Why ``path`` cannot take the report, checked before the run rather than after it."""
+    target = Path(path)
+    if target.is_dir():
+        return "is a directory"
+    parent = target.parent if str(target.parent) else Path(".")
+    if not parent.is_dir():
+        return f"no such directory: {parent}"
+    if not os.access(target if target.exists() else parent, os.W_OK):
+        return "permission denied"
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``scopeguard migrate``; returns the exit status."""
     options = _parser().parse_args(argv)
     mode = options.mode or "diff"
+    missing = missing_paths(options.paths)
+    if missing:
+        print(f"scopeguard migrate: no such file or directory: {', '.join(missing)}",
+              file=sys.stderr)
+        return EXIT_ERROR
+    if options.report_file and (problem := _unwritable(options.report_file)):
+        print(f"scopeguard migrate: --report-file {options.report_file}: {problem}",
+              file=sys.stderr)
+        return EXIT_ERROR
     try:
         settings = _settings(options)
     except ConfigurationError as exc:
         print(f"scopeguard migrate: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    if not options.factory and "factory" not in settings.config.tool("migrate"):
+        print(
+            "scopeguard migrate: warning: no factory configured ([tool.scopeguard.migrate] "
+            f"factory = \"myapp.aws:get_factory\", or --factory); sites are rewritten to "
+            f"`{settings.factory.expression}.<scope>` only where a name "
+            f"`{settings.factory.expression}` is bound, and marked SG001 elsewhere",
+            file=sys.stderr,
+        )
     started = time.perf_counter()
     exclude = [*settings.exclude, *options.exclude]
     files = [
@@ -362,7 +394,12 @@ def main(argv: list[str] | None = None) -> int:
         }
         text = json.dumps(document, indent=2) + "\n"
         if options.report_file:
-            Path(options.report_file).write_text(text, encoding="utf-8")
+            try:
+                Path(options.report_file).write_text(text, encoding="utf-8")
+            except OSError as exc:
+                print(f"scopeguard migrate: --report-file {options.report_file}: "
+                      f"{exc.strerror or exc}", file=sys.stderr)
+                return EXIT_ERROR
         else:
             sys.stdout.write(text)
     if not options.quiet:
