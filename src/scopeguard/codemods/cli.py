@@ -210,7 +210,10 @@ class _Totals:
     skipped: int = 0
     errors: int = 0
     rewritten: int = 0
+    unmarked: int = 0
+    todo_sites: int = 0
     todo: Counter[str] = field(default_factory=Counter)
+    runtime: Counter[str] = field(default_factory=Counter)
     lines_removed: int = 0
     seconds: float = 0.0
 
@@ -223,11 +226,14 @@ class _Totals:
         self.skipped += result.skipped is not None
         self.errors += outcome.error is not None
         self.lines_removed += result.lines_removed
+        self.unmarked += len(result.unmarked)
+        self.todo.update(result.markers_added)
         for site in result.sites:
             if site.outcome == "rewritten":
                 self.rewritten += 1
+                self.runtime.update(site.runtime)
             elif site.code is not None:
-                self.todo[site.code] += 1
+                self.todo_sites += 1
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -238,8 +244,11 @@ class _Totals:
             "files_skipped": self.skipped,
             "internal_errors": self.errors,
             "sites_rewritten": self.rewritten,
+            "todo_sites": self.todo_sites,
             "todo_markers": sum(self.todo.values()),
             "todo_by_code": dict(sorted(self.todo.items())),
+            "unmarked_findings": self.unmarked,
+            "runtime_changes": dict(sorted(self.runtime.items())),
             "boilerplate_lines_removed": self.lines_removed,
             "seconds": round(self.seconds, 3),
         }
@@ -255,6 +264,20 @@ class _Totals:
             f"{f' ({todo})' if todo else ''}, {self.skipped} files skipped, "
             f"{self.lines_removed} boilerplate lines removed; {self.changed} files {verb}"
             + (f"\n  {self.errors} internal errors" if self.errors else "")
+            + (
+                f"\n  {self.unmarked} lint findings without a marker (fix them or add "
+                "`# noqa: SG0xx`; --check fails on them)"
+                if self.unmarked
+                else ""
+            )
+            + "".join(f"\n  at run time, {n} sites: {change}" for change, n in self.runtime.items())
+            + (
+                "\n  at run time, every rewritten site: AWS_ENDPOINT_URL is ignored (the factory "
+                "pins endpoints), and the factory calls STS GetCallerIdentity once unless "
+                "account_id is configured"
+                if self.rewritten
+                else ""
+            )
         )
 
 
@@ -384,6 +407,9 @@ def main(argv: list[str] | None = None) -> int:
         for result in results:
             if result.changed:
                 print(f"would migrate {result.path}", file=sys.stderr)
+            for finding in result.unmarked:
+                print(f"{result.path}:{finding.line}: {finding.code} {finding.reason} "
+                      "(no marker)", file=sys.stderr)
     totals.seconds = time.perf_counter() - started
 
     if options.report == "json":
@@ -406,7 +432,7 @@ def main(argv: list[str] | None = None) -> int:
         print(totals.text(mode), file=sys.stderr)
     if totals.errors:
         return EXIT_ERROR
-    if mode == "check" and totals.changed:
+    if mode == "check" and (totals.changed or totals.unmarked):
         return EXIT_WOULD_CHANGE
     return EXIT_OK
 
