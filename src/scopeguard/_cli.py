@@ -38,9 +38,12 @@ def _usage() -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    if not args or args[0] in ("-h", "--help", "help"):
+    if not args:
+        print(_usage(), file=sys.stderr)  # a usage error, like argparse's
+        return 2
+    if args[0] in ("-h", "--help", "help"):
         print(_usage())
-        return 0 if args else 2
+        return 0
     if args[0] == "--version":
         try:
             print(f"scopeguard {version('scopeguard')}")
@@ -64,7 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return entry(args[1:])
     except BrokenPipeError:
-        # The reader went away (`scopeguard coverage --json | head`): what it read is all it
-        # wanted. Point stdout at devnull so the interpreter's final flush does not fail again.
+        # `scopeguard report --json | head`, `scopeguard coverage --json | head`: the reader is gone, which is not an error of ours.
+        # Point stdout at devnull so the interpreter's final flush does not raise again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
+        return 141  # 128 + SIGPIPE, what a shell reports for a command killed by it

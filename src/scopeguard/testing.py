@@ -14,13 +14,17 @@ project that has scopeguard and moto installed:
 Outside pytest, use ``moto_factory()`` and ``MotoServer`` directly. ``count_requests(client)``
 counts requests that actually left the process, to prove a refused call sent nothing.
 
+``StubFactory`` is the seam for unit tests that stubbed ``boto3.client`` with mocks: after
+``scopeguard migrate`` the code asks a factory, so the test hands it one whose scope handles
+return the stubs (see docs/migration.md, "Tests that mock the SDK").
+
 moto is imported lazily: loading this plugin costs nothing until a fixture is used.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +41,7 @@ __all__ = [
     "DEFAULT_REGION",
     "MotoServer",
     "RequestCount",
+    "StubFactory",
     "count_requests",
     "moto_factory",
     "scopeguard_factory",
@@ -133,3 +138,63 @@ def scopeguard_server_factory(scopeguard_server: MotoServer) -> Iterator[ClientF
 
     yield ClientFactory(session=test_session(), endpoint_url=scopeguard_server.endpoint_url)
     scopeguard_server.reset()
+
+
+class StubFactory:
+    """A stand-in for ``ClientFactory`` in unit tests: every scope handle returns the stub given
+    for a service, and ``requests`` records who asked, as ``(scope, service)`` pairs such as
+    ``("tenant:acme", "dynamodb")``.
+
+    Tenant IDs, capsule codes and account IDs are validated as the factory validates them
+    (``InvalidScope``), so a test still catches an ID production would refuse. A service without
+    a stub raises ``LookupError`` naming it, rather than returning a mock that accepts anything.
+    """
+
+    def __init__(
+        self, clients: Mapping[str, Any], *, resources: Mapping[str, Any] | None = None
+    ) -> None:
+        from ._naming import DEFAULT_POLICY
+
+        self._clients = dict(clients)
+        self._resources = dict(resources or {})
+        self._naming = DEFAULT_POLICY
+        self.requests: list[tuple[str, str]] = []
+
+    def platform(self) -> _StubHandle:
+        return _StubHandle(self, "platform")
+
+    def tenant(self, tenant_id: str) -> _StubHandle:
+        return _StubHandle(self, str(self._naming.tenant(tenant_id)))
+
+    def capsule(self, code: str) -> _StubHandle:
+        return _StubHandle(self, str(self._naming.capsule(code)))
+
+    def operator(self, account_id: str, role_name: str | None = None) -> _StubHandle:
+        return _StubHandle(self, str(self._naming.account(account_id)))
+
+    def _get(self, table: dict[str, Any], kind: str, scope: str, service: str) -> Any:
+        self.requests.append((scope, service))
+        try:
+            return table[service]
+        except KeyError:
+            raise LookupError(
+                f"StubFactory has no {kind} stub for {service!r} (asked by {scope}); "
+                f"pass it: StubFactory({{{service!r}: ...}})"
+            ) from None
+
+
+class _StubHandle:
+    """What ``StubFactory.platform()`` and friends return: ``client()``, ``resource()`` and
+    ``async_client()`` with the factory's signature, options ignored."""
+
+    def __init__(self, factory: StubFactory, scope: str) -> None:
+        self._factory, self.scope = factory, scope
+
+    def client(self, service_name: str, **options: Any) -> Any:
+        return self._factory._get(self._factory._clients, "client", self.scope, service_name)
+
+    def async_client(self, service_name: str, **options: Any) -> Any:
+        return self._factory._get(self._factory._clients, "client", self.scope, service_name)
+
+    def resource(self, service_name: str, **options: Any) -> Any:
+        return self._factory._get(self._factory._resources, "resource", self.scope, service_name)

@@ -120,7 +120,9 @@ def test_json_report_has_one_record_per_site(
     assert ("app/upload.py", "rewritten", None) in outcomes
     assert ("app/keys.py", "todo", "SG010") in outcomes
     assert report["summary"]["sites_rewritten"] == 1
-    assert report["summary"]["todo_by_code"] == {"SG010": 1}
+    # Markers as written: the deciding code and the site's own kind, one site.
+    assert report["summary"]["todo_by_code"] == {"SG001": 1, "SG010": 1}
+    assert report["summary"]["todo_sites"] == 1
 
 
 def test_summary_counts_sites_todos_skips_and_removed_lines(

@@ -56,6 +56,14 @@ def code_of(node: cst.CSTNode) -> str:
     return _EMPTY.code_for_node(node)
 
 
+def _bare_code(node: cst.CSTNode) -> str:
+    """A site's own text for the report: a statement without the comment lines above it (the
+    markers of earlier passes among them) and without its line break."""
+    if isinstance(node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+        node = node.with_changes(leading_lines=())
+    return code_of(node).strip("\r\n")
+
+
 class MarkingCommand(VisitorBasedCodemodCommand):
     """Shared walk state and TODO-marker writing for the migrate codemods."""
 
@@ -76,6 +84,7 @@ class MarkingCommand(VisitorBasedCodemodCommand):
         self._inert = 0
         self._in_default = 0
         self._cached: list[bool] = []
+        self._functions: list[cst.FunctionDef] = []
 
     # -- walk state ---------------------------------------------------------------------------
 
@@ -89,6 +98,7 @@ class MarkingCommand(VisitorBasedCodemodCommand):
         if isinstance(node, cst.If) and self.has_name(node.test, _TYPE_CHECKING):
             self._inert_entries.add(node.body)
         if isinstance(node, cst.FunctionDef):
+            self._functions.append(node)
             self._cached.append(any(self._is_cache(d.decorator) for d in node.decorators))
             params = node.params
             for param in (*params.posonly_params, *params.params, *params.kwonly_params):
@@ -106,6 +116,7 @@ class MarkingCommand(VisitorBasedCodemodCommand):
             self._in_default -= 1
         if isinstance(original_node, cst.FunctionDef):
             self._cached.pop()
+            self._functions.pop()
         if isinstance(original_node, cst.BaseStatement):
             self._statements.pop()
             markers = self._pending.pop(original_node, None)
@@ -121,6 +132,11 @@ class MarkingCommand(VisitorBasedCodemodCommand):
         """True if ``node`` resolves (imports and aliases followed) to one of ``names``."""
         qualified = self.get_metadata(QualifiedNameProvider, node, set())
         return any(q.name in names for q in qualified)
+
+    @property
+    def enclosing_function(self) -> cst.FunctionDef | None:
+        """The innermost function the walk is in (its original node), or None at module level."""
+        return self._functions[-1] if self._functions else None
 
     @property
     def inert(self) -> bool:
@@ -164,6 +180,7 @@ class MarkingCommand(VisitorBasedCodemodCommand):
         code: str | None,
         reason: str,
         after: cst.CSTNode | None = None,
+        runtime: tuple[str, ...] = (),
     ) -> None:
         position = self.get_metadata(PositionProvider, node, None)
         line, column = (position.start.line, position.start.column) if position else (0, 0)
@@ -176,8 +193,9 @@ class MarkingCommand(VisitorBasedCodemodCommand):
                 outcome=outcome,
                 code=code,
                 reason=reason,
-                before=code_of(node),
+                before=_bare_code(node),
                 after=code_of(after) if after is not None else "",
+                runtime=runtime,
             )
         )
 

@@ -7,8 +7,11 @@ comes back skipped with the parser's reason.
 
 from __future__ import annotations
 
+import difflib
 import re
-from dataclasses import dataclass, field
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import Final
 
 import libcst as cst
@@ -18,7 +21,7 @@ from ._markers import SITES_KEY
 from ._settings import MigrateSettings
 from ._sites import SiteRecord
 from .mark_raw_sessions import MarkRawSessions
-from .mark_remaining_findings import MarkRemainingFindings, remaining_findings
+from .mark_remaining_findings import Finding, MarkRemainingFindings, remaining_findings
 from .remove_dead_sessions import REMOVED_LINES_KEY, RemoveDeadSessions
 from .rewrite_client_calls import REWRITTEN_SESSIONS_KEY, RewriteClientCalls
 
@@ -37,7 +40,7 @@ RAW_LEFT: Final = re.compile(
     r"Session\s*\(|get_session|default_session|DEFAULT_SESSION"
     r"|boto3\s*\.\s*(?:client|resource)\b(?!\s*\()|import\s[^\n]*\b(?:client|resource)\b"
 )
-MARKER_LINE: Final = re.compile(r"^[ \t]*# scopeguard: TODO\(SG\d{3}\)", re.MULTILINE)
+MARKER_LINE: Final = re.compile(r"^[ \t]*# scopeguard: TODO\((SG\d{3})\)", re.MULTILINE)
 COMMANDS: Final = (RewriteClientCalls, RemoveDeadSessions, MarkRawSessions)
 _CARRIED: Final = (SITES_KEY, REWRITTEN_SESSIONS_KEY, REMOVED_LINES_KEY)
 
@@ -53,10 +56,19 @@ class FileResult:
     skipped: str | None = None
     filtered: bool = False
     sessions_removed: int = 0
+    unmarked: list[Finding] = field(default_factory=list)
+    """Lint findings left without a marker in the migrated text (``--check`` fails on them)."""
 
     @property
     def changed(self) -> bool:
         return self.migrated != self.original
+
+    @property
+    def markers_added(self) -> Counter[str]:
+        """TODO markers this run wrote, by code: what a reviewer finds in the file."""
+        added = Counter(MARKER_LINE.findall(self.migrated))
+        added.subtract(Counter(MARKER_LINE.findall(self.original)))
+        return +added
 
     @property
     def lines_removed(self) -> int:
@@ -85,29 +97,83 @@ def migrate_source(
         return FileResult(name, source, source, skipped=f"does not parse: {reason}")
     original = tree
     carried: dict[str, object] = {}
+    # Each pass reports positions in the text it was given; (first record, that text) per pass
+    # lets every record be placed in the original file and in the migrated one.
+    stages: list[tuple[int, str]] = []
+    text = source
     for command in COMMANDS:
         # Each pass copies the tree and computes scope metadata; skip the ones with nothing to do.
         if command is RemoveDeadSessions and not carried.get(REWRITTEN_SESSIONS_KEY):
             continue
-        if command is MarkRawSessions and not RAW_LEFT.search(tree.code):
+        if command is not RewriteClientCalls:
+            text = tree.code
+        if command is MarkRawSessions and not RAW_LEFT.search(text):
             continue
+        stages.append((len(_sites_of(carried)), text))
         context = CodemodContext(filename=path, scratch=dict(carried))
         tree = command(context, settings).transform_module(tree)
         carried = {k: context.scratch[k] for k in _CARRIED if k in context.scratch}
     # The safety net: whatever the lint rules would still report gets a marker too.
-    findings = remaining_findings(tree.code, path, settings)
+    text = tree.code
+    findings, unmarked = remaining_findings(text, path, settings)
     if findings:
+        stages.append((len(_sites_of(carried)), text))
         context = CodemodContext(filename=path, scratch=dict(carried))
         tree = MarkRemainingFindings(context, settings, findings).transform_module(tree)
         carried = {k: context.scratch[k] for k in _CARRIED if k in context.scratch}
-    sites = carried.get(SITES_KEY, [])
+    sites = _sites_of(carried)
     removed = carried.get(REMOVED_LINES_KEY, 0)
-    assert isinstance(sites, list) and isinstance(removed, int)
+    assert isinstance(removed, int)
     migrated = _keep_import_separators(original, tree).code
     if migrated != source and migrated.startswith("\n") and not source.startswith("\n"):
         # The removed import was the first statement; its blank separator lines are not kept.
         migrated = migrated.lstrip("\n")
-    return FileResult(name, source, migrated, sites=sites, sessions_removed=removed)
+    sites = _placed(sites, stages, source, migrated)
+    return FileResult(
+        name, source, migrated, sites=sites, sessions_removed=removed, unmarked=unmarked
+    )
+
+
+def _sites_of(carried: dict[str, object]) -> list[SiteRecord]:
+    sites = carried.get(SITES_KEY, [])
+    assert isinstance(sites, list)
+    return sites
+
+
+def _line_map(before: str, after: str) -> Callable[[int], int]:
+    """Map a 1-based line of ``before`` to the line holding the same text in ``after``; a line
+    that was replaced maps to its replacement's place."""
+    if before == after:
+        return lambda line: line
+    a, b = before.splitlines(), after.splitlines()
+    opcodes = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+
+    def place(line: int) -> int:
+        index = line - 1
+        for tag, i1, i2, j1, j2 in opcodes:
+            if i1 <= index < i2:
+                if tag == "equal":
+                    return j1 + (index - i1) + 1
+                return min(j1 + (index - i1), max(j2 - 1, j1)) + 1
+        return line
+
+    return place
+
+
+def _placed(
+    sites: list[SiteRecord], stages: list[tuple[int, str]], source: str, migrated: str
+) -> list[SiteRecord]:
+    placed: list[SiteRecord] = []
+    for number, (first, text) in enumerate(stages):
+        last = stages[number + 1][0] if number + 1 < len(stages) else len(sites)
+        if first == last:
+            continue
+        to_source, to_migrated = _line_map(text, source), _line_map(text, migrated)
+        for site in sites[first:last]:
+            placed.append(
+                replace(site, line=to_source(site.line), line_after=to_migrated(site.line))
+            )
+    return placed
 
 
 def _bare(statement: cst.BaseStatement) -> cst.BaseStatement:

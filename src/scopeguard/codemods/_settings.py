@@ -4,6 +4,10 @@
     factory = "myapp.aws:get_factory"          # accessor: `from myapp.aws import get_factory`
     scopes = { "myapp/tenants/**" = "tenant(request.tenant_id)", "jobs/**" = "capsule(CAPSULE)" }
     endpoint-url = "todo"                      # or "drop" when the factory pins the endpoint
+    default-scope = "platform"                 # or "todo": mark paths no glob matches
+    tenant-id = "event['tenant_id']"           # the tenant ID, where tenant code is evident
+    capsule-id = "settings.CAPSULE"            # the capsule code, likewise
+    scoped-credentials = false                 # true: the factory has scoped_credentials
     exclude = ["migrations/**"]
     exclude-tests = false
     batch-size = 20
@@ -19,6 +23,14 @@ wins, so put the specific globs first) to a scope call: ``platform()`` (the defa
 glob matches), ``tenant(EXPR)``, ``capsule(EXPR)`` or ``operator(EXPR, role_name=...)``. EXPR is
 copied verbatim, so it must name something the code has in scope, and the same binding check
 applies.
+
+``default-scope`` is what a path no glob matches gets when its code does not say otherwise:
+``"platform"`` (``platform()``) or ``"todo"`` (an SG001 marker, nothing assumed). Code that names
+tenant or capsule resources under the naming policy gets that scope whatever the default (see
+``_evidence``), with ``tenant-id`` / ``capsule-id`` as the ID expression when the code shows none.
+``scoped-credentials = true`` says the factory runs tenants on their own assumed-role
+credentials, so clients built from per-tenant STS credentials (a token vending machine) become
+``tenant(...)`` clients instead of being marked.
 """
 
 from __future__ import annotations
@@ -34,12 +46,16 @@ import libcst as cst
 from .._config import ScopeguardConfig, str_list, warn_unknown
 from .._exceptions import ConfigurationError
 
-__all__ = ["FactoryAccessor", "MigrateSettings", "ScopeRule"]
+__all__ = ["FactoryAccessor", "MigrateSettings", "ScopeRule", "names_in", "scope_id_expression"]
 
-_KEYS: Final = ("factory", "scopes", "endpoint-url", "exclude", "exclude-tests", "batch-size")
+_KEYS: Final = (
+    "factory", "scopes", "endpoint-url", "exclude", "exclude-tests", "batch-size",
+    "default-scope", "tenant-id", "capsule-id", "scoped-credentials",
+)
 _SCOPE_ARITY: Final = {"platform": (0, 0), "tenant": (1, 1), "capsule": (1, 1), "operator": (1, 2)}
 DEFAULT_FACTORY: Final = "factory"
 EndpointPolicy = Literal["todo", "drop"]
+DefaultScope = Literal["platform", "todo"]
 
 
 def _root_name(expression: cst.BaseExpression) -> str | None:
@@ -58,7 +74,7 @@ def _root_name(expression: cst.BaseExpression) -> str | None:
             return None
 
 
-def _names_in(expression: cst.BaseExpression) -> frozenset[str]:
+def names_in(expression: cst.BaseExpression) -> frozenset[str]:
     """Every free root name an expression reads (``request`` in ``tenant(request.tenant_id)``)."""
     found: set[str] = set()
 
@@ -111,7 +127,7 @@ class FactoryAccessor:
         """Names the site must have bound; an imported accessor brings its own."""
         if self.import_name is not None:
             return frozenset()
-        return _names_in(cst.parse_expression(self.expression))
+        return names_in(cst.parse_expression(self.expression))
 
 
 @dataclass(frozen=True)
@@ -154,11 +170,22 @@ class ScopeRule:
         assert isinstance(expression, cst.Call)
         names: set[str] = set()
         for arg in expression.args:
-            names |= _names_in(arg.value)
+            names |= names_in(arg.value)
         return frozenset(names)
 
 
 PLATFORM: Final = ScopeRule("**", "platform()", "platform")
+
+
+def scope_id_expression(value: object, where: str) -> str:
+    """A ``tenant-id`` / ``capsule-id`` value: any Python expression, checked to parse."""
+    if not isinstance(value, str):
+        raise ConfigurationError(f"{where} must be a string holding a Python expression")
+    try:
+        cst.parse_expression(value)
+    except cst.ParserSyntaxError:
+        raise ConfigurationError(f"{where}: {value!r} is not a Python expression") from None
+    return value
 
 
 @dataclass(frozen=True)
@@ -171,6 +198,10 @@ class MigrateSettings:
     exclude: tuple[str, ...] = ()
     exclude_tests: bool = False
     batch_size: int = 20
+    default_scope: DefaultScope = "platform"
+    tenant_id: str | None = None
+    capsule_id: str | None = None
+    scoped_credentials: bool = False
     root: Path | None = None
     config: ScopeguardConfig = field(default_factory=ScopeguardConfig)
 
@@ -199,8 +230,25 @@ class MigrateSettings:
         batch_size = table.get("batch-size", 20)
         if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
             raise ConfigurationError(f"{where}: 'batch-size' must be a positive integer")
+        default_scope = table.get("default-scope", "platform")
+        if default_scope == "platform()":
+            default_scope = "platform"
+        if default_scope not in ("platform", "todo"):
+            raise ConfigurationError(f"{where}: 'default-scope' must be \"platform\" or \"todo\"")
+        ids: dict[str, str | None] = {}
+        for key in ("tenant-id", "capsule-id"):
+            value = table.get(key)
+            if value is not None:
+                ids[key] = scope_id_expression(value, f"{where}: {key!r}")
+        scoped_credentials = table.get("scoped-credentials", False)
+        if not isinstance(scoped_credentials, bool):
+            raise ConfigurationError(f"{where}: 'scoped-credentials' must be true or false")
         return cls(
             factory=factory,
+            default_scope=default_scope,
+            tenant_id=ids.get("tenant-id"),
+            capsule_id=ids.get("capsule-id"),
+            scoped_credentials=scoped_credentials,
             scopes=scopes,
             endpoint_url=endpoint,
             exclude=str_list(where, "exclude", table.get("exclude", [])),
@@ -222,12 +270,20 @@ class MigrateSettings:
 
     def scope_for(self, path: str | Path | None) -> ScopeRule:
         """The first ``scopes`` rule whose glob matches ``path``; platform when none does."""
+        return self.matched_scope(path) or PLATFORM
+
+    def matched_scope(self, path: str | Path | None) -> ScopeRule | None:
+        """The first ``scopes`` rule whose glob matches ``path``, or None."""
         if path is not None:
             relative = self.relative(path)
             for rule in self.scopes:
                 if fnmatch.fnmatch(relative, rule.pattern):
                     return rule
-        return PLATFORM
+        return None
+
+    def id_expression(self, kind: str) -> str | None:
+        """The configured expression for a tenant ID or capsule code (``tenant-id``)."""
+        return self.tenant_id if kind == "tenant" else self.capsule_id if kind == "capsule" else None
 
     def _modules(self, path: str | Path) -> set[str]:
         dotted = self.relative(path).removesuffix(".py").removesuffix("/__init__").replace("/", ".")

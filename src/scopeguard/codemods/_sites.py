@@ -25,6 +25,8 @@ __all__ = [
     "bind_arguments",
     "client_verdict",
     "session_verdict",
+    "temporary_credentials",
+    "without_credentials",
 ]
 
 # boto3.client / boto3.resource / Session.client / botocore create_client share this order.
@@ -65,6 +67,8 @@ class Verdict:
     reason: str = ""
     args: tuple[cst.Arg, ...] = ()
     region: cst.Arg | None = None
+    scope_call: str = "platform()"
+    changes: tuple[str, ...] = ()
 
     @property
     def rewritable(self) -> bool:
@@ -83,17 +87,21 @@ class SiteRecord:
     reason: str
     before: str = ""
     after: str = ""
+    runtime: tuple[str, ...] = ()
+    line_after: int = 0
 
     def as_dict(self) -> dict[str, object]:
         return {
             "path": self.path,
             "line": self.line,
             "column": self.column,
+            "line_after": self.line_after,
             "outcome": self.outcome,
             "code": self.code,
             "reason": self.reason,
             "before": self.before,
             "after": self.after,
+            "runtime": list(self.runtime),
         }
 
 
@@ -127,11 +135,23 @@ def bind_arguments(
     return bound
 
 
+TVM_DOC: Final = "docs/scoped-credentials.md"
+
+
 def _credential_reason(names: Sequence[str], where: str) -> Verdict:
     listed = ", ".join(names)
+    if "aws_session_token" in names:
+        # Temporary credentials: in multi-tenant code, a tenant's from a token vending machine.
+        return Verdict(
+            "SG010",
+            f"{where} sets {listed}: per-tenant STS credentials (a token vending machine)? "
+            "a ClientFactory with scoped_credentials gives factory.tenant(<tenant ID>) clients "
+            f"on the tenant's own role; see {TVM_DOC}",
+        )
     return Verdict(
         "SG010",
-        f"{where} sets {listed}; credentials belong to the factory (or factory.operator())",
+        f"{where} sets {listed}; credentials belong to the factory's session (another account: "
+        "factory.operator(account_id, role_name=...))",
     )
 
 
@@ -148,6 +168,25 @@ def session_verdict(args: Sequence[cst.Arg]) -> Verdict:
         return Verdict("SG030", f"unknown session argument {unknown[0]}")
     region = bound.get("region_name")
     return Verdict(None, region=args[region] if region is not None else None)
+
+
+def temporary_credentials(args: Sequence[cst.Arg], signature: Sequence[str]) -> bool:
+    """A session token among the arguments: short-lived STS credentials, which in multi-tenant
+    code are a tenant's (the token vending machine pattern)."""
+    bound = bind_arguments(args, signature)
+    return not isinstance(bound, Verdict) and "aws_session_token" in bound
+
+
+def without_credentials(args: Sequence[cst.Arg]) -> list[cst.Arg] | None:
+    """``args`` minus keyword credentials; None when a credential is positional or unpacked."""
+    kept = []
+    for index, arg in enumerate(args):
+        if arg.star or (arg.keyword is None and index > 0):
+            return None
+        if arg.keyword is not None and arg.keyword.value in CREDENTIAL_ARGUMENTS:
+            continue
+        kept.append(arg)
+    return kept
 
 
 def client_verdict(args: Sequence[cst.Arg], endpoint_policy: str) -> Verdict:

@@ -29,7 +29,7 @@ from typing import IO, Final
 
 from .._config import load_config
 from .._exceptions import ConfigurationError
-from ._files import discover
+from ._files import discover, missing_paths
 from ._migration import SDK_MENTION, SITE_WORDS, FileResult, migrate_source
 from ._settings import FactoryAccessor, MigrateSettings, ScopeRule
 
@@ -75,6 +75,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="only show/write the K-th batch (1-based) of changed files")
     parser.add_argument("--report", choices=("text", "json"), default="text",
                         help="json: one record per site (rewritten / todo / skipped)")
+    parser.add_argument("--json", dest="report", action="store_const", const="json",
+                        help="the same as --report json (the spelling `scopeguard report` uses)")
     parser.add_argument("--report-file", metavar="PATH",
                         help="write the --report json there instead of stdout")
     parser.add_argument("--config", metavar="PYPROJECT", help="pyproject.toml to read")
@@ -208,7 +210,10 @@ class _Totals:
     skipped: int = 0
     errors: int = 0
     rewritten: int = 0
+    unmarked: int = 0
+    todo_sites: int = 0
     todo: Counter[str] = field(default_factory=Counter)
+    runtime: Counter[str] = field(default_factory=Counter)
     lines_removed: int = 0
     seconds: float = 0.0
 
@@ -221,11 +226,14 @@ class _Totals:
         self.skipped += result.skipped is not None
         self.errors += outcome.error is not None
         self.lines_removed += result.lines_removed
+        self.unmarked += len(result.unmarked)
+        self.todo.update(result.markers_added)
         for site in result.sites:
             if site.outcome == "rewritten":
                 self.rewritten += 1
+                self.runtime.update(site.runtime)
             elif site.code is not None:
-                self.todo[site.code] += 1
+                self.todo_sites += 1
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -236,8 +244,11 @@ class _Totals:
             "files_skipped": self.skipped,
             "internal_errors": self.errors,
             "sites_rewritten": self.rewritten,
+            "todo_sites": self.todo_sites,
             "todo_markers": sum(self.todo.values()),
             "todo_by_code": dict(sorted(self.todo.items())),
+            "unmarked_findings": self.unmarked,
+            "runtime_changes": dict(sorted(self.runtime.items())),
             "boilerplate_lines_removed": self.lines_removed,
             "seconds": round(self.seconds, 3),
         }
@@ -253,6 +264,20 @@ class _Totals:
             f"{f' ({todo})' if todo else ''}, {self.skipped} files skipped, "
             f"{self.lines_removed} boilerplate lines removed; {self.changed} files {verb}"
             + (f"\n  {self.errors} internal errors" if self.errors else "")
+            + (
+                f"\n  {self.unmarked} lint findings without a marker (fix them or add "
+                "`# noqa: SG0xx`; --check fails on them)"
+                if self.unmarked
+                else ""
+            )
+            + "".join(f"\n  at run time, {n} sites: {change}" for change, n in self.runtime.items())
+            + (
+                "\n  at run time, every rewritten site: AWS_ENDPOINT_URL is ignored (the factory "
+                "pins endpoints), and the factory calls STS GetCallerIdentity once unless "
+                "account_id is configured"
+                if self.rewritten
+                else ""
+            )
         )
 
 
@@ -286,15 +311,45 @@ def _records(outcomes: Iterable[_Outcome]) -> Iterator[dict[str, object]]:
             yield site.as_dict()
 
 
+def _unwritable(path: str) -> str | None:
+    """Why ``path`` cannot take the report, checked before the run rather than after it."""
+    target = Path(path)
+    if target.is_dir():
+        return "is a directory"
+    parent = target.parent if str(target.parent) else Path(".")
+    if not parent.is_dir():
+        return f"no such directory: {parent}"
+    if not os.access(target if target.exists() else parent, os.W_OK):
+        return "permission denied"
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``scopeguard migrate``; returns the exit status."""
     options = _parser().parse_args(argv)
     mode = options.mode or "diff"
+    missing = missing_paths(options.paths)
+    if missing:
+        print(f"scopeguard migrate: no such file or directory: {', '.join(missing)}",
+              file=sys.stderr)
+        return EXIT_ERROR
+    if options.report_file and (problem := _unwritable(options.report_file)):
+        print(f"scopeguard migrate: --report-file {options.report_file}: {problem}",
+              file=sys.stderr)
+        return EXIT_ERROR
     try:
         settings = _settings(options)
     except ConfigurationError as exc:
         print(f"scopeguard migrate: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    if not options.factory and "factory" not in settings.config.tool("migrate"):
+        print(
+            "scopeguard migrate: warning: no factory configured ([tool.scopeguard.migrate] "
+            f"factory = \"myapp.aws:get_factory\", or --factory); sites are rewritten to "
+            f"`{settings.factory.expression}.<scope>` only where a name "
+            f"`{settings.factory.expression}` is bound, and marked SG001 elsewhere",
+            file=sys.stderr,
+        )
     started = time.perf_counter()
     exclude = [*settings.exclude, *options.exclude]
     files = [
@@ -352,6 +407,9 @@ def main(argv: list[str] | None = None) -> int:
         for result in results:
             if result.changed:
                 print(f"would migrate {result.path}", file=sys.stderr)
+            for finding in result.unmarked:
+                print(f"{result.path}:{finding.line}: {finding.code} {finding.reason} "
+                      "(no marker)", file=sys.stderr)
     totals.seconds = time.perf_counter() - started
 
     if options.report == "json":
@@ -362,14 +420,19 @@ def main(argv: list[str] | None = None) -> int:
         }
         text = json.dumps(document, indent=2) + "\n"
         if options.report_file:
-            Path(options.report_file).write_text(text, encoding="utf-8")
+            try:
+                Path(options.report_file).write_text(text, encoding="utf-8")
+            except OSError as exc:
+                print(f"scopeguard migrate: --report-file {options.report_file}: "
+                      f"{exc.strerror or exc}", file=sys.stderr)
+                return EXIT_ERROR
         else:
             sys.stdout.write(text)
     if not options.quiet:
         print(totals.text(mode), file=sys.stderr)
     if totals.errors:
         return EXIT_ERROR
-    if mode == "check" and totals.changed:
+    if mode == "check" and (totals.changed or totals.unmarked):
         return EXIT_WOULD_CHANGE
     return EXIT_OK
 

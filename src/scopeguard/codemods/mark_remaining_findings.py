@@ -16,7 +16,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import libcst as cst
 from libcst.codemod import CodemodContext
@@ -36,25 +36,62 @@ class Finding:
     reason: str
 
 
-def remaining_findings(source: str, path: str | None, settings: MigrateSettings) -> list[Finding]:
-    """Unacknowledged lint findings of the codemods' codes in ``source`` (none without the rules)."""
+# Codes the last pass writes markers for: the codemods' own, and SG020, a scope-prefixed physical
+# name, which is what makes platform() the wrong scope for the code around it.
+_MARKED_ALSO: Final = frozenset({"SG020"})
+# Callables that take credentials for AWS: the SDK's client and session constructors. Credentials
+# passed to anything else (a requests auth, a helper) are not an SDK site and get no marker.
+_SDK_CALLABLES: Final = frozenset(
+    {"client", "resource", "create_client", "Session", "AioSession", "get_session"}
+)
+
+
+def _callee(call: ast.Call) -> str | None:
+    func = call.func
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+
+
+def _credential_calls(tree: ast.AST) -> dict[tuple[int, int], str | None]:
+    """(line, column) of each credential keyword -> the name of the callable it is passed to."""
+    found: dict[tuple[int, int], str | None] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            for keyword in node.keywords:
+                found[(keyword.lineno, keyword.col_offset)] = _callee(node)
+    return found
+
+
+def remaining_findings(
+    source: str, path: str | None, settings: MigrateSettings
+) -> tuple[list[Finding], list[Finding]]:
+    """Unacknowledged lint findings in ``source``: those the last pass marks, and the others
+    (``--check`` fails on them). Both empty without the lint rules."""
     try:
         from ..lint_rules import LintSettings, check_tree
     except ImportError:  # the lint rules are optional for the codemods
-        return []
+        return [], []
     try:
         tree = ast.parse(source)
     except SyntaxError:
-        return []
+        return [], []
     lint = LintSettings.from_config(settings.config)
     result = check_tree(tree, source.splitlines(True), Path(path or "module.py"), lint, noqa=True)
-    found = []
+    found: list[Finding] = []
+    unmarked: list[Finding] = []
+    calls: dict[tuple[int, int], str | None] | None = None
     for reported in result.reported:
         finding = reported.finding
         entry = _codes.CODES.get(finding.code)
-        if reported.acknowledged is None and entry is not None and "migrate" in entry.tools:
-            found.append(Finding(finding.line, finding.code, f"{entry.message} ({finding.detail})"))
-    return found
+        if reported.acknowledged is not None or entry is None:
+            continue
+        item = Finding(finding.line, finding.code, f"{entry.message} ({finding.detail})")
+        if finding.code == "SG010":
+            calls = _credential_calls(tree) if calls is None else calls
+            if calls.get((finding.line, finding.col)) not in _SDK_CALLABLES:
+                continue  # credentials for a request signer or a helper: no AWS client site
+        markable = "migrate" in entry.tools or finding.code in _MARKED_ALSO
+        (found if markable else unmarked).append(item)
+    return found, unmarked
 
 
 class MarkRemainingFindings(MarkingCommand):
@@ -73,7 +110,7 @@ class MarkRemainingFindings(MarkingCommand):
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         if not self.findings:
-            self.findings = remaining_findings(tree.code, self.context.filename, self.settings)
+            self.findings = remaining_findings(tree.code, self.context.filename, self.settings)[0]
         if not self.findings:
             return tree
         outer = self

@@ -36,7 +36,7 @@ import libcst as cst
 from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.helpers import get_full_name_for_node
-from libcst.metadata import FunctionScope, ImportAssignment, Scope, ScopeProvider
+from libcst.metadata import FunctionScope, GlobalScope, ImportAssignment, Scope, ScopeProvider
 
 from .._fullnames import (
     ASYNC_SESSION_FACTORIES,
@@ -46,7 +46,18 @@ from .._fullnames import (
 )
 from ._markers import MarkingCommand, code_of
 from ._settings import MigrateSettings
-from ._sites import Verdict, client_verdict, literal_string, session_verdict
+from ._evidence import Evidence, find_evidence
+from ._settings import names_in
+from ._sites import (
+    CLIENT_SIGNATURE,
+    SESSION_SIGNATURE,
+    Verdict,
+    client_verdict,
+    literal_string,
+    session_verdict,
+    temporary_credentials,
+    without_credentials,
+)
 
 __all__ = ["REWRITTEN_SESSIONS_KEY", "RewriteClientCalls"]
 
@@ -70,6 +81,38 @@ _METHODS: Final = {
 }
 # What the lint rules report on an async client site besides SG005 (SG031 is added on its own).
 _ASYNC_ALSO: Final = frozenset({"SG010", "SG030"})
+_SCOPED_CREDENTIALS_DOC: Final = "docs/scoped-credentials.md"
+# What a rewrite into each scope changes at run time, per site (--report json "runtime").
+_CHANGES: Final[dict[str, tuple[str, ...]]] = {
+    "tenant": (
+        "resource names are mapped by the naming policy (a logical name gets the tenant's "
+        "prefix; the tenant's own physical names pass as is; any other is refused)",
+        "the tenant ID is validated: InvalidScope unless it is canonical under the naming policy",
+    ),
+    "capsule": (
+        "resource names are mapped by the naming policy (a logical name gets the capsule's "
+        "prefix; the capsule's own physical names pass as is; any other is refused)",
+        "the capsule code is validated: InvalidScope unless it is canonical (and configured)",
+    ),
+    "operator": ("the client runs on a role assumed in the given account",),
+}
+_TVM_CHANGE: Final = (
+    "the credentials passed here are no longer used: the factory assumes the tenant's role "
+    "itself (scoped_credentials)"
+)
+
+
+def _service_code(call: cst.Call) -> str:
+    return code_of(call.args[0].value) if call.args and not call.args[0].star else "..."
+
+
+def _scope_names(scope_call: str) -> frozenset[str]:
+    expression = cst.parse_expression(scope_call)
+    assert isinstance(expression, cst.Call)
+    names: set[str] = set()
+    for arg in expression.args:
+        names |= names_in(arg.value)
+    return frozenset(names)
 
 
 @dataclass(frozen=True)
@@ -106,6 +149,7 @@ class RewriteClientCalls(MarkingCommand):
         self._local_imports: dict[cst.CSTNode, set[tuple[str, str, str]]] = {}
         # Context managers of ``async with`` items: the only place an async client is rewritten.
         self._async_with_items: set[cst.CSTNode] = set()
+        self._evidence_cache: dict[cst.CSTNode, list[Evidence]] = {}
 
     # -- session bindings ---------------------------------------------------------------------
 
@@ -207,8 +251,18 @@ class RewriteClientCalls(MarkingCommand):
         return Verdict("SG005", verdict.reason)
 
     def _judge_call(self, original: cst.Call, updated: cst.Call, site: _Site) -> Verdict:
+        # Temporary credentials on the client or its session: a tenant's, from a token vending
+        # machine. With scoped_credentials the factory assumes the tenant's role itself.
+        tvm = temporary_credentials(updated.args, CLIENT_SIGNATURE) or (
+            site.session_call is not None
+            and site.sdk in ("boto3", "aioboto3")
+            and temporary_credentials(site.session_call.args, SESSION_SIGNATURE)
+        )
+        scope = self._scope(original, site, tvm)
+        if not scope.rewritable:
+            return scope
         once = self.runs_once(original)
-        if once is not None:
+        if once is not None and not self._shared_is_fine(scope, once):
             return Verdict("SG031", once)
         region: cst.Arg | None = None
         if site.session_name is not None and site.session is None:
@@ -224,7 +278,12 @@ class RewriteClientCalls(MarkingCommand):
                         "SG030", f"{site.sdk} session arguments have no factory equivalent"
                     )
             else:
-                verdict = session_verdict(site.session_call.args)
+                session_args = (
+                    without_credentials(site.session_call.args) if tvm else site.session_call.args
+                )
+                if session_args is None:
+                    return Verdict("SG010", self._tvm_advice(original, site, scope.scope_call))
+                verdict = session_verdict(session_args)
                 if not verdict.rewritable:
                     return verdict
                 region = verdict.region
@@ -236,16 +295,19 @@ class RewriteClientCalls(MarkingCommand):
                         f"session {site.session_name!r} sets region_name from an expression in "
                         "another scope; carry it to the client by hand",
                     )
-        verdict = client_verdict(updated.args, self.settings.endpoint_url)
+        client_args = without_credentials(updated.args) if tvm else updated.args
+        if client_args is None:
+            return Verdict("SG010", self._tvm_advice(original, site, scope.scope_call))
+        verdict = client_verdict(client_args, self.settings.endpoint_url)
         if not verdict.rewritable:
             return verdict
-        rule = self.settings.scope_for(self.context.filename)
-        for name in sorted(self.settings.factory.required_names | rule.required_names):
+        needed = self.settings.factory.required_names | _scope_names(scope.scope_call)
+        for name in sorted(needed):
             if not self.is_bound(original, name):
                 return Verdict(
                     "SG001",
                     f"{name!r} is not bound here; the factory expression "
-                    f"{self.settings.factory.expression}.{rule.call} needs it",
+                    f"{self.settings.factory.expression}.{scope.scope_call} needs it",
                 )
         args = list(verdict.args)
         if region is not None and not any(
@@ -260,7 +322,103 @@ class RewriteClientCalls(MarkingCommand):
                     ),
                 )
             )
-        return Verdict(None, args=tuple(args))
+        changes = scope.changes + (_TVM_CHANGE,) * tvm
+        return Verdict(None, args=tuple(args), scope_call=scope.scope_call, changes=changes)
+
+    # -- the scope ----------------------------------------------------------------------------
+
+    def _shared_is_fine(self, scope: Verdict, once: str) -> bool:
+        """A platform client made once per process is the intended Lambda pattern: the factory
+        shares its clients anyway, and an imported accessor is lazy. A tenant or capsule client
+        needs a per-request ID, which import time does not have."""
+        return (
+            scope.scope_call == "platform()"
+            and self.settings.factory.import_name is not None
+            and "default argument" not in once
+        )
+
+    def _evidence(self, original: cst.Call) -> list[Evidence]:
+        holder: cst.CSTNode | None = self.enclosing_function or self.context.module
+        if holder is None:
+            return []
+        if holder not in self._evidence_cache:
+            scope = self.get_metadata(ScopeProvider, original, None)
+            names = frozenset(a.name for a in scope.assignments) if scope is not None else frozenset()
+            if isinstance(scope, GlobalScope):
+                names = frozenset()  # a module-level tenant name is a constant, not a request's
+            self._evidence_cache[holder] = find_evidence(holder, self.settings.config.naming, names)
+        return self._evidence_cache[holder]
+
+    def _scope(self, original: cst.Call, site: _Site, tvm: bool) -> Verdict:
+        """The scope call for a site (``Verdict.scope_call``), or the SG001 marker saying why
+        none can be chosen without guessing."""
+        factory = self.settings.factory.expression
+        method = f"{site.method}({_service_code(original)})"
+        rule = self.settings.matched_scope(self.context.filename)
+        evidence = self._evidence(original)
+        owned = [e for e in evidence if not e.via_name]
+        named = [e for e in evidence if e.via_name]
+        kinds = sorted({e.kind for e in owned} | ({"tenant"} if tvm else set()))
+        if len(kinds) > 1:
+            listed = ", ".join(e.literal for e in owned[:3])
+            return Verdict(
+                "SG001",
+                f"the code here names resources of a tenant and of a capsule ({listed}); "
+                "choose the scope by hand",
+            )
+        if kinds:
+            kind = kinds[0]
+            why = owned[0].literal if owned else "per-tenant STS credentials"
+            if rule is not None and rule.kind == kind and not tvm:
+                return Verdict(None, scope_call=rule.call, changes=_CHANGES[kind])
+            if rule is not None and rule.kind != "platform":
+                return Verdict(
+                    "SG001",
+                    f"the scopes glob {rule.pattern!r} says {rule.call} but the code names "
+                    f"{kind}-owned {why}; choose the scope by hand",
+                )
+            expression = next((e.expression for e in owned if e.expression), None)
+            if expression is None and tvm and len(named) == 1:
+                expression = named[0].literal
+            if expression is None:
+                expression = self.settings.id_expression(kind)
+            if tvm and rule is not None and rule.kind == "tenant":
+                expression = rule.call.removeprefix("tenant(").removesuffix(")")
+            if tvm and (expression is None or not self.settings.scoped_credentials):
+                call = f"tenant({expression})" if expression else "tenant(<tenant ID>)"
+                return Verdict("SG010", self._tvm_advice(original, site, call))
+            if expression is None:
+                return Verdict(
+                    "SG001",
+                    f"{why} is {kind}-owned under the naming policy, so platform() would be "
+                    f"refused at run time: write {factory}.{kind}(<{kind} ID>).{method} "
+                    f"(or set {kind}-id in [tool.scopeguard.migrate])",
+                )
+            return Verdict(None, scope_call=f"{kind}({expression})", changes=_CHANGES[kind])
+        if rule is not None:
+            return Verdict(None, scope_call=rule.call, changes=_CHANGES.get(rule.kind, ()))
+        if named:
+            name = named[0].literal
+            return Verdict(
+                "SG001",
+                f"{name!r} is in scope: if this client serves that tenant write "
+                f"{factory}.tenant({name}).{method}, else {factory}.platform().{method}",
+            )
+        if self.settings.default_scope == "todo":
+            return Verdict(
+                "SG001",
+                'no scopes glob matches this path and default-scope = "todo": write '
+                f"{factory}.platform().{method} or the tenant/capsule scope it serves",
+            )
+        return Verdict(None, scope_call="platform()")
+
+    def _tvm_advice(self, call: cst.Call, site: _Site, scope_call: str) -> str:
+        return (
+            "per-tenant STS credentials (a token vending machine): on a ClientFactory built with "
+            f"scoped_credentials write {self.settings.factory.expression}.{scope_call}."
+            f"{site.method}({_service_code(call)}) and drop the credential plumbing "
+            f"(then set scoped-credentials = true); see {_SCOPED_CREDENTIALS_DOC}"
+        )
 
     def _also(
         self, original: cst.Call, updated: cst.Call, site: _Site, primary: Verdict
@@ -311,9 +469,8 @@ class RewriteClientCalls(MarkingCommand):
             for code, reason in self._also(original_node, updated_node, site, verdict):
                 self.mark(original_node, code, reason, record=False)
             return updated_node
-        rule = self.settings.scope_for(self.context.filename)
         template = cst.parse_expression(
-            f"{self.settings.factory.expression}.{rule.call}.{site.method}()"
+            f"{self.settings.factory.expression}.{verdict.scope_call}.{site.method}()"
         )
         assert isinstance(template, cst.Call)
         last_comma = updated_node.args[-1].comma if updated_node.args else cst.MaybeSentinel.DEFAULT
@@ -334,7 +491,9 @@ class RewriteClientCalls(MarkingCommand):
         RemoveImportsVisitor.remove_unused_import_by_node(self.context, original_node)
         if site.session_name is not None:
             self.context.scratch.setdefault(REWRITTEN_SESSIONS_KEY, set()).add(site.session_name)
-        self.record(original_node, "rewritten", None, "", after=rewritten)
+        self.record(
+            original_node, "rewritten", None, "", after=rewritten, runtime=verdict.changes
+        )
         return rewritten
 
     # -- the factory import -------------------------------------------------------------------

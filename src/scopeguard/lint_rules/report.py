@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -20,13 +19,13 @@ from pathlib import Path
 from typing import Final, TextIO
 
 from .._exceptions import ConfigurationError
+from .._sourcefiles import discover, missing_paths
 from ._checker import check_file, settings_for
 from .rules import RULES
 
 __all__ = ["main"]
 
 RAW_CREATION_CODES: Final = ("SG001", "SG003", "SG005", "SG006")
-_SKIP_DIRS: Final = frozenset({"__pycache__", "node_modules", "site-packages"})
 _PROGRESS_THRESHOLD: Final = 200
 
 
@@ -72,22 +71,12 @@ class Group:
         }
 
 
-def python_files(root: Path) -> Iterator[Path]:
-    """Python files below ``root``, skipping hidden and cache directories and virtualenvs."""
-    if root.is_file():
-        yield root
-        return
-    for directory, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(
-            d
-            for d in dirnames
-            if not d.startswith(".")
-            and d not in _SKIP_DIRS
-            and not os.path.exists(os.path.join(directory, d, "pyvenv.cfg"))
-        )
-        for name in sorted(filenames):
-            if name.endswith(".py"):
-                yield Path(directory) / name
+def python_files(
+    root: Path, *, exclude: Sequence[str] = (), respect_gitignore: bool = True
+) -> Iterator[Path]:
+    """Python files below ``root``, read by the walker ``scopeguard migrate`` uses: ``.gitignore``
+    as git reads it, no virtualenvs or caches, ``--exclude`` globs."""
+    yield from discover([root], exclude=exclude, respect_gitignore=respect_gitignore)
 
 
 def _package(path: Path, root: Path, depth: int) -> str:
@@ -118,16 +107,26 @@ class _Progress:
 
 
 def census(
-    paths: Sequence[Path], depth: int = 2, progress: _Progress | None = None
+    paths: Sequence[Path],
+    depth: int = 2,
+    progress: _Progress | None = None,
+    *,
+    pyproject: Path | None = None,
+    exclude: Sequence[str] = (),
+    respect_gitignore: bool = True,
 ) -> tuple[list[Group], list[dict[str, str]]]:
     """Check every Python file below ``paths``; return the groups and unreadable files."""
-    files = [(root, path) for root in paths for path in python_files(root)]
+    files = [
+        (root, path)
+        for root in paths
+        for path in python_files(root, exclude=exclude, respect_gitignore=respect_gitignore)
+    ]
     groups: dict[tuple[str, str], Group] = {}
     errors: list[dict[str, str]] = []
     bar = progress or _Progress(len(files), sys.stderr, False)
     bar.total = len(files)
     for done, (root, path) in enumerate(files, start=1):
-        settings = settings_for(path)
+        settings = settings_for(path, pyproject=pyproject)
         kind = "tests" if settings.is_test(path) else "production"
         key = (_package(path, root, depth), kind)
         group = groups.setdefault(key, Group(*key))
@@ -201,24 +200,34 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--depth", type=int, default=2, help="directory levels that make a package (default 2)"
     )
-    parser.add_argument(
-        "--progress",
-        action="store_true",
-        help="draw a progress bar on stderr even when it is not a terminal",
-    )
+    parser.add_argument("--config", metavar="PYPROJECT", type=Path,
+                        help="pyproject.toml to read (default: the nearest one above each file)")
+    parser.add_argument("--exclude", action="append", default=[], metavar="GLOB",
+                        help="skip matching paths (repeatable)")
+    parser.add_argument("--no-gitignore", action="store_true", help="do not read .gitignore")
+    progress = parser.add_mutually_exclusive_group()
+    progress.add_argument("--progress", dest="progress", action="store_true", default=None,
+                          help="progress bar on stderr (default: when stderr is a terminal and "
+                          f"there are {_PROGRESS_THRESHOLD}+ files)")
+    progress.add_argument("--no-progress", dest="progress", action="store_false")
     args = parser.parse_args(argv)
     if args.depth < 1:
         parser.error("--depth must be at least 1")
-    missing = [str(p) for p in args.paths if not p.exists()]
+    missing = missing_paths(args.paths)
     if missing:
         parser.error(f"no such file or directory: {', '.join(missing)}")
+    if args.config is not None and not args.config.is_file():
+        parser.error(f"--config {args.config}: no such file")
     stderr = sys.stderr
-    wants_bar = args.progress or stderr.isatty()
+    walk = {"exclude": args.exclude, "respect_gitignore": not args.no_gitignore}
     try:
-        files = sum(1 for root in args.paths for _ in python_files(root))
-        enabled = args.progress or (wants_bar and files >= _PROGRESS_THRESHOLD)
+        files = sum(1 for root in args.paths for _ in python_files(root, **walk))
+        if args.progress is None:
+            enabled = stderr.isatty() and files >= _PROGRESS_THRESHOLD
+        else:
+            enabled = args.progress
         bar = _Progress(files, stderr, enabled)
-        groups, errors = census(args.paths, args.depth, bar)
+        groups, errors = census(args.paths, args.depth, bar, pyproject=args.config, **walk)
     except ConfigurationError as exc:
         print(f"scopeguard report: configuration error: {exc}", file=stderr)
         return 2
