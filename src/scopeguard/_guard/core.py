@@ -113,6 +113,9 @@ class ServiceRules:
     ``platform_refused`` lists operations refused in platform scope too.
     ``addressing`` splits a resource the service reads from the request's host or first path
     segment (S3's bucket) off a signed request's URL.
+    ``early_types``: botocore has operation-specific parameter handlers for the service, which
+    run before the guard's parameter hook; top-level member types are then checked earlier, at
+    ``provide-client-params``, so they never see a value of the wrong type.
     ``complete`` runs last on every checked request of the service: it may add members the
     request must carry (S3's ``ExpectedBucketOwner``).
     ``listings`` drops tenant- and capsule-owned items from the responses of listing operations
@@ -126,6 +129,7 @@ class ServiceRules:
     addressing: Addressing | None = None
     listings: Mapping[str, Listing] = field(default_factory=dict)
     complete: Callable[[ScopeGuard, OperationModel, dict[str, Any]], None] | None = None
+    early_types: bool = False
 
 
 SERVICE_RULES: dict[str, ServiceRules] = {}
@@ -921,7 +925,7 @@ def install_hooks(client: Any, rules: ServiceRules | None,
                         unique_id=f"scopeguard-listing-{service_id}-{listed}")
     events.register_first(f"before-send.{service_id}", check_send,
                           unique_id=f"scopeguard-send-{service_id}")
-    if rules is not None and prepare is None:
+    if rules is not None and rules.early_types and prepare is None:
         # (A resource API's parameters are Python values until ``prepare`` has run.)
         events.register_first(f"provide-client-params.{service_id}", check_types,
                               unique_id=f"scopeguard-types-{service_id}")
