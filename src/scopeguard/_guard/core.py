@@ -10,16 +10,22 @@ guard from a context variable:
 * ``before-parameter-build`` (registered first among the service-wide handlers, so before
   botocore's service-wide handlers rewrite anything; botocore's few operation-specific handlers,
   such as S3's ``CopySource`` quoting, run before it and the service module accounts for them):
-  resolves every resource identifier the operation's input shape names, rewrites logical names
-  to physical ones, runs the service's extra checks, and stamps the request context.
-* the serialiser (JSON-protocol services): re-checks a private copy of the approved parameters
-  and serialises that copy, so the body it produces names only approved resources.
+  first replaces the parameters by a private copy in exact builtin types (``private``), so no
+  object of the caller's is read again; then resolves every resource identifier the
+  operation's input shape names, rewrites logical names to physical ones, runs the service's
+  extra checks, and stamps the request context.
+* the serialiser (JSON-protocol services): copies the parameters again, checks that copy again
+  unless it equals the copy taken at approval, and serialises it, so the body it produces names
+  only approved resources.
 * ``before-sign`` (fires on every path, including presigning and ``_endpoint.make_request``):
   refuses any request whose context was not stamped by the first hook for this very call, and any
   request whose host is not the pinned endpoint. A JSON body that is not the very object the
   serialiser produced is parsed and checked again in full, and its ``X-Amz-Target`` must name
   the operation it is checked as. REST and query requests (S3, SNS, Lambda) are read back from
   their URL, headers and body as the service will read them (``wire``) and checked again.
+* ``before-send`` (after every ``request-created`` handler, including those that run after
+  botocore's signer): the prepared request's URL and body must be those the signing hook
+  approved in this call.
 
 No active guard means the call did not come through a scope handle: refused. This is what makes
 sharing one botocore client between 10,000 tenants safe and cheap.
