@@ -110,3 +110,32 @@ def test_untouched_requests_are_sent(factory: ClientFactory) -> None:
     arn = acme.client("sns").create_topic(Name="news")["TopicArn"]
     acme.client("sns").publish(TopicArn=arn, Message="hi")
     acme.client("s3").put_object(Bucket="files", Key="a.txt", Body=b"x")
+
+
+class _Equal(str):
+    """Compares equal to anything: a URL that claims to be the approved one."""
+
+    def __eq__(self, other: object) -> bool:
+        return True
+
+    def __ne__(self, other: object) -> bool:
+        return False
+
+    __hash__ = str.__hash__
+
+
+def test_a_url_that_only_claims_to_be_the_approved_one_is_refused(
+    factory: ClientFactory,
+) -> None:
+    s3 = factory.tenant("acme").client("s3")
+
+    def retarget(request: Any) -> None:
+        request.url = _Equal(request.url.replace("t-acme-files", "t-globex-files"))
+
+    signed, undo = _after_signing(s3, "GetObject", "register", retarget)
+    try:
+        refused(s3, "get_object", "changed after it was checked and signed", Bucket="files",
+                Key="a.txt")
+    finally:
+        undo()
+    assert signed == [True]

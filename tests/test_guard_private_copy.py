@@ -121,7 +121,30 @@ def _copy_object() -> tuple[dict[str, Any], Callable[[dict[str, Any]], None]]:
             lambda p: source.__setitem__("Bucket", "t-globex-files"))
 
 
+def _event_invoke_config() -> tuple[dict[str, Any], Callable[[dict[str, Any]], None]]:
+    target = {"Destination": "arn:aws:sqs:eu-west-1:123456789012:t-acme-q"}
+    return ({"FunctionName": "fn", "DestinationConfig": {"OnFailure": target}},
+            lambda p: target.__setitem__("Destination",
+                                         "arn:aws:sqs:eu-west-1:123456789012:t-globex-q"))
+
+
+def _redrive() -> tuple[dict[str, Any], Callable[[dict[str, Any]], None]]:
+    import json
+
+    def policy(queue: str) -> str:
+        return json.dumps({"deadLetterTargetArn": f"arn:aws:sqs:eu-west-1:123456789012:{queue}",
+                           "maxReceiveCount": 3})
+
+    attributes = {"RedrivePolicy": policy("t-acme-dlq")}
+    return ({"QueueUrl": "https://sqs.eu-west-1.amazonaws.com/123456789012/t-acme-q",
+             "Attributes": attributes},
+            lambda p: attributes.__setitem__("RedrivePolicy", policy("t-globex-dlq")))
+
+
 ATTACKS = {
+    "lambda.put_function_event_invoke_config": ("lambda", "put_function_event_invoke_config",
+                                                _event_invoke_config),
+    "sqs.set_queue_attributes": ("sqs", "set_queue_attributes", _redrive),
     "dynamodb.transact_get_items": ("dynamodb", "transact_get_items", _transact_get),
     "dynamodb.get_item": ("dynamodb", "get_item", _get_item),
     "dynamodb.batch_get_item": ("dynamodb", "batch_get_item", _batch_get),

@@ -10,16 +10,22 @@ guard from a context variable:
 * ``before-parameter-build`` (registered first among the service-wide handlers, so before
   botocore's service-wide handlers rewrite anything; botocore's few operation-specific handlers,
   such as S3's ``CopySource`` quoting, run before it and the service module accounts for them):
-  resolves every resource identifier the operation's input shape names, rewrites logical names
-  to physical ones, runs the service's extra checks, and stamps the request context.
-* the serialiser (JSON-protocol services): re-checks a private copy of the approved parameters
-  and serialises that copy, so the body it produces names only approved resources.
+  first replaces the parameters by a private copy in exact builtin types (``private``), so no
+  object of the caller's is read again; then resolves every resource identifier the
+  operation's input shape names, rewrites logical names to physical ones, runs the service's
+  extra checks, and stamps the request context.
+* the serialiser (JSON-protocol services): copies the parameters again, checks that copy again
+  unless it equals the copy taken at approval, and serialises it, so the body it produces names
+  only approved resources.
 * ``before-sign`` (fires on every path, including presigning and ``_endpoint.make_request``):
   refuses any request whose context was not stamped by the first hook for this very call, and any
   request whose host is not the pinned endpoint. A JSON body that is not the very object the
   serialiser produced is parsed and checked again in full, and its ``X-Amz-Target`` must name
   the operation it is checked as. REST and query requests (S3, SNS, Lambda) are read back from
   their URL, headers and body as the service will read them (``wire``) and checked again.
+* ``before-send`` (after every ``request-created`` handler, including those that run after
+  botocore's signer): the prepared request's URL and body must be those the signing hook
+  approved in this call.
 
 No active guard means the call did not come through a scope handle: refused. This is what makes
 sharing one botocore client between 10,000 tenants safe and cheap.
@@ -123,6 +129,9 @@ class ServiceRules:
     ``platform_refused`` lists operations refused in platform scope too.
     ``addressing`` splits a resource the service reads from the request's host or first path
     segment (S3's bucket) off a signed request's URL.
+    ``early_types``: botocore has operation-specific parameter handlers for the service, which
+    run before the guard's parameter hook; top-level member types are then checked earlier, at
+    ``provide-client-params``, so they never see a value of the wrong type.
     ``complete`` runs last on every checked request of the service: it may add members the
     request must carry (S3's ``ExpectedBucketOwner``).
     ``listings`` drops tenant- and capsule-owned items from the responses of listing operations
@@ -136,6 +145,7 @@ class ServiceRules:
     addressing: Addressing | None = None
     listings: Mapping[str, Listing] = field(default_factory=dict)
     complete: Callable[[ScopeGuard, OperationModel, dict[str, Any]], None] | None = None
+    early_types: bool = False
 
 
 SERVICE_RULES: dict[str, ServiceRules] = {}
@@ -529,12 +539,12 @@ class _Call:
     # replace the outer request's. Each stamp is a fresh (object, operation) pair, held here, so
     # it cannot be forged or reused.
     approved: dict[tuple[object, str], bytes | str | None] = field(default_factory=dict)
-    # The parameters just approved (the dict botocore goes on with), their stamp and context,
-    # until the serialiser picks them up.
-    pending: tuple[dict[str, Any], tuple[object, str], Mapping[str, Any]] | None = None
+    # The parameters just approved (the dict botocore goes on with), their stamp, context and
+    # a private copy of them as approved, until the serialiser picks them up.
+    pending: tuple[dict[str, Any], tuple[object, str], Mapping[str, Any], Any] | None = None
     # What each request this call signed looked like when the signing hook approved it: its
     # URL, query parameters and body (a dict body as a copy: the request holds the dict).
-    signed: list[tuple[str, Any, Any]] = field(default_factory=list)
+    signed: list[tuple[str, Any, Any, Any]] = field(default_factory=list)
     # Set for a local token generator (rds.generate_db_auth_token, ...): it signs a request of
     # its own making that is never sent, only returned as a database password.
     local: bool = False
@@ -658,26 +668,33 @@ def _same(checked: Mapping[str, Any], params: Mapping[str, Any]) -> bool:
     return True
 
 
-def _as_signed(prepared: Any, signed: list[tuple[str, Any, Any]]) -> bool:
-    """Whether a prepared request is, URL and body, one of the requests approved at signing."""
-    for url, params, data in reversed(signed):
+def _as_signed(prepared: Any, signed: list[tuple[str, Any, Any, Any]]) -> bool:
+    """Whether a prepared request is, URL and body, one of the requests approved at signing.
+
+    Exact types only (a ``str`` subclass could compare equal and be sent as another). A form
+    body (a dict, encoded when the request is prepared, after every ``request-created``
+    handler) is compared as the dict the request still holds against its copy taken at
+    signing, which costs less than encoding it again."""
+    url = prepared.url
+    if type(url) is not str:
+        return False
+    body = prepared.body
+    for approved_url, params, data, request in reversed(signed):
         if params:
             from urllib.parse import urlencode
 
-            url += ("&" if "?" in url else "?") + urlencode(list(params.items()), doseq=True)
-        if prepared.url != url:
+            approved_url += ("&" if "?" in approved_url else "?") + urlencode(
+                list(params.items()), doseq=True)
+        if url != approved_url:
             continue
-        body = prepared.body
         if body is data or (not body and not data):
             return True
         if type(data) is dict:
-            from botocore.awsrequest import AWSRequest, AWSRequestPreparer
-
-            # The preparer's own encoding of a form body (private: the stubs do not list it).
-            preparer: Any = AWSRequestPreparer()
-            if body == preparer._prepare_body(AWSRequest(data=data)):
+            now = request.data
+            if type(now) is dict and all(type(k) is str and type(v) is str
+                                         for k, v in now.items()) and now == data:
                 return True
-        elif isinstance(data, bytes | str) and body == data:
+        elif type(data) in (bytes, str) and type(body) is type(data) and body == data:
             return True
     return False
 
@@ -720,14 +737,15 @@ def _recheck_json(guard: ScopeGuard, rules: ServiceRules, model: OperationModel,
 class _CheckingSerializer:
     """A shared client's serializer, re-checking approved parameters as it serialises them.
 
-    The parameter hook replaced the parameters' contents with a private copy (``private``) and
-    checked it, but later ``before-parameter-build`` and ``before-endpoint-resolution`` handlers
-    still hold that dict and may change it (botocore itself adds idempotency tokens). So the
-    serialiser copies it once more into exact builtin types, checks that copy again and
-    serialises it: nothing else can reach it, so the bytes produced are the image of checked
-    parameters. The check on parameters that are already approved and physical changes nothing
-    (its handlers copy on write, so unchanged members compare by identity); a change means a
-    handler put something unapproved in. The signing hook then only has to see that the
+    The parameter hook replaced the parameters' contents with a private copy (``private``),
+    checked it and kept a second copy of it as approved; but later ``before-parameter-build``
+    and ``before-endpoint-resolution`` handlers still hold the dict botocore goes on with and
+    may change it (botocore itself adds idempotency tokens). So the serialiser copies it once
+    more into exact builtin types and serialises that copy: nothing else can reach it, so the
+    bytes produced are the image of what it holds. If it differs from the approved copy it is
+    checked again first; the check on parameters that are already approved and physical
+    changes nothing (its handlers copy on write, so unchanged members compare by identity), so
+    a change means a handler put something unapproved in. The signing hook then only has to see that the
     request still carries that very body object (bytes are immutable: any rewrite is a new
     object) and can skip parsing it, batches included; any other body is parsed and checked
     in full."""
@@ -755,8 +773,12 @@ class _CheckingSerializer:
             except Unreadable as exc:
                 raise guard.refuse(exc.reason, service=self._rules.service,
                                    op=operation_model.name) from None
-            _recheck(guard, self._rules, operation_model, private,
-                     self._plan_for(operation_model), pending[2])
+            # Equal to the copy taken when they were approved (both copies hold only exact
+            # builtin types, so == runs no code of anyone else's): nothing to check again.
+            # Copying is about four times cheaper than checking, so this pays for itself.
+            if private != pending[3]:
+                _recheck(guard, self._rules, operation_model, private,
+                         self._plan_for(operation_model), pending[2])
         except ScopeViolation as exc:
             guard.on_refusal(exc)
             raise
@@ -833,7 +855,7 @@ def install_hooks(client: Any, rules: ServiceRules | None,
         stamp = (object(), model.name)
         call.approved[stamp] = None
         if recheck_body:
-            call.pending = (params, stamp, context)
+            call.pending = (params, stamp, context, private_copy(params))
         context[_APPROVAL] = stamp
 
     def check_types(params: Any, model: OperationModel, **_: Any) -> None:
@@ -915,7 +937,7 @@ def install_hooks(client: Any, rules: ServiceRules | None,
             raise
         data = request.data
         call.signed.append((request.url, dict(request.params) if request.params else None,
-                            dict(data) if type(data) is dict else data))
+                            dict(data) if type(data) is dict else data, request))
 
     def filter_listing(parsed: Any, model: OperationModel, **_: Any) -> None:
         call = _ACTIVE.get()
@@ -927,12 +949,12 @@ def install_hooks(client: Any, rules: ServiceRules | None,
             listing(call.guard, parsed)
 
     events = client.meta.events
-    if rules is not None and rules.listings:
-        events.register(f"after-call.{service_id}", filter_listing,
-                        unique_id=f"scopeguard-listing-{service_id}")
+    for listed in (rules.listings if rules is not None else ()):
+        events.register(f"after-call.{service_id}.{listed}", filter_listing,
+                        unique_id=f"scopeguard-listing-{service_id}-{listed}")
     events.register_first(f"before-send.{service_id}", check_send,
                           unique_id=f"scopeguard-send-{service_id}")
-    if rules is not None and prepare is None:
+    if rules is not None and rules.early_types and prepare is None:
         # (A resource API's parameters are Python values until ``prepare`` has run.)
         events.register_first(f"provide-client-params.{service_id}", check_types,
                               unique_id=f"scopeguard-types-{service_id}")

@@ -638,6 +638,9 @@ RULES: Final = ServiceRules(
     },
     addressing=_addressing,
     complete=_pin_owner,
+    # botocore's SSE-C, CopySource and Content-MD5 handlers for S3 operations run before the
+    # guard's parameter hook and assume well-typed members.
+    early_types=True,
     listings={
         "ListBuckets": drop_owned("Buckets", lambda b: b["Name"]),
         "ListDirectoryBuckets": drop_owned("Buckets", lambda b: b["Name"]),

@@ -7,6 +7,11 @@ stays within the scope. The scope's own physical names are accepted as given, bu
 the prefix must still be a valid logical name: ``//``, a trailing ``/`` and ``.``/``..``
 segments are refused, never cleaned.
 
+SSM reads a one-segment name with a leading slash (``/t-globex-db``) as the name without it, so
+ownership is decided on that canonical name in every scope (``canonical_name``); a parameter ARN
+``parameter//...`` is refused. In platform scope ``GetParametersByPath`` and
+``DescribeParameters`` return shared parameters only (tenants' and capsules' are dropped).
+
 ``GetParameter`` and ``GetParameters`` accept a ``:version`` or ``:label`` selector after the
 name; it is split off, checked, and put back after the name is mapped. A parameter ARN is
 ``...:parameter/<name without its leading "/">``. An ARN whose name has no ``/`` is read as a
