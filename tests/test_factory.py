@@ -528,3 +528,36 @@ def test_errors_on_unmapped_names_get_no_note(factory: ClientFactory) -> None:
     with pytest.raises(client.exceptions.ResourceNotFoundException) as info:
         client.describe_table(TableName="shared-config")
     assert not getattr(info.value, "__notes__", [])
+
+
+def test_signing_never_waits_behind_a_new_tenants_assume_role() -> None:
+    from scopeguard import TenantRoleSettings
+
+    settings = TenantRoleSettings(role_name="TenantAccess", services=("dynamodb",))
+    with moto_factory(account_id="123456789012", scoped_credentials=settings) as factory:
+        _table(factory.tenant("acme").client("dynamodb"))
+        entered, release = threading.Event(), threading.Event()
+
+        def slow_sts(params: dict[str, Any], **_: Any) -> None:
+            if params["RoleSessionName"].endswith("t-slow"):
+                entered.set()
+                release.wait(30)
+
+        factory._credentials()._sts_client().meta.events.register(
+            "provide-client-params.sts.AssumeRole", slow_sts)
+        newcomer = threading.Thread(target=lambda: factory.tenant("slow").client("dynamodb"))
+        newcomer.start()
+        try:
+            assert entered.wait(30)
+            # The new tenant's AssumeRole is in flight: an existing tenant's client is still
+            # handed out, signs and sends.
+            done = threading.Event()
+            threading.Thread(target=lambda: (
+                factory.tenant("acme").client("dynamodb").describe_table(TableName="orders"),
+                done.set())).start()
+            assert done.wait(30)
+            assert newcomer.is_alive()  # still inside its AssumeRole
+        finally:
+            release.set()
+            newcomer.join()
+        assert factory.stats()["sts.assume_role"] == 2
