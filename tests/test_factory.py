@@ -561,3 +561,23 @@ def test_signing_never_waits_behind_a_new_tenants_assume_role() -> None:
             release.set()
             newcomer.join()
         assert factory.stats()["sts.assume_role"] == 2
+
+
+def test_scoped_presigned_urls_carry_the_scopes_own_key() -> None:
+    from urllib.parse import parse_qs, urlsplit
+
+    from scopeguard import TenantRoleSettings
+
+    settings = TenantRoleSettings(role_name="TenantAccess", services=("s3",))
+    with moto_factory(account_id="123456789012", scoped_credentials=settings) as factory:
+        cache = factory._credentials()
+        for tenant in ("acme", "globex"):
+            url = factory.tenant(tenant).client("s3").generate_presigned_url(
+                "get_object", Params={"Bucket": "files", "Key": "report.pdf"})
+            query = parse_qs(urlsplit(url).query)
+            spec = factory._scoped_spec(factory.naming.tenant(tenant))
+            keys = cache.credentials_for(spec).get_frozen_credentials()
+            # botocore's default S3 presigning here is query-string SigV2: key ID and token.
+            assert query["AWSAccessKeyId"] == [keys.access_key]
+            assert query["x-amz-security-token"] == [keys.token]
+        assert factory.stats()["clients.created"] == 1
