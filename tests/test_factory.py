@@ -528,3 +528,56 @@ def test_errors_on_unmapped_names_get_no_note(factory: ClientFactory) -> None:
     with pytest.raises(client.exceptions.ResourceNotFoundException) as info:
         client.describe_table(TableName="shared-config")
     assert not getattr(info.value, "__notes__", [])
+
+
+def test_signing_never_waits_behind_a_new_tenants_assume_role() -> None:
+    from scopeguard import TenantRoleSettings
+
+    settings = TenantRoleSettings(role_name="TenantAccess", services=("dynamodb",))
+    with moto_factory(account_id="123456789012", scoped_credentials=settings) as factory:
+        _table(factory.tenant("acme").client("dynamodb"))
+        entered, release = threading.Event(), threading.Event()
+
+        def slow_sts(params: dict[str, Any], **_: Any) -> None:
+            if params["RoleSessionName"].endswith("t-slow"):
+                entered.set()
+                release.wait(30)
+
+        factory._credentials()._sts_client().meta.events.register(
+            "provide-client-params.sts.AssumeRole", slow_sts)
+        newcomer = threading.Thread(target=lambda: factory.tenant("slow").client("dynamodb"))
+        newcomer.start()
+        try:
+            assert entered.wait(30)
+            # The new tenant's AssumeRole is in flight: an existing tenant's client is still
+            # handed out, signs and sends.
+            done = threading.Event()
+            threading.Thread(target=lambda: (
+                factory.tenant("acme").client("dynamodb").describe_table(TableName="orders"),
+                done.set())).start()
+            assert done.wait(30)
+            assert newcomer.is_alive()  # still inside its AssumeRole
+        finally:
+            release.set()
+            newcomer.join()
+        assert factory.stats()["sts.assume_role"] == 2
+
+
+def test_scoped_presigned_urls_carry_the_scopes_own_key() -> None:
+    from urllib.parse import parse_qs, urlsplit
+
+    from scopeguard import TenantRoleSettings
+
+    settings = TenantRoleSettings(role_name="TenantAccess", services=("s3",))
+    with moto_factory(account_id="123456789012", scoped_credentials=settings) as factory:
+        cache = factory._credentials()
+        for tenant in ("acme", "globex"):
+            url = factory.tenant(tenant).client("s3").generate_presigned_url(
+                "get_object", Params={"Bucket": "files", "Key": "report.pdf"})
+            query = parse_qs(urlsplit(url).query)
+            spec = factory._scoped_spec(factory.naming.tenant(tenant))
+            keys = cache.credentials_for(spec).get_frozen_credentials()
+            # botocore's default S3 presigning here is query-string SigV2: key ID and token.
+            assert query["AWSAccessKeyId"] == [keys.access_key]
+            assert query["x-amz-security-token"] == [keys.token]
+        assert factory.stats()["clients.created"] == 1

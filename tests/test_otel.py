@@ -124,3 +124,22 @@ def test_assume_role_calls_latency_and_cache_hits_are_metrics(telemetry: Telemet
         ({"scope.kind": "operator", "outcome": "ok"}, 1)]
     cache = dict((p[0]["result"], p[1]) for p in telemetry.points("scopeguard.credentials.cache"))
     assert cache["miss"] == 1 and cache["hit"] >= 1
+
+
+def test_credential_store_outcomes_are_metrics(telemetry: Telemetry) -> None:
+    from test_credentials import FakeClock, FakeSTS
+
+    from scopeguard import MemoryCredentialStore, OperatorSettings
+    from scopeguard._credentials import CredentialCache
+
+    scopeguard.enable_opentelemetry(meter_provider=telemetry.meters,
+                                    tracer_provider=telemetry.tracers)
+    clock = FakeClock()
+    sts, store = FakeSTS(clock), MemoryCredentialStore(clock)
+    for _ in range(3):
+        CredentialCache(lambda: sts, OperatorSettings(), clock=clock, store=store).credentials(
+            "111122223333", "Ops").get_frozen_credentials()
+    assert sts.count == 1
+    assert telemetry.points("scopeguard.credential_store") == [({"result": "hit"}, 2)]
+    assert telemetry.points("scopeguard.sts.assume_role") == [
+        ({"scope.kind": "operator", "outcome": "ok"}, 1)]

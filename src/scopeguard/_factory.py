@@ -147,6 +147,9 @@ class ClientFactory:
         # _sessions.ActiveScopeCredentials); bounded like the per-scope clients that use them.
         self._scope_creds: _CountingLRU = _CountingLRU(max_scoped_clients, self._stats,
                                                        "scope_credentials")
+        # Its own lock, held for dictionary operations only: signing must never wait behind the
+        # factory lock, which is held while a new scope's role is assumed.
+        self._scope_creds_lock = threading.Lock()
         self.recheck_serialized = recheck_serialized
         self._scoped_checked = False
         # Async clients, per event loop (scopeguard._async); rebuilt when the generation moves.
@@ -247,7 +250,8 @@ class ClientFactory:
                 self._guards.clear()
                 self._shared.clear()
                 self._operator_sessions.clear()
-                self._scope_creds.clear()
+                with self._scope_creds_lock:
+                    self._scope_creds.clear()
                 if self._credential_cache is not None:
                     self._credential_cache.invalidate()
                 emit("cache.invalidated", scope="all")
@@ -266,7 +270,8 @@ class ClientFactory:
                             if k[0] == (str(target), "scoped-credentials")]:  # type: ignore[index]
                     del self._shared[key]
                 self._operator_sessions.pop((str(target), "scoped-credentials"), None)
-                self._scope_creds.pop(target, None)
+                with self._scope_creds_lock:
+                    self._scope_creds.pop(target, None)
             for key in [k for k in self._scoped
                         if _matches(k[0], targets, account)]:  # type: ignore[index]
                 del self._scoped[key]
@@ -296,6 +301,7 @@ class ClientFactory:
         self._scoped.clear()
         self._guards.clear()
         self._operator_sessions.clear()
+        self._scope_creds_lock = threading.Lock()
         self._scope_creds.clear()
         if self._credential_cache is not None:
             self._credential_cache = None
@@ -320,6 +326,11 @@ class ClientFactory:
                 if len(self._prepared) < 1024:
                     self._prepared[fast_key[1:]] = prepared
         region, config_key, create_options = prepared
+        if (self.scoped_credentials is not None and scope.kind in ("tenant", "capsule")
+                and service_name in self.scoped_credentials.services):
+            # A new scope's AssumeRole happens here, outside the factory lock: other scopes'
+            # client lookups must not wait for STS.
+            self._scope_credentials(scope)
         with self._lock:
             client = self._scoped.get(fast_key)
             if client is not None:
@@ -492,12 +503,15 @@ class ClientFactory:
     def _scope_credentials(self, scope: ScopeRef) -> Any:
         """``scope``'s one ``RefreshableCredentials`` (scoped credentials): every service of
         the scope signs with it. Read on each request such a scope signs: a dictionary hit."""
-        with self._lock:
+        with self._scope_creds_lock:
             credentials = self._scope_creds.get(scope)
-            if credentials is None:
-                credentials = self._credentials().credentials_for(self._scoped_spec(scope))
+        if credentials is None:
+            # Two threads may both get here for one new scope: the credential cache's single
+            # flight makes it one AssumeRole and one shared credentials object.
+            credentials = self._credentials().credentials_for(self._scoped_spec(scope))
+            with self._scope_creds_lock:
                 self._scope_creds[scope] = credentials
-            return credentials
+        return credentials
 
     def _scoped_spec(self, scope: ScopeRef) -> Any:
         from ._policy import check_scoped_credentials, scoped_spec
