@@ -55,6 +55,7 @@ SCOPE_CLIENT_METHODS: Final = ("client", "resource")
 ISOLATED_SCOPES: Final = ("tenant", "capsule")
 ISOLATED_SCOPE_SERVICES: Final = (
     "dynamodb",
+    "dynamodbstreams",
     "events",
     "kinesis",
     "lambda",
