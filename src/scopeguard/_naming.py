@@ -712,7 +712,9 @@ class NamingPolicy:
 
     @classmethod
     def from_config(cls, table: Mapping[str, object]) -> NamingPolicy:
-        """Build a policy from the ``[tool.scopeguard.naming]`` table (keys use dashes)."""
+        """Build a policy from the ``[tool.scopeguard.naming]`` table (keys use dashes:
+        ``tenant-ids``, ``templates``, ``capsule-templates``, ``variables``, ``key-templates``,
+        ``compact-ids`` besides the layout keys); see docs/adopting.md."""
         known = {
             "separator": str,
             "tenant-marker": str,
