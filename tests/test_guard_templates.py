@@ -68,7 +68,9 @@ def test_another_tenants_table_is_refused(factory: ClientFactory) -> None:
 
 
 def test_the_pooled_table_is_keyed_by_the_tenant_id(factory: ClientFactory) -> None:
-    acme = factory.tenant(ACME).client("dynamodb")
+    handle = factory.tenant(ACME)
+    assert handle.pooled_key_prefix("Product-pooled") == f"{ACME}-"
+    acme = handle.client("dynamodb")
     acme.put_item(TableName="Product-pooled", Item={"shardId": {"S": f"{ACME}-3"}})
     refused(acme, "put_item", f"belongs to tenant:{GLOBEX}", TableName="Product-pooled",
             Item={"shardId": {"S": f"{GLOBEX}-3"}})

@@ -88,6 +88,16 @@ def test_uuid_bucket_names_fit_s3_and_read_back(u: uuid.UUID, logical: str) -> N
         assert DEFAULT_POLICY.owner(bucket, "s3") == scope
 
 
+@given(u=st.uuids())
+def test_any_service_can_compact_its_names(u: uuid.UUID) -> None:
+    naming = NamingPolicy(compact_ids=frozenset({"s3", "lambda"}))
+    scope = naming.tenant(str(u))
+    function = naming.physical_name(scope, "lambda", "f" * 35)
+    assert len(function) == 64 and naming.owner(function, "lambda") == scope
+    with pytest.raises(InvalidName, match="at most 25"):
+        DEFAULT_POLICY.physical_name(scope, "lambda", "f" * 35)
+
+
 def test_a_token_over_128_bits_is_no_tenants() -> None:
     assert expand("z" * 25) is None
     assert DEFAULT_POLICY.owner("t-" + "z" * 25 + "-data", "s3") == ScopeRef("tenant", "z" * 25)

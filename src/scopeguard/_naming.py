@@ -436,8 +436,9 @@ class NamingPolicy:
         """IAM name patterns inside ``name_patterns`` that are other scopes' names: for a slug
         tenant of 8 (12) hex digits next to dashed UUIDs, names where the ID goes on as a UUID
         (``t-12345678-????-????-????-????????????-*``). The guard refuses them too."""
-        if (scope.kind != "tenant" or "uuid" not in self.tenant_ids
-                or service in self.compact_ids or not is_uuid_group(scope.id)):
+        if (len(scope.id) not in (8, 12) or scope.kind != "tenant"
+                or "uuid" not in self.tenant_ids or service in self.compact_ids
+                or not is_uuid_group(scope.id)):
             return []
         entries = self._parsed.get(("tenant", service))
         templates = [self._default_template("tenant")] if entries is None else [
@@ -574,8 +575,12 @@ class NamingPolicy:
                 f"{rule.kind} name {physical!r} for {scope} is {len(physical)} characters; "
                 f"{service} allows {rule.max_len}: use a logical name of at most {room} characters"
             )
-        if any(_iam_match(p, physical) for p in self.deny_patterns(scope, service)) or (
-                self._read(physical, service) != (scope, logical)):
+        # The default layout reads back by construction (the ID ends at the separator, a dashed
+        # UUID has a fixed shape, and the one overlap, a slug that is a UUID's first group, is
+        # what the deny patterns catch); a template set is checked by reading the name back.
+        deny = self.deny_patterns(scope, service)
+        if (deny and any(_iam_match(p, physical) for p in deny)) or (
+                entries is not None and self._read(physical, service) != (scope, logical)):
             raise InvalidName(
                 f"{rule.kind} name {physical!r} for {scope} and {logical!r} would be read as "
                 f"another scope's (a UUID tenant's, or {self._read(physical, service)}); choose "
@@ -707,7 +712,9 @@ class NamingPolicy:
 
     @classmethod
     def from_config(cls, table: Mapping[str, object]) -> NamingPolicy:
-        """Build a policy from the ``[tool.scopeguard.naming]`` table (keys use dashes)."""
+        """Build a policy from the ``[tool.scopeguard.naming]`` table (keys use dashes:
+        ``tenant-ids``, ``templates``, ``capsule-templates``, ``variables``, ``key-templates``,
+        ``compact-ids`` besides the layout keys); see docs/adopting.md."""
         known = {
             "separator": str,
             "tenant-marker": str,

@@ -194,8 +194,14 @@ class Scope:
 
     @property
     def key_prefix(self) -> str:
-        """Prefix every partition key / object key must carry in pooled tables and buckets."""
+        """Prefix every partition key / object key must carry in pooled tables and buckets
+        (those without a ``key_templates`` entry; see ``pooled_key_prefix``)."""
         return self._factory.naming.key_prefix(self.scope)
+
+    def pooled_key_prefix(self, resource: str) -> str:
+        """The key prefix of one pooled table or bucket, following its ``key_templates`` entry
+        (``3f2b…-`` for ``{tenant}-``)."""
+        return self._factory.naming.key_prefix(self.scope, resource)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.scope}>"
