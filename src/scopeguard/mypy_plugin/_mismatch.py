@@ -242,7 +242,10 @@ class ScopeMismatchCheck:
             # the argument again itself, so anything this pass would report is dropped here.
             with api.msg.filter_errors():
                 given = get_proper_type(api.get_expression_type(expr, type_context=formal))
-            if not isinstance(given, Instance) or is_subtype(given, formal):
+            if not isinstance(given, Instance):
+                continue
+            # A formal with type variables is no subtype of anything until mypy solves it.
+            if not generic and is_subtype(given, formal):
                 continue
             found = _expected(formal, given)
             if found is None:
