@@ -109,7 +109,9 @@ def scope_label(scope: Type) -> str:
         kind = scope_kind(proper)
         if proper.type.fullname in _KIND_BY_CLASS or proper.type.fullname == SCOPE_BASE:
             return kind
-        return f"{kind} ({proper.type.name})" if kind not in ("any", "unknown") else proper.type.name
+        if kind in ("any", "unknown"):
+            return proper.type.name
+        return f"{kind} ({proper.type.name})"
     return "unknown"
 
 
