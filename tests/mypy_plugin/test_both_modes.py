@@ -37,7 +37,8 @@ def _shape(diagnostics: list[Diagnostic]) -> list[tuple[int, str, str]]:
             shape.append((d.line, d.severity, d.text))
             continue
         code = d.text.rsplit("[", 1)[-1].rstrip("]")
-        parent = errorcodes.error_codes[code].sub_code_of if code in errorcodes.error_codes else None
+        known = errorcodes.error_codes.get(code)
+        parent = known.sub_code_of if known is not None else None
         shape.append((d.line, d.severity, parent.code if parent is not None else code))
     return sorted(shape)
 

@@ -196,13 +196,14 @@ def test_dmypy_follows_signature_edits_in_another_module(tmp_path: Path) -> None
         return _codes(done.stdout)
 
     xray = (13, 'Revealed type is "types_boto3_xray.client.XRayClient"')
+    scoped = HELPERS.replace("orders: DynamoDBClient", "orders: TenantDynamoDBClient")
     try:
         assert run() == [xray]
-        helpers.write_text(HELPERS.replace("orders: DynamoDBClient", "orders: TenantDynamoDBClient"))
+        helpers.write_text(scoped)
         assert run() == [MISMATCH, xray]
         helpers.write_text(HELPERS)
         assert run() == [xray]
-        helpers.write_text(HELPERS.replace("orders: DynamoDBClient", "orders: TenantDynamoDBClient"))
+        helpers.write_text(scoped)
         assert run() == [MISMATCH, xray]
     finally:
         subprocess.run([*base, "stop"], capture_output=True, timeout=60)

@@ -109,7 +109,9 @@ def scope_label(scope: Type) -> str:
         kind = scope_kind(proper)
         if proper.type.fullname in _KIND_BY_CLASS or proper.type.fullname == SCOPE_BASE:
             return kind
-        return f"{kind} ({proper.type.name})" if kind not in ("any", "unknown") else proper.type.name
+        if kind in ("any", "unknown"):
+            return proper.type.name
+        return f"{kind} ({proper.type.name})"
     return "unknown"
 
 
@@ -242,7 +244,10 @@ class ScopeMismatchCheck:
             # the argument again itself, so anything this pass would report is dropped here.
             with api.msg.filter_errors():
                 given = get_proper_type(api.get_expression_type(expr, type_context=formal))
-            if not isinstance(given, Instance) or is_subtype(given, formal):
+            if not isinstance(given, Instance):
+                continue
+            # A formal with type variables is no subtype of anything until mypy solves it.
+            if not generic and is_subtype(given, formal):
                 continue
             found = _expected(formal, given)
             if found is None:
