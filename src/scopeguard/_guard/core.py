@@ -68,10 +68,10 @@ __all__ = [
     "enter_local",
     "forbidden",
     "header_items",
-    "kms_key",
-    "narrow_to_scope",
     "install_hooks",
+    "kms_key",
     "leave",
+    "narrow_to_scope",
     "private_arguments",
     "scope_call",
 ]
@@ -623,7 +623,7 @@ def _checked(guard: ScopeGuard, rules: ServiceRules, model: OperationModel,
         guard.check(rules, model, params, plan, context)
     except ScopeViolation:
         raise
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001  (any failure reading input: fail closed)
         from botocore.validate import validate_parameters
 
         if model.input_shape is not None:
@@ -727,7 +727,7 @@ class _CheckingSerializer:
     object) and can skip parsing it, batches included; any other body is parsed and checked
     in full."""
 
-    __slots__ = ("_inner", "_rules", "_plan_for")
+    __slots__ = ("_inner", "_plan_for", "_rules")
 
     def __init__(self, inner: Any, rules: ServiceRules,
                  plan_for: Callable[[OperationModel], Plan]) -> None:
