@@ -517,7 +517,8 @@ class _Call:
     # it cannot be forged or reused.
     approved: dict[tuple[object, str], bytes | str | None] = field(default_factory=dict)
     # The parameters just approved (the dict botocore goes on with), their stamp, context and
-    # a private copy of them as approved, until the serialiser picks them up.
+    # a private copy of them as approved (None for batches, see _worth_copying), until the
+    # serialiser picks them up.
     pending: tuple[dict[str, Any], tuple[object, str], Mapping[str, Any], Any] | None = None
     # What each request this call signed looked like when the signing hook approved it: its
     # URL, query parameters and body (a dict body as a copy: the request holds the dict).
@@ -711,6 +712,25 @@ def _recheck_json(guard: ScopeGuard, rules: ServiceRules, model: OperationModel,
     _recheck(guard, rules, model, sent, plan, request.context)
 
 
+# Containers and members an approval-time copy may hold. For simple calls copying is about four
+# times cheaper than checking again; a batch (25 items of nested maps) copies dearer than its
+# check, which looks at each table once: batches are checked again instead.
+_COPY_BUDGET: Final = 32
+
+
+def _worth_copying(params: Mapping[str, Any]) -> bool:
+    """A look two levels deep, without allocating (the parameters are exact builtins here)."""
+    size = len(params)
+    for value in params.values():
+        kind = type(value)
+        if kind is dict or kind is list:
+            size += len(value)
+            for child in (value.values() if kind is dict else value):
+                if type(child) is dict or type(child) is list:
+                    size += len(child)
+    return size <= _COPY_BUDGET
+
+
 class _CheckingSerializer:
     """A shared client's serializer, re-checking approved parameters as it serialises them.
 
@@ -753,7 +773,7 @@ class _CheckingSerializer:
             # Equal to the copy taken when they were approved (both copies hold only exact
             # builtin types, so == runs no code of anyone else's): nothing to check again.
             # Copying is about four times cheaper than checking, so this pays for itself.
-            if private != pending[3]:
+            if pending[3] is None or private != pending[3]:
                 _recheck(guard, self._rules, operation_model, private,
                          self._plan_for(operation_model), pending[2])
         except ScopeViolation as exc:
@@ -832,7 +852,8 @@ def install_hooks(client: Any, rules: ServiceRules | None,
         stamp = (object(), model.name)
         call.approved[stamp] = None
         if recheck_body:
-            call.pending = (params, stamp, context, private_copy(params))
+            call.pending = (params, stamp, context,
+                            private_copy(params) if _worth_copying(params) else None)
         context[_APPROVAL] = stamp
 
     def check_types(params: Any, model: OperationModel, **_: Any) -> None:
