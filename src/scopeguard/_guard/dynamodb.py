@@ -155,7 +155,7 @@ def _one_dialect(guard: ScopeGuard, params: Mapping[str, Any], member: str = "")
     if legacy and expressions:
         raise guard.refuse(f"legacy {', '.join(sorted(legacy))} and expression "
                            f"{', '.join(sorted(expressions))} parameters together; use one "
-                           "dialect", member or sorted(legacy)[0])
+                           "dialect", member or min(legacy))
 
 
 def _item_ops(guard: ScopeGuard, op: str, params: dict[str, Any], _: Mapping[str, Any]) -> None:

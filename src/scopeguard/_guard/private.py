@@ -18,7 +18,8 @@ botocore would serialise it by calling its methods again, after the check.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence, Set
+from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Final
@@ -101,6 +102,6 @@ def _convert(value: Any, kind: type) -> Any:
     if issubclass(kind, frozenset):
         return {_key(v) if issubclass(type(v), str) else _copy(v)
                 for v in frozenset.__iter__(value)}
-    if issubclass(kind, Mapping | Set) or issubclass(kind, Sequence):
+    if issubclass(kind, Mapping | AbstractSet) or issubclass(kind, Sequence):
         raise Unreadable(f"a {kind.__name__} is not a dict or list; pass builtin containers")
     return value
