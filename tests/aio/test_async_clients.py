@@ -500,3 +500,16 @@ def test_expiring_credentials_are_refreshed_in_a_worker_thread() -> None:
     assert frozen.access_key == "AKIA2"  # refreshed, not the value resolved at construction
     assert sync.threads[-1] != loop_thread
     assert adapter.get_account_id() == "123456789012"
+
+
+def test_async_service_errors_name_the_physical_resource(factory: ClientFactory) -> None:
+    async def body() -> list[str]:
+        async with factory.tenant("acme").async_client("dynamodb") as client:
+            try:
+                await client.describe_table(TableName="missing")
+            except client.exceptions.ResourceNotFoundException as exc:
+                return list(exc.__notes__)
+        raise AssertionError("DescribeTable on a missing table succeeded")
+
+    notes = run(factory, body)
+    assert notes == ["scopeguard: tenant:acme: TableName 'missing' -> 't-acme-missing'"]

@@ -11,10 +11,10 @@ Two objects, two lifetimes (the settings it runs on and the specs it is keyed by
   before signing each request; it, in turn, asks the cache. The cache is the only place that
   decides when STS is called.
 
-With a ``CredentialStore`` (``_store``), a process miss reads the fleet's store before STS, and
-the process that calls STS does so under the store's lock and writes the result back: one
-AssumeRole per key per refresh window for the whole fleet. The process cache stays in front, so a
-hit never touches the store.
+With a ``CredentialStore`` (``_store``, through ``_fleet``), a process miss reads the fleet's
+store before STS, and the process that calls STS does so under the store's lock and writes the
+result back: one AssumeRole per key per refresh window for the whole fleet. The process cache
+stays in front, so a hit never touches the store.
 
 Nothing here logs, formats or raises a key, a secret or a session token. Events name the account,
 the role ARN, the session name, latencies and error codes only.
@@ -30,7 +30,6 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import partial
 from typing import TYPE_CHECKING, Any, Final
@@ -40,9 +39,10 @@ from cachetools import LRUCache
 from .._assume_role import _PARTITION_RE, AssumeRoleSpec, OperatorSettings, role_session_name
 from .._exceptions import ConfigurationError, CredentialError
 from .._naming import NamingPolicy
-from .._exceptions import StoreEntryUnreadable
 from .._observe import Stats, emit
-from ._store import CredentialStore, StoredCredentials, StoreLock, store_key
+from ._fleet import FleetLevel
+from ._fleet import Material as _Material
+from ._store import CredentialStore, StoredCredentials, store_key
 
 if TYPE_CHECKING:
     from botocore.credentials import RefreshableCredentials
@@ -51,21 +51,6 @@ __all__ = ["CredentialCache"]
 
 _ACCESS_DENIED: Final = frozenset({"AccessDenied", "AccessDeniedException"})
 _METHOD: Final = "scopeguard-assume-role"
-
-
-@dataclass(frozen=True, slots=True)
-class _Material:
-    """One AssumeRole result and the three instants the cache derives from it (clock seconds)."""
-
-    access_key: str = field(repr=False)
-    secret_key: str = field(repr=False)
-    token: str = field(repr=False)
-    issued_at: float  # when the AssumeRole that produced it started
-    expiry: float
-    # Both bounds are inclusive, as botocore's refresh_needed is: at exactly refresh_at the
-    # credentials are still fresh, and at exactly serve_until they still have the full margin.
-    refresh_at: float  # fresh until here: min(issued + ttl, expiry - margin) - jitter
-    serve_until: float  # expiry - margin: never handed out past this, even during an outage
 
 
 class _Entry:
@@ -159,11 +144,6 @@ class CredentialCache:
         size = settings.max_cached if max_cached is None else max_cached
         if size < 1:
             raise ConfigurationError(f"max_cached={size}: the cache must hold at least one key")
-        self._store = store
-        self._store_wait = store_wait_seconds
-        self._store_retry = store_retry_seconds
-        # Monotonic, not the credential clock: this is about a network dependency's health.
-        self._store_down_until = -math.inf
         self._random = jitter_random
         self.settings = settings
         self.partition = partition
@@ -172,6 +152,15 @@ class CredentialCache:
         self._sts_factory = sts_client
         self._sts: Any = None
         self._sts_lock = threading.Lock()
+        self._fleet = None if store is None else FleetLevel(
+            store,
+            stats=self.stats,
+            clock=clock,
+            assume=self._assume,
+            material=self._material,
+            wait_seconds=store_wait_seconds,
+            retry_seconds=store_retry_seconds,
+        )
         # _lock guards the two LRU maps' bookkeeping (cachetools caches are not thread-safe). It
         # is held for dictionary operations only, never across an STS call or a key's lock, so a
         # slow AssumeRole for one account never delays another account's cache hit.
@@ -246,13 +235,10 @@ class CredentialCache:
         for entry in dropped:
             if entry.creds is not None:
                 _expire_now(entry.creds)
-            if self._store is not None and entry.store_key is not None:
+            if self._fleet is not None and entry.store_key is not None:
                 # The fleet's copy too: invalidate() after a trust-policy fix or a suspected leak
                 # must not be undone by the next read from the store.
-                try:
-                    self._store.delete(entry.store_key)
-                except Exception as exc:
-                    self._store_failed(exc, entry.spec)
+                self._fleet.delete(entry.store_key, entry.spec)
         self.stats.incr("credentials.invalidated", len(dropped))
         emit("credentials.invalidated", account=account_id or "*", count=len(dropped))
         return len(dropped)
@@ -358,112 +344,12 @@ class CredentialCache:
     # -- the fleet's store ----------------------------------------------------------------------
 
     def _fetch(self, entry: _Entry) -> _Material:
-        """Fresh material for ``entry`` from the store, or from STS (then written to the store).
-
-        Runs in the one thread holding the key's process lock, so each process has at most one
-        store conversation per key at a time. Exceptions are STS's; the store's are absorbed.
-        """
-        store, spec = self._store, entry.spec
-        if store is None:
-            return self._assume(spec)
-        if time.monotonic() < self._store_down_until:
-            self.stats.incr("store.skipped")
-            return self._assume(spec)
+        """Fresh material for ``entry``: from the fleet's store when there is one, else STS."""
+        if self._fleet is None:
+            return self._assume(entry.spec)
         if entry.store_key is None:
-            entry.store_key = store_key(spec)
-        key = entry.store_key
-        deadline: float | None = None
-        try:
-            while True:
-                material = self._from_store(store, key, spec)
-                if material is not None:
-                    return material
-                # Held for at most the worst STS call (4 attempts, 2 s connect, 5 s read: about
-                # half a minute) so a holder killed mid-call blocks the key no longer than that.
-                lock = store.lock(key, _STORE_LOCK_SECONDS)
-                if lock is not None:
-                    return self._assume_and_put(store, lock, key, spec)
-                # Another process is calling STS for this key: wait for its result rather than
-                # add a second call. Polled, since Redis has no "wait for key" that survives
-                # failover; 20 ms is far below an AssumeRole's latency.
-                now = time.monotonic()
-                if deadline is None:
-                    self.stats.incr("store.wait")
-                    deadline = now + self._store_wait
-                elif now >= deadline:
-                    self.stats.incr("store.wait_timeout")
-                    emit(
-                        "store.wait_timeout",
-                        logging.WARNING,
-                        role_arn=spec.role_arn,
-                        session=spec.role_session_name,
-                        waited_s=self._store_wait,
-                    )
-                    return self._assume(spec)
-                time.sleep(_STORE_POLL_SECONDS)
-        except _StoreDown:
-            return self._assume(spec)
-
-    def _from_store(self, store: CredentialStore, key: str, spec: AssumeRoleSpec) -> _Material | None:
-        try:
-            stored = store.get(key)
-        except StoreEntryUnreadable as exc:
-            # A miss, not an outage: the STS call that follows overwrites the entry.
-            self.stats.incr("store.unreadable")
-            emit("store.unreadable", logging.WARNING, role_arn=spec.role_arn, error=str(exc))
-            return None
-        except Exception as exc:
-            self._store_failed(exc, spec)
-            raise _StoreDown from exc
-        if stored is None:
-            self.stats.incr("store.miss")
-            return None
-        material = self._material(stored)
-        if self._clock() > material.refresh_at:
-            # Due for refresh by our clock and jitter: refresh it for the fleet.
-            self.stats.incr("store.miss")
-            return None
-        self.stats.incr("store.hit")
-        emit("store.hit", role_arn=spec.role_arn, session=spec.role_session_name)
-        return material
-
-    def _assume_and_put(
-        self, store: CredentialStore, lock: StoreLock, key: str, spec: AssumeRoleSpec
-    ) -> _Material:
-        try:
-            # The holder before us may have written between our read and our lock.
-            material = self._from_store(store, key, spec)
-            if material is not None:
-                return material
-            material = self._assume(spec)
-            ttl = material.serve_until - self._clock()
-            try:
-                # Kept in the store until expiry - margin: exactly as long as any process may
-                # hand it out. Past its refresh point it still serves processes whose jitter
-                # falls later, and processes during an STS outage.
-                store.put(key, _stored(material), ttl)
-                self.stats.incr("store.put")
-            except Exception as exc:
-                self._store_failed(exc, spec)
-            return material
-        finally:
-            try:
-                lock.release()
-            except Exception as exc:
-                self._store_failed(exc, spec)
-
-    def _store_failed(self, exc: Exception, spec: AssumeRoleSpec) -> None:
-        self.stats.incr("store.errors")
-        self._store_down_until = time.monotonic() + self._store_retry
-        # The exception's type and text name the connection at most: stores never put the
-        # credentials they carry into errors (StoredCredentials hides them from repr).
-        emit(
-            "store.unavailable",
-            logging.WARNING,
-            role_arn=spec.role_arn,
-            error=f"{type(exc).__name__}: {exc}",
-            skip_for_s=self._store_retry,
-        )
+            entry.store_key = store_key(entry.spec)
+        return self._fleet.fetch(entry.spec, entry.store_key)
 
     def _material(self, stored: StoredCredentials) -> _Material:
         """The cache's instants for ``stored``, by this process's settings and jitter.
@@ -622,27 +508,9 @@ class CredentialCache:
 
 
 _LIVE_CACHES: Final[weakref.WeakSet[CredentialCache]] = weakref.WeakSet()
-_STORE_LOCK_SECONDS: Final = 30.0
-_STORE_POLL_SECONDS: Final = 0.02
-
-
-class _StoreDown(Exception):
-    """The store failed mid-conversation (already counted and logged): fall back to STS."""
-
-
 def _kind(spec: AssumeRoleSpec) -> str:
     """The label for metrics: operator roles carry no session policy, scoped credentials do."""
     return "operator" if spec.policy is None else "scoped"
-
-
-def _stored(material: _Material) -> StoredCredentials:
-    return StoredCredentials(
-        access_key=material.access_key,
-        secret_key=material.secret_key,
-        token=material.token,
-        issued_at=material.issued_at,
-        expiry=material.expiry,
-    )
 
 
 def _reset_caches_after_fork() -> None:
