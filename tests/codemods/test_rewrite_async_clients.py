@@ -133,6 +133,7 @@ def test_aioboto3_session_variable_serves_every_item_of_one_async_with(
         """,
         """\
         from aiobotocore.config import AioConfig
+
         from myapp.aws import get_factory
 
 
@@ -161,6 +162,7 @@ def test_session_still_needed_is_kept_with_its_reason(assert_migrates: Check) ->
         """,
         """\
         import aioboto3
+
         from myapp.aws import get_factory
 
 
@@ -191,6 +193,7 @@ def test_public_module_async_session_is_kept_and_marked(assert_migrates: Check) 
         """,
         """\
         from aiobotocore.session import get_session
+
         from myapp.aws import get_factory
 
         # scopeguard: TODO(SG005) session 'SESSION' kept: other modules may import it; inject the factory there and delete it

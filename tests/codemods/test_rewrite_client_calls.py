@@ -43,6 +43,7 @@ def test_boto3_client_keeps_region_and_config_and_drops_unused_import(
         """,
         """\
         from botocore.config import Config
+
         from myapp.aws import get_factory
 
 
@@ -72,6 +73,7 @@ def test_removed_import_keeps_the_blank_line_between_import_groups(
         import json
 
         from botocore.config import Config
+
         from myapp.aws import get_factory
 
 
@@ -238,6 +240,7 @@ def test_public_module_session_is_kept_and_marked(assert_migrates: Check) -> Non
         """,
         """\
         import boto3
+
         from myapp.aws import get_factory
 
         # scopeguard: TODO(SG002) session 'SESSION' kept: other modules may import it; inject the factory there and delete it
@@ -403,6 +406,7 @@ def test_sdk_import_stays_while_annotations_use_it(assert_migrates: Check) -> No
         """,
         """\
         import boto3
+
         from myapp.aws import get_factory
 
 

@@ -17,7 +17,9 @@ from typing import Final
 import libcst as cst
 from libcst.codemod import CodemodContext
 
-from ._markers import SITES_KEY
+from libcst.helpers import get_full_name_for_node
+
+from ._markers import SITES_KEY, code_of
 from ._settings import MigrateSettings
 from ._sites import SiteRecord
 from .mark_raw_sessions import MarkRawSessions
@@ -124,7 +126,7 @@ def migrate_source(
     sites = _sites_of(carried)
     removed = carried.get(REMOVED_LINES_KEY, 0)
     assert isinstance(removed, int)
-    migrated = _keep_import_separators(original, tree).code
+    migrated = _place_like_isort(original, _keep_import_separators(original, tree), settings).code
     if migrated != source and migrated.startswith("\n") and not source.startswith("\n"):
         # The removed import was the first statement; its blank separator lines are not kept.
         migrated = migrated.lstrip("\n")
@@ -224,3 +226,111 @@ def _is_import(statement: cst.BaseStatement) -> bool:
     return isinstance(statement, cst.SimpleStatementLine) and isinstance(
         statement.body[0], (cst.Import, cst.ImportFrom)
     )
+
+
+def _import_root(statement: cst.BaseStatement) -> tuple[str, bool] | None:
+    """(top-level package, is a ``from`` import) of a module-level import line; None for others
+    and for relative imports."""
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return None
+    small = statement.body[0]
+    if isinstance(small, cst.Import):
+        name = get_full_name_for_node(small.names[0].name) or ""
+        return name.partition(".")[0], False
+    if isinstance(small, cst.ImportFrom) and not small.relative and small.module is not None:
+        return (get_full_name_for_node(small.module) or "").partition(".")[0], True
+    return None
+
+
+def _from_module(statement: cst.BaseStatement) -> str:
+    assert isinstance(statement, cst.SimpleStatementLine)
+    small = statement.body[0]
+    assert isinstance(small, cst.ImportFrom) and small.module is not None
+    return get_full_name_for_node(small.module) or ""
+
+
+_Statement = cst.SimpleStatementLine | cst.BaseCompoundStatement
+
+
+def _no_lines(statement: _Statement) -> _Statement:
+    return statement.with_changes(leading_lines=())
+
+
+def _place_like_isort(
+    original: cst.Module, migrated: cst.Module, settings: MigrateSettings
+) -> cst.Module:
+    """Move the accessor import the rewrite added to where isort would put it.
+
+    LibCST appends it to the last import line, which is usually a third-party group. isort puts
+    the application's own package in the first-party section, after third-party: in the group
+    that already imports from the same package (as the group's last line when it sorts last, so
+    the move stays small), else in a group of its own after the others, before relative imports.
+    """
+    module = settings.factory.import_module
+    name = settings.factory.import_name
+    if module is None or name is None:
+        return migrated
+    wanted = f"from {module} import {name}"
+    body: list[_Statement] = list(migrated.body)
+    before = {code_of(_bare(s)).strip() for s in original.body}
+    index = next(
+        (i for i, s in enumerate(body) if code_of(_no_lines(s)).strip() == wanted), None
+    )
+    if index is None or wanted in before:
+        return migrated
+    added = body.pop(index)
+    root = module.partition(".")[0]
+    imports = [i for i, s in enumerate(body) if _import_root(s) is not None or _is_import(s)]
+    # The leading import block: imports, docstrings and comments before the first other statement.
+    block = []
+    for i, statement in enumerate(body):
+        if _is_import(statement):
+            block.append(i)
+        elif block or not (
+            isinstance(statement, cst.SimpleStatementLine)
+            and isinstance(statement.body[0], cst.Expr)
+        ):
+            break
+    if not imports or not block:
+        body.insert(index, added)
+        return migrated.with_changes(body=body)
+    same = [i for i in block if (_import_root(body[i]) or ("", False))[0] == root]
+    if same:
+        # isort: plain imports first, then from-imports, each sorted by module name.
+        later = [
+            i for i in same
+            if (_import_root(body[i]) or ("", False))[1]
+            and _from_module(body[i]) > module
+        ]
+        at = later[0] if later else same[-1] + 1
+        if later and at == same[0]:
+            added = added.with_changes(leading_lines=body[at].leading_lines)
+            body[at] = _no_lines(body[at])
+        else:
+            added = _no_lines(added)
+        body.insert(at, added)
+        return migrated.with_changes(body=body)
+    relative = [i for i in block if _import_root(body[i]) is None]
+    separator = [cst.EmptyLine()]
+    if relative:
+        # First-party goes before the relative group, which then starts after a blank line.
+        at = relative[0]
+        if at == block[0]:
+            added = added.with_changes(leading_lines=body[at].leading_lines)
+            separator = []
+        else:
+            added = added.with_changes(leading_lines=separator)
+        if not body[at].leading_lines or at == block[0]:
+            body[at] = body[at].with_changes(leading_lines=[cst.EmptyLine()])
+        body.insert(at, added)
+    else:
+        body.insert(block[-1] + 1, _no_lines(added).with_changes(leading_lines=separator))
+    return migrated.with_changes(body=body)
+    relative = [i for i in block if _import_root(body[i]) is None]
+    at = relative[0] if relative and relative[0] > block[0] else block[-1] + 1
+    if relative and at == relative[0]:
+        # Before the relative group, which keeps its own separator.
+        body.insert(at, _no_lines(added).with_changes(leading_lines=[cst.EmptyLine()]))
+    else:
+        body.insert(at, _no_lines(added).with_changes(leading_lines=[cst.EmptyLine()]))
+    return migrated.with_changes(body=body)

@@ -301,6 +301,9 @@ class RewriteClientCalls(MarkingCommand):
         verdict = client_verdict(client_args, self.settings.endpoint_url)
         if not verdict.rewritable:
             return verdict
+        clash = self._name_clash(original)
+        if clash is not None:
+            return Verdict("SG001", clash)
         needed = self.settings.factory.required_names | _scope_names(scope.scope_call)
         for name in sorted(needed):
             if not self.is_bound(original, name):
@@ -324,6 +327,33 @@ class RewriteClientCalls(MarkingCommand):
             )
         changes = scope.changes + (_TVM_CHANGE,) * tvm
         return Verdict(None, args=tuple(args), scope_call=scope.scope_call, changes=changes)
+
+    def _name_clash(self, original: cst.Call) -> str | None:
+        """Why importing the accessor would break this site: its name already means something
+        else here (a parameter, a local, a function of the module, another import)."""
+        accessor = self.settings.factory
+        name, module = accessor.import_name, accessor.import_module
+        scope = self.get_metadata(ScopeProvider, original, None)
+        if name is None or scope is None:
+            return None
+        for assignment in scope[name]:
+            node = getattr(assignment, "node", None)
+            if isinstance(assignment, ImportAssignment) and isinstance(node, cst.ImportFrom):
+                source = get_full_name_for_node(node.module) if node.module else None
+                if source == module and not node.relative:
+                    continue
+            what = (
+                "a parameter" if isinstance(node, cst.Param)
+                else "a function" if isinstance(node, cst.FunctionDef)
+                else "a class" if isinstance(node, cst.ClassDef)
+                else "an import of something else" if isinstance(assignment, ImportAssignment)
+                else "a variable"
+            )
+            return (
+                f"{name!r} is already {what} here, so `from {module} import {name}` would "
+                f"clash; rename it, then re-run"
+            )
+        return None
 
     # -- the scope ----------------------------------------------------------------------------
 
