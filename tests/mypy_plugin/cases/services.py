@@ -32,7 +32,7 @@ factory().tenant("acme").client("dynamdb")  # type: ignore[scopeguard-unknown-se
 factory().tenant("acme").client("dynamodb", region_name="eu-west-1")
 
 # Tenant and capsule guards refuse every service they have no table for.
-factory().tenant("acme").client("ses")  # E: a tenant scope refuses every request to "ses": its guard covers dynamodb, events, kinesis, lambda, s3, secretsmanager, sns, sqs, ssm; use factory.platform() for shared infrastructure or factory.operator(...) for another account  [scopeguard-refused-service]
-factory().capsule("dev").client("sts")  # E: a capsule scope refuses every request to "sts": its guard covers dynamodb, events, kinesis, lambda, s3, secretsmanager, sns, sqs, ssm; use factory.platform() for shared infrastructure or factory.operator(...) for another account  [scopeguard-refused-service]
+factory().tenant("acme").client("ses")  # E: a tenant scope refuses every request to "ses": its guard covers dynamodb, dynamodbstreams, events, kinesis, lambda, s3, secretsmanager, sns, sqs, ssm; use factory.platform() for shared infrastructure or factory.operator(...) for another account  [scopeguard-refused-service]
+factory().capsule("dev").client("sts")  # E: a capsule scope refuses every request to "sts": its guard covers dynamodb, dynamodbstreams, events, kinesis, lambda, s3, secretsmanager, sns, sqs, ssm; use factory.platform() for shared infrastructure or factory.operator(...) for another account  [scopeguard-refused-service]
 factory().platform().client("ses")
 factory().operator("123456789012").client("organizations")
