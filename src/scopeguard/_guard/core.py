@@ -207,7 +207,7 @@ def compile_plan(rules: ServiceRules, operation: OperationModel) -> Plan:
 # these): checked for every top-level member before any other handler of botocore's reads one
 # (its S3 SSE-C handler hashes a key it assumes is bytes or str, for instance).
 _TOP_LEVEL_TYPES: Final = {
-    "string": frozenset({str}), "list": frozenset({list}), "map": frozenset({dict}),
+    "string": frozenset({str}), "list": frozenset({list, tuple}), "map": frozenset({dict}),
     "structure": frozenset({dict}), "boolean": frozenset({bool}),
     "integer": frozenset({int, bool}), "long": frozenset({int, bool}),
     "blob": frozenset({bytes, str}),  # or a file-like object: any type but the plain ones
@@ -430,7 +430,8 @@ class ScopeGuard:
                 handler = rules.kinds[kind]
                 if len(path) == 1:
                     value = params[top]
-                    if expected is not None and type(value) is not expected:
+                    if expected is not None and type(value) is not expected \
+                            and not (expected is list and type(value) is tuple):
                         raise _Mistyped
                     new = handler(self, value, member)
                 else:
@@ -521,7 +522,8 @@ def forbidden(guard: ScopeGuard, value: Any, member: str) -> Any:
 
 def _call(handler: Handler, guard: ScopeGuard, member: str, expected: type | None,
           value: Any) -> Any:
-    if expected is not None and type(value) is not expected:
+    if expected is not None and type(value) is not expected \
+            and not (expected is list and type(value) is tuple):
         raise _Mistyped
     return handler(guard, value, member)
 
@@ -746,10 +748,10 @@ def _worth_copying(params: Mapping[str, Any]) -> bool:
     size = len(params)
     for value in params.values():
         kind = type(value)
-        if kind is dict or kind is list:
+        if kind is dict or kind is list or kind is tuple:
             size += len(value)
             for child in (value.values() if kind is dict else value):
-                if type(child) is dict or type(child) is list:
+                if type(child) is dict or type(child) is list or type(child) is tuple:
                     size += len(child)
     return size <= _COPY_BUDGET
 
