@@ -12,6 +12,9 @@ in a fresh interpreter each (so import time is included, as a user sees it):
     A  -j 1                  pre-filter on (the default)
     B  -j 2                  pre-filter on
     C  -j 1 --no-prefilter   every file parsed with LibCST
+    D  LibCST runner -j 2    the same migration as one Codemod under LibCST's own
+                             parallel_exec_transform_with_prettyprint (unified diffs, no writes)
+    E  -j 2 --no-prefilter   the hand-written pool parsing every file, as LibCST's runner does
 
 Runs alternate (A, B, C, A, B, C, ...) so noise from other processes hits all three; the best run
 of each is kept. Wall time and CPU time (user + system of the child and its workers) are printed:
@@ -33,10 +36,18 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import libcst as cst
+from libcst.codemod import Codemod, CodemodContext, parallel_exec_transform_with_prettyprint
+
+from scopeguard.codemods import FactoryAccessor, MigrateSettings, migrate_source
+from scopeguard.codemods._files import discover
+
 CONFIGS = {
     "A  -j 1": ["-j", "1"],
     "B  -j 2": ["-j", "2"],
     "C  -j 1 --no-prefilter": ["-j", "1", "--no-prefilter"],
+    "D  LibCST runner -j 2": ["--libcst-runner"],
+    "E  -j 2 --no-prefilter": ["-j", "2", "--no-prefilter"],
 }
 
 SDK_TEMPLATES = (
@@ -138,16 +149,35 @@ def generate(root: Path, files: int, sdk_share: float, seed: int = 5) -> tuple[i
     return files, sdk
 
 
+class _Migrate(Codemod):
+    """The whole migration (``migrate_source``) as one LibCST Codemod, for LibCST's runner."""
+
+    DESCRIPTION = "scopeguard migrate"
+    SETTINGS = MigrateSettings(factory=FactoryAccessor.parse("myapp.aws:get_factory"))
+
+    def transform_module_impl(self, tree: cst.Module) -> cst.Module:
+        result = migrate_source(tree.code, self.context.filename, self.SETTINGS)
+        return cst.parse_module(result.migrated) if result.changed else tree
+
+
+def _libcst_runner(tree: Path, jobs: int) -> None:
+    files = [str(p) for p in discover([tree])]
+    parallel_exec_transform_with_prettyprint(
+        _Migrate(CodemodContext()), files, jobs=jobs, unified_diff=3, hide_progress=True,
+        repo_root=str(tree),
+    )
+
+
 def run(tree: Path, extra: list[str]) -> tuple[float, float]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-m", "scopeguard.codemods.cli", "--diff", "-q", "--no-progress",
-         "--factory", "myapp.aws:get_factory", *extra, str(tree)],
-        check=True,
-        stdout=subprocess.DEVNULL,
-        cwd=tree,
-    )
+    if extra == ["--libcst-runner"]:
+        command = [sys.executable, __file__, "--libcst-runner", str(tree)]
+    else:
+        command = [sys.executable, "-m", "scopeguard.codemods.cli", "--diff", "-q",
+                   "--no-progress", "--factory", "myapp.aws:get_factory", *extra, str(tree)]
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   cwd=tree)
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -160,7 +190,11 @@ def main() -> None:
     parser.add_argument("--sdk-share", type=float, default=0.1)
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--keep", type=Path, help="generate the tree here and keep it")
+    parser.add_argument("--libcst-runner", type=Path, help=argparse.SUPPRESS)
     options = parser.parse_args()
+    if options.libcst_runner is not None:  # configuration D, in its own interpreter
+        _libcst_runner(options.libcst_runner, jobs=2)
+        return
 
     with tempfile.TemporaryDirectory() as scratch:
         tree = options.keep or Path(scratch)
@@ -195,6 +229,14 @@ def main() -> None:
     print()
     print(f"-j 2 vs -j 1: {a_wall / b_wall:.2f}x faster (wall)")
     print(f"pre-filter gain: {c_wall / a_wall:.2f}x faster (wall), {c_cpu / a_cpu:.2f}x less CPU")
+    d_wall, d_cpu = best["D  LibCST runner -j 2"]
+    e_wall, e_cpu = best["E  -j 2 --no-prefilter"]
+    _, b_cpu = best["B  -j 2"]
+    print(
+        f"LibCST's runner vs the hand-written pool (-j 2): {d_wall / b_wall:.2f}x the wall time, "
+        f"{d_cpu / b_cpu:.2f}x the CPU time; against the pool parsing every file too: "
+        f"{d_wall / e_wall:.2f}x wall, {d_cpu / e_cpu:.2f}x CPU"
+    )
 
 
 if __name__ == "__main__":

@@ -148,15 +148,30 @@ def _line_map(before: str, after: str) -> Callable[[int], int]:
     if before == after:
         return lambda line: line
     a, b = before.splitlines(), after.splitlines()
-    opcodes = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    # The common head and tail map one to one; only the middle is diffed. difflib's autojunk
+    # heuristic stays on: without it, a long module of repetitive lines (blank lines, `return`)
+    # costs seconds per map, and the matching blocks it finds around the edits are the same.
+    head = 0
+    while head < min(len(a), len(b)) and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(a), len(b)) - head and a[-1 - tail] == b[-1 - tail]:
+        tail += 1
+    middle_a, middle_b = a[head : len(a) - tail], b[head : len(b) - tail]
+    opcodes = difflib.SequenceMatcher(None, middle_a, middle_b).get_opcodes()
 
     def place(line: int) -> int:
         index = line - 1
+        if index < head:
+            return line
+        if index >= len(a) - tail:
+            return line + len(b) - len(a)
+        index -= head
         for tag, i1, i2, j1, j2 in opcodes:
             if i1 <= index < i2:
                 if tag == "equal":
-                    return j1 + (index - i1) + 1
-                return min(j1 + (index - i1), max(j2 - 1, j1)) + 1
+                    return head + j1 + (index - i1) + 1
+                return head + min(j1 + (index - i1), max(j2 - 1, j1)) + 1
         return line
 
     return place
