@@ -101,11 +101,16 @@ _UNTYPED_ANNOTATIONS: Final = frozenset({"Any", "object"})
 
 def session_named(name: str) -> bool:
     """True for names a session is usually given (``boto_session``, ``self._session``)."""
-    return _SESSION_NAME.search(name.lower()) is not None
+    # Called on every name and attribute the walk evaluates: the suffix test settles most.
+    lower = name.lower()
+    return lower.endswith(("sess", "session")) and _SESSION_NAME.search(lower) is not None
 
 
 def _session_getter(name: str) -> bool:
-    return _SESSION_GETTER.search(name.lower()) is not None
+    lower = name.lower()
+    return lower.endswith(("sess", "session", "_factory")) and (
+        _SESSION_GETTER.search(lower) is not None
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -376,9 +381,10 @@ class _Collector(ast.NodeVisitor):
 
     def value_of(self, expr: ast.expr) -> _Binding | None:
         if isinstance(expr, ast.Name):
-            if not self.scope.binds(expr.id) and session_named(expr.id):
+            value = self.scope.lookup(expr.id)
+            if value is None and session_named(expr.id) and not self.scope.binds(expr.id):
                 return _NAMED_SESSION  # a global the module never binds (a star import, ...)
-            return self.scope.lookup(expr.id)
+            return value
         if isinstance(expr, ast.Attribute):
             if isinstance(expr.value, ast.Name):
                 cls = self.class_of(expr.value.id)

@@ -3,7 +3,8 @@
 Per package (directory), production and test code apart: raw sites by code, acknowledged TODOs
 (sites the codemod marked for a human), sites silenced with ``noqa``, and factory sites (calls to
 ``.client()``/``.resource()`` on ``factory.platform()/tenant()/capsule()/operator()`` handles).
-``migrated`` is factory sites over factory plus raw client creations (SG001, SG003, SG005).
+``migrated`` is factory sites over factory plus raw client creations (SG001, SG003,
+SG005, SG006).
 
 It runs the same checker as the flake8 plugin, without flake8.
 """
