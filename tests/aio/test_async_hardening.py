@@ -96,7 +96,9 @@ def test_s3_requests_carry_the_expected_bucket_owner(factory: ClientFactory) -> 
         s3.meta.events.register("before-send", capture, unique_id="test-async-owner")
         try:
             await s3.put_object(Bucket="files", Key="a", Body=b"x")
-            await s3.get_object(Bucket="files", Key="a")
+            got = await s3.get_object(Bucket="files", Key="a")
+            async with got["Body"] as stream:  # read and release the pooled connection
+                assert await stream.read() == b"x"
         finally:
             s3.meta.events.unregister("before-send", unique_id="test-async-owner")
 
