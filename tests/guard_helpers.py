@@ -60,3 +60,15 @@ def refused(client: Any, call: str, match: str, **params: Any) -> Any:
         getattr(client, call)(**params)
     assert sent.total == 0
     return info.value
+
+
+def seed_pooled_sessions(platform: Any) -> None:
+    """Create the pooled ``sessions`` table (partition key ``pk``) through a platform DynamoDB
+    client, with one item each for acme and globex under their key prefixes."""
+    platform.create_table(
+        TableName="sessions", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST")
+    for tenant in ("acme", "globex"):
+        platform.put_item(TableName="sessions",
+                          Item={"pk": {"S": f"t-{tenant}/s1"}, "owner": {"S": tenant}})

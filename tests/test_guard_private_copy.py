@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from guard_helpers import seed_pooled_sessions
+
 from scopeguard import ClientFactory, NamingPolicy, PooledTable, ScopeViolation
 from scopeguard._guard import core
 from scopeguard._guard.private import Unreadable, private_copy
@@ -32,13 +34,7 @@ def factory() -> Iterator[ClientFactory]:
                 BillingMode="PAY_PER_REQUEST")
             tenant_db.put_item(TableName="orders",
                                Item={"pk": {"S": "o-1"}, "owner": {"S": tenant}})
-        platform.create_table(
-            TableName="sessions", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST")
-        for tenant in ("acme", "globex"):
-            platform.put_item(TableName="sessions",
-                              Item={"pk": {"S": f"t-{tenant}/s1"}, "owner": {"S": tenant}})
+        seed_pooled_sessions(platform)
         yield factory
 
 

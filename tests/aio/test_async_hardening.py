@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import pytest
+from guard_helpers import seed_pooled_sessions
 
 from scopeguard import ClientFactory, NamingPolicy, PooledTable, ScopeViolation
 from scopeguard._guard import core
@@ -37,13 +38,7 @@ def factory(server: MotoServer) -> ClientFactory:
                             account_id="123456789012",
                             naming=NamingPolicy(pooled_tables={"sessions": PooledTable("pk")}))
     platform = factory.platform().client("dynamodb")
-    platform.create_table(
-        TableName="sessions", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST")
-    for tenant in ("acme", "globex"):
-        platform.put_item(TableName="sessions",
-                          Item={"pk": {"S": f"t-{tenant}/s1"}, "owner": {"S": tenant}})
+    seed_pooled_sessions(platform)
     return factory
 
 
