@@ -22,7 +22,7 @@ def save_order(orders: TenantDynamoDBClient) -> None: ...
 
 
 def handle(audited: AuditedTenant, capsule: OperatorCapsule, any_kind: TenantScope | CapsuleScope) -> None:
-    reveal_type(audited.client("ec2"))  # N: Revealed type is "types_boto3_ec2.client.EC2Client"
+    reveal_type(audited.client("dynamodbstreams"))  # N: Revealed type is "types_boto3_dynamodbstreams.client.DynamoDBStreamsClient"
     reveal_type(audited.client("xray"))  # N: Revealed type is "types_boto3_xray.client.XRayClient"
     reveal_type(audited.client("dynamodb"))  # N: Revealed type is "scopeguard.typing.ScopedDynamoDBClient[cases.scope_kinds.AuditedTenant]"
     reveal_type(capsule.resource("sqs"))  # N: Revealed type is "types_boto3_sqs.service_resource.SQSServiceResource"
