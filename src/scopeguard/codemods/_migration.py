@@ -19,6 +19,7 @@ from libcst.codemod import CodemodContext
 
 from libcst.helpers import get_full_name_for_node
 
+from .._codes import parse_marker
 from ._markers import SITES_KEY, code_of
 from ._settings import MigrateSettings
 from ._sites import SiteRecord
@@ -42,7 +43,7 @@ RAW_LEFT: Final = re.compile(
     r"Session\s*\(|get_session|default_session|DEFAULT_SESSION"
     r"|boto3\s*\.\s*(?:client|resource)\b(?!\s*\()|import\s[^\n]*\b(?:client|resource)\b"
 )
-MARKER_LINE: Final = re.compile(r"^[ \t]*# scopeguard: TODO\((SG\d{3})\)", re.MULTILINE)
+MARKER_LINE: Final = re.compile(r"^[ \t]*# scopeguard: TODO\(.*$", re.MULTILINE)
 COMMANDS: Final = (RewriteClientCalls, RemoveDeadSessions, MarkRawSessions)
 _CARRIED: Final = (SITES_KEY, REWRITTEN_SESSIONS_KEY, REMOVED_LINES_KEY)
 
@@ -68,8 +69,8 @@ class FileResult:
     @property
     def markers_added(self) -> Counter[str]:
         """TODO markers this run wrote, by code: what a reviewer finds in the file."""
-        added = Counter(MARKER_LINE.findall(self.migrated))
-        added.subtract(Counter(MARKER_LINE.findall(self.original)))
+        added = _marker_codes(self.migrated)
+        added.subtract(_marker_codes(self.original))
         return +added
 
     @property
@@ -80,6 +81,16 @@ class FileResult:
         markers = len(MARKER_LINE.findall(self.migrated)) - len(MARKER_LINE.findall(self.original))
         grown = self.migrated.count("\n") - max(markers, 0)
         return max(0, self.original.count("\n") - grown)
+
+
+def _marker_codes(text: str) -> Counter[str]:
+    """Codes acknowledged by the marker lines in ``text``, each code of a line counted."""
+    counted: Counter[str] = Counter()
+    for line in MARKER_LINE.findall(text):
+        parsed = parse_marker(line)
+        if parsed is not None:
+            counted.update(parsed[0])
+    return counted
 
 
 def migrate_source(
