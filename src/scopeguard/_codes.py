@@ -194,6 +194,18 @@ _CODES: Final = (
         "argument (scopeguard migrate drops it with endpoint-url = \"drop\")",
         ("migrate",),
     ),
+    Code(
+        "SG050",
+        "sdk-patch-in-tests",
+        "test patches an SDK entry point that migrated code no longer calls",
+        "migrated code asks the factory for its clients, so a patch of boto3.client, "
+        "boto3.resource, boto3.Session or aiobotocore's get_session intercepts nothing, and a "
+        "factory the accessor built during one test carries into the next",
+        "put a factory into the accessor for the test: set_factory(scopeguard.testing."
+        "StubFactory({'ecs': ecs_mock})) or set_factory(scopeguard.testing.moto_factory()), "
+        "and set_factory(None) after it (docs/migration.md, \"Tests that mock the SDK\")",
+        ("migrate",),
+    ),
 )
 
 CODES: Final[dict[str, Code]] = {c.code: c for c in _CODES}

@@ -24,6 +24,8 @@ from ._markers import SITES_KEY, code_of
 from ._settings import MigrateSettings
 from ._sites import SiteRecord
 from .mark_raw_sessions import MarkRawSessions
+from ._files import is_test_path
+from .mark_sdk_patches import MarkSdkPatches
 from .mark_remaining_findings import Finding, MarkRemainingFindings, remaining_findings
 from .remove_dead_sessions import REMOVED_LINES_KEY, RemoveDeadSessions
 from .rewrite_client_calls import REWRITTEN_SESSIONS_KEY, RewriteClientCalls
@@ -44,7 +46,9 @@ RAW_LEFT: Final = re.compile(
     r"|boto3\s*\.\s*(?:client|resource)\b(?!\s*\()|import\s[^\n]*\b(?:client|resource)\b"
 )
 MARKER_LINE: Final = re.compile(r"^[ \t]*# scopeguard: TODO\(.*$", re.MULTILINE)
-COMMANDS: Final = (RewriteClientCalls, RemoveDeadSessions, MarkRawSessions)
+# What MarkSdkPatches looks for, in test files: mock.patch(...), patch.object(...), setattr(...).
+PATCH_CALL: Final = re.compile(r"\b(?:patch|setattr)\b")
+COMMANDS: Final = (RewriteClientCalls, RemoveDeadSessions, MarkRawSessions, MarkSdkPatches)
 _CARRIED: Final = (SITES_KEY, REWRITTEN_SESSIONS_KEY, REMOVED_LINES_KEY)
 
 
@@ -121,6 +125,12 @@ def migrate_source(
         if command is not RewriteClientCalls:
             text = tree.code
         if command is MarkRawSessions and not RAW_LEFT.search(text):
+            continue
+        if command is MarkSdkPatches and not (
+            path is not None
+            and PATCH_CALL.search(text)
+            and is_test_path(settings.relative(path))
+        ):
             continue
         stages.append((len(_sites_of(carried)), text))
         context = CodemodContext(filename=path, scratch=dict(carried))
