@@ -10,15 +10,50 @@ This module is imported by the static tools: it must stay free of boto3, mypy, f
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
 
-__all__ = ["CODES", "MYPY_CODES", "Code", "MypyCode", "TODO_MARKER", "lookup"]
+__all__ = [
+    "CODES",
+    "MYPY_CODES",
+    "Code",
+    "MypyCode",
+    "TODO_MARKER",
+    "format_marker",
+    "lookup",
+    "parse_marker",
+]
 
 Tool = Literal["lint", "mypy", "migrate"]
 
 TODO_MARKER: Final = "# scopeguard: TODO({code}) {reason}"
-"""The marker the codemod writes next to a site it must not guess; the lint rules read it back."""
+"""The marker the codemod writes next to a site it must not guess; the lint rules read it back.
+
+One statement gets one marker line: ``{code}`` is every code it needs, comma-separated, and
+``{reason}`` their reasons joined by ``"; "`` (``# scopeguard: TODO(SG001,SG010) a; b``)."""
+
+_MARKER_RE: Final = re.compile(
+    r"#\s*scopeguard:\s*TODO\((?P<codes>SG\d{3}(?:\s*,\s*SG\d{3})*)\)(?P<reason>.*)$"
+)
+
+
+def format_marker(codes: Sequence[str], reasons: Sequence[str]) -> str:
+    """The marker line for ``codes``; empty and repeated reasons are left out."""
+    kept = list(dict.fromkeys(r.strip() for r in reasons if r.strip()))
+    return TODO_MARKER.format(code=",".join(codes), reason="; ".join(kept)).rstrip()
+
+
+def parse_marker(comment: str) -> tuple[tuple[str, ...], str] | None:
+    """The codes a marker comment acknowledges and its reason text, or None for other comments.
+
+    Both the one-code form and the several-codes form are read; every code shares the reason."""
+    match = _MARKER_RE.search(comment.rstrip())
+    if match is None:
+        return None
+    codes = tuple(code.strip() for code in match.group("codes").split(","))
+    return codes, match.group("reason").strip()
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +192,18 @@ _CODES: Final = (
         "the codemod cannot tell whether the factory is configured with the same endpoint",
         "configure ClientFactory(endpoint_url=...) or SCOPEGUARD_ENDPOINT_URL and drop the "
         "argument (scopeguard migrate drops it with endpoint-url = \"drop\")",
+        ("migrate",),
+    ),
+    Code(
+        "SG050",
+        "sdk-patch-in-tests",
+        "test patches an SDK entry point that migrated code no longer calls",
+        "migrated code asks the factory for its clients, so a patch of boto3.client, "
+        "boto3.resource, boto3.Session or aiobotocore's get_session intercepts nothing, and a "
+        "factory the accessor built during one test carries into the next",
+        "put a factory into the accessor for the test: set_factory(scopeguard.testing."
+        "StubFactory({'ecs': ecs_mock})) or set_factory(scopeguard.testing.moto_factory()), "
+        "and set_factory(None) after it (docs/migration.md, \"Tests that mock the SDK\")",
         ("migrate",),
     ),
 )

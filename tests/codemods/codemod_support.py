@@ -32,3 +32,15 @@ def run_checked(before: str, path: str, settings: MigrateSettings) -> FileResult
     again = migrate_source(result.migrated, path, settings)
     assert again.migrated == result.migrated, "a second run changed the output"
     return result
+
+
+def marked_codes(text: str) -> list[str]:
+    """Every code the TODO marker lines in ``text`` carry, in order (several per line allowed)."""
+    from scopeguard._codes import parse_marker
+
+    return [
+        code
+        for line in text.splitlines()
+        if line.lstrip().startswith("#") and (parsed := parse_marker(line)) is not None
+        for code in parsed[0]
+    ]

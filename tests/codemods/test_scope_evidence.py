@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from codemod_support import ACCESSOR, run_checked
+from codemod_support import ACCESSOR, marked_codes, run_checked
 from scopeguard.codemods import MigrateSettings, ScopeRule
 from scopeguard.codemods.cli import main
 
@@ -58,7 +58,7 @@ def test_a_literal_tenant_name_is_marked_unless_a_tenant_id_is_configured() -> N
     assert [(s["outcome"], s["code"]) for s in sites] == [("todo", "SG001"), ("todo", "SG020")]
     assert "tenant-owned under the naming policy" in str(sites[0]["reason"])
     # The physical name itself is acknowledged too: SG020 is what made platform() wrong.
-    assert "# scopeguard: TODO(SG020)" in migrated
+    assert "SG020" in marked_codes(migrated)
 
     configured = replace(ACCESSOR, tenant_id="current_tenant()")
     migrated, sites = _migrate(source.replace("def orders():", "def orders(current_tenant):"),
@@ -319,10 +319,8 @@ def test_json_counts_are_the_markers_written_and_say_what_changes_at_run_time(
     document = json.loads(captured.out)
     written: dict[str, int] = {}
     for path in ("app/a.py", "app/b.py"):
-        for line in (tmp_path / path).read_text().splitlines():
-            if "# scopeguard: TODO(" in line:
-                code = line.split("TODO(")[1][:5]
-                written[code] = written.get(code, 0) + 1
+        for code in marked_codes((tmp_path / path).read_text()):
+            written[code] = written.get(code, 0) + 1
     assert document["summary"]["todo_by_code"] == written
     assert document["summary"]["runtime_changes"]
     assert "AWS_ENDPOINT_URL is ignored" in captured.err

@@ -105,3 +105,72 @@ def test_a_moto_factory_goes_through_the_same_seam(migrated_package: object) -> 
             assert ops.cluster_names() == ["green"]
         finally:
             aws.set_factory(None)
+
+
+SEAM = (
+    "patches {target}, which migrated code no longer calls; substitute the factory: "
+    "myapp.aws.set_factory(StubFactory({{...}}) or moto_factory(), from scopeguard.testing), "
+    'myapp.aws.set_factory(None) after the test (docs/migration.md, "Tests that mock the SDK")'
+)
+
+
+def _marker(target: str, indent: str = "") -> str:
+    return f"{indent}# scopeguard: TODO(SG050) {SEAM.format(target=target)}\n"
+
+
+PATCHING_TESTS = '''\
+from unittest import mock
+from unittest.mock import patch
+
+import boto3
+from aiobotocore import session as aio_session
+
+
+@mock.patch("boto3.client")
+def test_clusters(client):
+    client.return_value.list_clusters.return_value = {"clusterArns": []}
+
+
+def test_patches(monkeypatch, mocker):
+    with patch("boto3.resource") as resource, patch("boto3.Session"):
+        pass
+    with patch.object(boto3, "client", return_value=mock.Mock()):
+        pass
+    monkeypatch.setattr(boto3, "client", lambda *a, **k: None)
+    monkeypatch.setattr("boto3.client", lambda *a, **k: None)
+    mocker.patch.object(aio_session, "get_session")
+    mocker.patch("aiobotocore.session.get_session")
+    mocker.patch("myapp.ops.boto3")
+    mocker.patch("myapp.ops.json")
+    monkeypatch.setattr(boto3, "__version__", "0")
+'''
+
+
+def test_test_code_patching_what_migrated_code_no_longer_calls_is_marked() -> None:
+    result = run_checked(PATCHING_TESTS, "tests/test_ops.py", ACCESSOR)
+    expected = PATCHING_TESTS
+    for anchor, target, indent in (
+        ('@mock.patch("boto3.client")', "boto3.client", ""),
+        ('with patch("boto3.resource")', "boto3.resource", "    "),
+        ("with patch.object(", "boto3.client", "    "),
+        ('monkeypatch.setattr(boto3, "client"', "boto3.client", "    "),
+        ('monkeypatch.setattr("boto3.client"', "boto3.client", "    "),
+        ("mocker.patch.object(", "aiobotocore.session.get_session", "    "),
+        ('mocker.patch("aiobotocore', "aiobotocore.session.get_session", "    "),
+        ('mocker.patch("myapp.ops.boto3")', "myapp.ops.boto3", "    "),
+    ):
+        expected = expected.replace(
+            f"\n{indent}{anchor}", f"\n{_marker(target, indent)}{indent}{anchor}", 1
+        )
+    assert result.migrated == expected
+    # The with statement patching two entry points gets one marker (the first reason; one code).
+    assert [s.code for s in result.sites] == ["SG050"] * 9
+    assert result.markers_added == {"SG050": 8}
+
+
+def test_sdk_patches_are_marked_in_test_files_only() -> None:
+    source = 'from unittest import mock\n\nPATCH = mock.patch("boto3.client")\n'
+    assert run_checked(source, "myapp/helpers.py", ACCESSOR).migrated == source
+    for path in ("tests/helpers.py", "myapp_tests/helpers.py", "conftest.py", "myapp/x_test.py"):
+        migrated = run_checked(source, path, ACCESSOR).migrated
+        assert migrated == source.replace("PATCH", _marker("boto3.client") + "PATCH")

@@ -201,3 +201,22 @@ def test_a_config_warning_is_printed_once_at_the_pyproject_line(tmp_path: Path) 
     # The line shown under it is the user's, not scopeguard's ``warnings.warn(`` call.
     assert 'factory-module = ["app.m0"]' in result.stderr
     assert "_config.py" not in result.stderr and "warnings.warn" not in result.stderr
+
+
+def test_one_migrate_marker_line_acknowledges_every_code_on_it(sample: Path) -> None:
+    pytest.importorskip("libcst")
+    from scopeguard.codemods import FactoryAccessor, MigrateSettings, migrate_source
+
+    source = (
+        "import boto3\n\n\ndef audit(key_id, secret):\n"
+        "    return boto3.client('s3', aws_access_key_id=key_id, aws_secret_access_key=secret)\n"
+    )
+    settings = MigrateSettings(factory=FactoryAccessor.parse("myapp.aws:get_factory"))
+    migrated = migrate_source(source, "myapp/audit.py", settings).migrated
+    markers = [line for line in migrated.splitlines() if "scopeguard: TODO(" in line]
+    assert len(markers) == 1 and "TODO(SG010,SG001)" in markers[0]
+    (sample / "myapp" / "audit.py").write_text(migrated)
+    result = _flake8(sample, "myapp/audit.py")
+    lines = result.stdout.splitlines()
+    assert {line.split()[1] for line in lines} == {"SG001", "SG010"}
+    assert lines and all("[acknowledged: TODO(" in line for line in lines)

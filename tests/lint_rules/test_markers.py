@@ -69,3 +69,25 @@ def test_marker_above_the_decorators_of_a_statement_acknowledges() -> None:
     codes = [m[:5] for m in _messages(source)]
     assert codes == ["SG001", "SG031"]
     assert "[acknowledged: TODO(SG001) decorator-built client]" in _messages(source)[0]
+
+
+def test_one_marker_line_with_several_codes_acknowledges_each() -> None:
+    marker = TODO_MARKER.format(code="SG010,SG001", reason="audit account keys; kept as is")
+    source = (
+        "import boto3\n\ndef f(k):\n"
+        f"    {marker}\n"
+        "    return boto3.client('s3', aws_access_key_id=k)\n"
+    )
+    messages = sorted(_messages(source))
+    assert [m[:5] for m in messages] == ["SG001", "SG010"]
+    for message, code in zip(messages, ("SG001", "SG010")):
+        assert f"[acknowledged: TODO({code}) audit account keys; kept as is]" in message
+
+
+def test_several_codes_acknowledge_only_those_listed() -> None:
+    source = (
+        "import boto3\n\ndef f(k):\n"
+        "    # scopeguard: TODO(SG030, SG031) spaced list\n"
+        "    return boto3.client('s3', aws_access_key_id=k)\n"
+    )
+    assert not any("acknowledged" in m for m in _messages(source))

@@ -122,3 +122,19 @@ def test_report_does_not_import_flake8(tree: Path) -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=tree, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_a_marker_line_with_two_codes_counts_both_as_todo(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app/keys.py").write_text(
+        "import boto3\n\n\ndef f(k):\n"
+        "    # scopeguard: TODO(SG010,SG001) audit account keys\n"
+        "    return boto3.client('s3', aws_access_key_id=k)\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    assert main(["--json", "."]) == 0
+    (group,) = json.loads(capsys.readouterr().out)["groups"]
+    assert group["codes"] == {"SG001": 1, "SG010": 1}
+    assert group["acknowledged"] == 2

@@ -7,13 +7,13 @@ whole process (module level, class bodies, default arguments, ``lru_cache``-deco
 which is what SG031 is about.
 
 Markers are comment lines written directly above the statement that contains the site, in the
-format of ``scopeguard._codes.TODO_MARKER``; a statement that already carries a marker with the same
-code gets no second one, which keeps every codemod idempotent.
+format of ``scopeguard._codes.TODO_MARKER``, one line per statement whatever the number of codes: a
+later pass adds its codes to the line an earlier one wrote. A statement that already carries a
+marker with the same code gets it no second time, which keeps every codemod idempotent.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection
 from typing import ClassVar, Final, TypeVar, cast
 
@@ -33,9 +33,8 @@ from .. import _codes
 from ._settings import MigrateSettings
 from ._sites import Outcome, SiteRecord
 
-__all__ = ["MARKER_PATTERN", "MarkingCommand", "SITES_KEY", "code_of"]
+__all__ = ["MarkingCommand", "SITES_KEY", "code_of"]
 
-MARKER_PATTERN: Final = re.compile(r"#\s*scopeguard:\s*TODO\((SG\d{3})\)")
 SITES_KEY: Final = "scopeguard.sites"
 _CACHE_DECORATORS: Final = frozenset(
     {
@@ -204,20 +203,36 @@ class MarkingCommand(VisitorBasedCodemodCommand):
         statement: cst.SimpleStatementLine | cst.BaseCompoundStatement,
         markers: list[tuple[str, str]],
     ) -> cst.SimpleStatementLine | cst.BaseCompoundStatement:
-        present = {
-            match.group(1)
-            for line in statement.leading_lines
-            if line.comment is not None
-            for match in [MARKER_PATTERN.search(line.comment.value)]
-            if match
-        }
-        added: list[cst.EmptyLine] = []
+        """Add ``markers``' codes to the statement's one marker line (writing it if there is none
+        yet); codes it already carries, on any marker line above it, are not repeated."""
+        lines = list(statement.leading_lines)
+        present: list[str] = []
+        target: int | None = None
+        for index, line in enumerate(lines):
+            parsed = _codes.parse_marker(line.comment.value) if line.comment is not None else None
+            if parsed is not None:
+                present += parsed[0]
+                target = index
+            elif line.comment is None:
+                # A blank line parts the comment block the lint rules read: merge below it only.
+                target = None
+        codes: list[str] = []
+        reasons: list[str] = []
         for code, reason in markers:
-            if code in present:
+            if code in present or code in codes:
                 continue
-            present.add(code)
-            text = _codes.TODO_MARKER.format(code=code, reason=reason)
-            added.append(cst.EmptyLine(indent=True, comment=cst.Comment(text)))
-        if not added:
+            codes.append(code)
+            reasons.append(reason)
+        if not codes:
             return statement
-        return statement.with_changes(leading_lines=[*statement.leading_lines, *added])
+        if target is None:
+            text = _codes.format_marker(codes, reasons)
+            lines.append(cst.EmptyLine(indent=True, comment=cst.Comment(text)))
+        else:
+            comment = lines[target].comment
+            assert comment is not None
+            old_codes, old_reason = _codes.parse_marker(comment.value) or ((), "")
+            text = _codes.format_marker([*old_codes, *codes], [old_reason, *reasons])
+            prefix = comment.value[: comment.value.index("#")]
+            lines[target] = lines[target].with_changes(comment=cst.Comment(prefix + text))
+        return statement.with_changes(leading_lines=lines)

@@ -19,10 +19,13 @@ from libcst.codemod import CodemodContext
 
 from libcst.helpers import get_full_name_for_node
 
+from .._codes import parse_marker
 from ._markers import SITES_KEY, code_of
 from ._settings import MigrateSettings
 from ._sites import SiteRecord
 from .mark_raw_sessions import MarkRawSessions
+from ._files import is_test_path
+from .mark_sdk_patches import MarkSdkPatches
 from .mark_remaining_findings import Finding, MarkRemainingFindings, remaining_findings
 from .remove_dead_sessions import REMOVED_LINES_KEY, RemoveDeadSessions
 from .rewrite_client_calls import REWRITTEN_SESSIONS_KEY, RewriteClientCalls
@@ -42,8 +45,10 @@ RAW_LEFT: Final = re.compile(
     r"Session\s*\(|get_session|default_session|DEFAULT_SESSION"
     r"|boto3\s*\.\s*(?:client|resource)\b(?!\s*\()|import\s[^\n]*\b(?:client|resource)\b"
 )
-MARKER_LINE: Final = re.compile(r"^[ \t]*# scopeguard: TODO\((SG\d{3})\)", re.MULTILINE)
-COMMANDS: Final = (RewriteClientCalls, RemoveDeadSessions, MarkRawSessions)
+MARKER_LINE: Final = re.compile(r"^[ \t]*# scopeguard: TODO\(.*$", re.MULTILINE)
+# What MarkSdkPatches looks for, in test files: mock.patch(...), patch.object(...), setattr(...).
+PATCH_CALL: Final = re.compile(r"\b(?:patch|setattr)\b")
+COMMANDS: Final = (RewriteClientCalls, RemoveDeadSessions, MarkRawSessions, MarkSdkPatches)
 _CARRIED: Final = (SITES_KEY, REWRITTEN_SESSIONS_KEY, REMOVED_LINES_KEY)
 
 
@@ -68,8 +73,8 @@ class FileResult:
     @property
     def markers_added(self) -> Counter[str]:
         """TODO markers this run wrote, by code: what a reviewer finds in the file."""
-        added = Counter(MARKER_LINE.findall(self.migrated))
-        added.subtract(Counter(MARKER_LINE.findall(self.original)))
+        added = _marker_codes(self.migrated)
+        added.subtract(_marker_codes(self.original))
         return +added
 
     @property
@@ -80,6 +85,16 @@ class FileResult:
         markers = len(MARKER_LINE.findall(self.migrated)) - len(MARKER_LINE.findall(self.original))
         grown = self.migrated.count("\n") - max(markers, 0)
         return max(0, self.original.count("\n") - grown)
+
+
+def _marker_codes(text: str) -> Counter[str]:
+    """Codes acknowledged by the marker lines in ``text``, each code of a line counted."""
+    counted: Counter[str] = Counter()
+    for line in MARKER_LINE.findall(text):
+        parsed = parse_marker(line)
+        if parsed is not None:
+            counted.update(parsed[0])
+    return counted
 
 
 def migrate_source(
@@ -110,6 +125,12 @@ def migrate_source(
         if command is not RewriteClientCalls:
             text = tree.code
         if command is MarkRawSessions and not RAW_LEFT.search(text):
+            continue
+        if command is MarkSdkPatches and not (
+            path is not None
+            and PATCH_CALL.search(text)
+            and is_test_path(settings.relative(path))
+        ):
             continue
         stages.append((len(_sites_of(carried)), text))
         context = CodemodContext(filename=path, scratch=dict(carried))

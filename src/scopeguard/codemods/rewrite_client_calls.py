@@ -458,7 +458,8 @@ class RewriteClientCalls(MarkingCommand):
         variable; SG005 for async sites is always the primary) and any further problem besides
         the one that decided it."""
         extra: list[tuple[str, str]] = []
-        see_above = f"kept as is, see TODO({primary.code}) above"
+        # The same marker line carries the primary code's reason, which covers these too.
+        see_above = ""
         once = self.runs_once(original)
         if once is not None and primary.code != "SG031":
             extra.append(("SG031", see_above if once == primary.reason else once))

@@ -18,7 +18,7 @@ from typing import Any, Final
 
 import pathspec
 
-from .._codes import TODO_MARKER
+from .._codes import parse_marker
 from .._config import (
     DEFAULT_TEST_PATHS,
     ScopeguardConfig,
@@ -206,22 +206,15 @@ def might_matter(text: str, policy: NamingPolicy, extra: tuple[str, ...] = ()) -
     )
 
 
-_TODO_PREFIX, _, _TODO_REST = TODO_MARKER.partition("{code}")
-_TODO_RE: Final = re.compile(
-    re.escape(_TODO_PREFIX).replace(r"\ ", r"\s*")
-    + r"(?P<code>SG\d{3})"
-    + re.escape(_TODO_REST.partition("{reason}")[0]).replace(r"\ ", r"\s*")
-    + r"(?P<reason>.*)$"
-)
-
-
 def _todo_markers(lines: Sequence[str]) -> dict[int, dict[str, str]]:
     markers: dict[int, dict[str, str]] = {}
     for number, line in enumerate(lines, start=1):
         if "scopeguard" in line:
-            match = _TODO_RE.search(line.rstrip())
-            if match:
-                markers.setdefault(number, {})[match.group("code")] = match.group("reason").strip()
+            marker = parse_marker(line)
+            if marker is not None:
+                codes, reason = marker
+                for code in codes:
+                    markers.setdefault(number, {})[code] = reason
     return markers
 
 

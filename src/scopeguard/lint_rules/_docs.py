@@ -40,8 +40,9 @@ def render_rule(rule: Rule) -> str:
         *_snippets(rule.VALID),
         "## Silencing\n",
         f"Add `# noqa: {entry.code}` to the line to silence one site, or let `scopeguard migrate` "
-        f"write `# scopeguard: TODO({entry.code}) reason` above it: the finding stays, marked "
-        "as acknowledged, and `scopeguard report` counts it under *todo*.\n",
+        f"write `# scopeguard: TODO({entry.code}) reason` above it (one line may list several "
+        f"codes: `TODO({entry.code},SG0xx)`): the finding stays, marked as acknowledged, and "
+        "`scopeguard report` counts it under *todo*.\n",
         f"Implemented in `src/scopeguard/lint_rules/rules/{_module_of(rule)}.py`.\n",
     ]
     return "\n".join(parts)
