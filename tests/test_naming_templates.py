@@ -22,7 +22,13 @@ HEX = UUID.replace("-", "")
 # -- tenant IDs ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("tenant", [UUID, HEX, str(uuid.uuid4()), uuid.uuid1().hex, "acme"])
+@pytest.mark.parametrize(
+    "tenant",
+    [UUID, HEX, str(uuid.uuid4()), uuid.uuid1().hex, "acme"],
+    # Fixed ids: the fresh UUIDs differ per process, and pytest-xdist workers must collect
+    # the same test names.
+    ids=["uuid", "uuid-hex", "fresh-uuid4", "fresh-uuid1-hex", "slug"],
+)
 def test_uuid_tenant_ids_are_accepted_out_of_the_box(tenant: str) -> None:
     scope = DEFAULT_POLICY.tenant(tenant)
     for service in NAME_RULES:
