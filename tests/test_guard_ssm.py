@@ -139,6 +139,33 @@ def test_platform_cannot_reach_a_tenants_parameters(factory: ClientFactory) -> N
             Type="String")
 
 
+def test_secrets_manager_references_are_checked_as_secrets(factory: ClientFactory) -> None:
+    # SSM returns the Secrets Manager secret a /aws/reference/secretsmanager/ name points at:
+    # the platform must not read a tenant's secret through it, by any spelling.
+    factory.tenant("globex").client("secretsmanager").create_secret(Name="db", SecretString="gx")
+    factory.platform().client("secretsmanager").create_secret(Name="shared-db", SecretString="p")
+    platform = factory.platform().client("ssm")
+    reference = "/aws/reference/secretsmanager/"
+    secret_arn = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:t-globex-db"
+    for name in (f"{reference}t-globex-db", f"{reference}t-globex-db:AWSCURRENT",
+                 "/AWS/Reference/SecretsManager/t-globex-db"):
+        refused(platform, "get_parameter", "belongs to tenant:globex", Name=name,
+                WithDecryption=True)
+    # An ARN's last ':' reads as a version selector, which leaves no whole secret ARN: refused.
+    refused(platform, "get_parameter", "is not a secret ARN", Name=f"{reference}{secret_arn}",
+            WithDecryption=True)
+    refused(platform, "get_parameters", "belongs to tenant:globex",
+            Names=[f"{reference}shared-db", f"{reference}t-globex-db"], WithDecryption=True)
+    refused(platform, "get_parameter", "only /aws/reference/secretsmanager/",
+            Name="/aws/reference/other/t-globex-db")
+    shared = platform.get_parameter(Name=f"{reference}shared-db", WithDecryption=True)
+    assert shared["Parameter"]["Value"] == "p"
+    # In a tenant the name is an ordinary parameter under the tenant's own path.
+    acme = factory.tenant("acme").client("ssm")
+    with pytest.raises(acme.exceptions.ParameterNotFound, match=f"/t-acme{reference}t-globex-db"):
+        acme.get_parameter(Name=f"{reference}t-globex-db", WithDecryption=True)
+
+
 def test_batch_names_are_each_checked(acme: Any) -> None:
     refused(acme, "get_parameters", "belongs to tenant:globex",
             Names=["/app/db/host", "/t-globex/app/db/host"])

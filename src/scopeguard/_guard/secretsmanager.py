@@ -64,7 +64,7 @@ def _secret_arn(guard: ScopeGuard, value: str, member: str) -> str:
     return value
 
 
-def _secret_id(guard: ScopeGuard, value: Any, member: str) -> str:
+def secret_id(guard: ScopeGuard, value: Any, member: str) -> str:
     if isinstance(value, str) and value.startswith("arn:"):
         return _secret_arn(guard, value, member)
     return _secret_name(guard, value, member)
@@ -73,7 +73,7 @@ def _secret_id(guard: ScopeGuard, value: Any, member: str) -> str:
 def _secret_ids(guard: ScopeGuard, value: Any, member: str) -> Any:
     if not isinstance(value, list | tuple):
         raise guard.refuse(f"{member} must be a list", member)
-    resolved = [_secret_id(guard, item, f"{member}[{i}]") for i, item in enumerate(value)]
+    resolved = [secret_id(guard, item, f"{member}[{i}]") for i, item in enumerate(value)]
     if len(set(resolved)) != len(resolved):
         raise guard.refuse("two entries name the same secret", member)
     return value if all(a is b for a, b in zip(resolved, value, strict=True)) else resolved
@@ -138,7 +138,7 @@ RULES: Final = ServiceRules(
         "VersionStages": "ignore",
     },
     kinds={
-        "secret_id": _secret_id,
+        "secret_id": secret_id,
         "secret_ids": _secret_ids,
         "secret_name": _secret_name,
         "kms_key": kms_key,

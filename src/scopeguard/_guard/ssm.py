@@ -12,6 +12,11 @@ ownership is decided on that canonical name in every scope (``canonical_name``);
 ``parameter//...`` is refused. In platform scope ``GetParametersByPath`` and
 ``DescribeParameters`` return shared parameters only (tenants' and capsules' are dropped).
 
+``/aws/reference/secretsmanager/<secret id>`` is not a parameter: SSM returns the Secrets Manager
+secret it names. Outside the isolated scopes (where every name is mapped under the scope's own
+path, so the reference cannot be spelled) the secret ID is checked as Secrets Manager's guard
+checks ``SecretId``, and any other ``/aws/reference/`` name is refused.
+
 ``GetParameter`` and ``GetParameters`` accept a ``:version`` or ``:label`` selector after the
 name; it is split off, checked, and put back after the name is mapped. A parameter ARN is
 ``...:parameter/<name without its leading "/">``. An ARN whose name has no ``/`` is read as a
@@ -42,9 +47,14 @@ from typing import Any, Final
 
 from .._exceptions import InvalidName
 from .core import SERVICE_RULES, ExtraCheck, Refuse, ScopeGuard, ServiceRules, drop_owned, kms_key
+from .secretsmanager import secret_id
 
 SERVICE: Final = "ssm"
 
+# SSM's door into Secrets Manager; matched without regard to case, so no spelling of it passes
+# as a parameter name.
+_REFERENCE: Final = "/aws/reference/"
+_SECRET_REFERENCE: Final = "/aws/reference/secretsmanager/"
 _VERSION_OR_LABEL: Final = re.compile(r"[A-Za-z0-9_.\-]{1,100}")
 _ARN_RESOURCE: Final = "parameter/"
 
@@ -58,6 +68,8 @@ def canonical_name(name: str) -> str:
 
 
 def _name(guard: ScopeGuard, value: Any, member: str) -> str:
+    if isinstance(value, str) and value[:len(_REFERENCE)].lower() == _REFERENCE:
+        return _reference(guard, value, member)
     if isinstance(value, str) and guard.scope.kind != "operator":
         canonical = canonical_name(value)
         if canonical is not value:
@@ -66,6 +78,19 @@ def _name(guard: ScopeGuard, value: Any, member: str) -> str:
                 raise guard.refuse(f"{value!r} is the parameter {canonical!r}, which belongs to "
                                    f"{owner}", member)
     return guard.name(SERVICE, value, member)
+
+
+def _reference(guard: ScopeGuard, value: str, member: str) -> str:
+    """``/aws/reference/secretsmanager/<id>``: the secret is checked, not the parameter name."""
+    if guard.isolated or guard.scope.kind == "operator":
+        # Tenant and capsule names are mapped under their own path (``/t-acme/aws/...``),
+        # which is an ordinary parameter; operator scope is not checked.
+        return guard.name(SERVICE, value, member)
+    if value[:len(_SECRET_REFERENCE)].lower() != _SECRET_REFERENCE:
+        raise guard.refuse(f"{value!r}: {_REFERENCE} names other services' resources; only "
+                           f"{_SECRET_REFERENCE}<secret id> is understood", member)
+    secret_id(guard, value[len(_SECRET_REFERENCE):], member)
+    return value
 
 
 def _arn(guard: ScopeGuard, value: str, member: str) -> str:
