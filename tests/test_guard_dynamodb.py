@@ -220,6 +220,88 @@ def test_pooled_query_by_configured_index(factory: ClientFactory, acme: Any) -> 
             ExpressionAttributeValues={":u": {"S": "t-globex/u"}})
 
 
+GLOBEX_USER = {":u": {"S": "t-globex/u1"}}
+
+
+@pytest.mark.parametrize(
+    ("call", "params"),
+    [
+        ("put_item", {"Item": {"pk": {"S": "t-acme/s9"}, "user_pk": {"S": "t-globex/u1"}}}),
+        ("update_item", {"UpdateExpression": "SET user_pk = :u",
+                         "ExpressionAttributeValues": GLOBEX_USER}),
+        ("update_item", {"UpdateExpression": "set v = :v, #x = :u",
+                         "ExpressionAttributeNames": {"#x": "user_pk"},
+                         "ExpressionAttributeValues": {":v": {"S": "a"}, **GLOBEX_USER}}),
+        ("update_item", {"UpdateExpression": "REMOVE v SET user_pk = :u",
+                         "ExpressionAttributeValues": GLOBEX_USER}),
+        ("update_item", {"AttributeUpdates": {"user_pk": {"Value": {"S": "t-globex/u1"}}}}),
+    ],
+)
+def test_index_keys_of_another_tenant_are_refused_on_writes(
+    acme: Any, call: str, params: dict[str, Any]
+) -> None:
+    # An item of acme's with globex's index key would show up in globex's index queries.
+    refused(acme, call, "user_pk='t-globex/u1' belongs to tenant:globex", TableName="sessions",
+            **({"Key": {"pk": {"S": "t-acme/s9"}}} if call == "update_item" else {}), **params)
+
+
+@pytest.mark.parametrize(
+    ("update", "names"),
+    [
+        ("SET user_pk = if_not_exists(user_pk, :u)", None),
+        ("SET user_pk = v", None),
+        ("SET #x.y = :u", {"#x": "user_pk"}),
+        ("ADD user_pk :u", None),
+        ("SET user_pk = :u SET v = :u", None),  # outside the grammar
+        ("SET user_pk = :u, v = ", None),
+    ],
+)
+def test_index_keys_are_set_only_from_a_checked_placeholder(
+    acme: Any, update: str, names: dict[str, str] | None
+) -> None:
+    refused(acme, "update_item", "index key|update of a pooled table", TableName="sessions",
+            Key={"pk": {"S": "t-acme/s9"}}, UpdateExpression=update,
+            ExpressionAttributeValues={":u": {"S": "t-acme/u1"}},
+            **({"ExpressionAttributeNames": names} if names else {}))
+
+
+def test_batch_and_transaction_writes_check_index_keys(acme: Any) -> None:
+    refused(acme, "batch_write_item", "user_pk='t-globex/u1'", RequestItems={"sessions": [
+        {"PutRequest": {"Item": {"pk": {"S": "t-acme/a"}, "user_pk": {"S": "t-globex/u1"}}}}]})
+    refused(acme, "transact_write_items", "user_pk='t-globex/u1'", TransactItems=[
+        {"Put": {"TableName": "sessions",
+                 "Item": {"pk": {"S": "t-acme/a"}, "user_pk": {"S": "t-globex/u1"}}}}])
+    refused(acme, "transact_write_items", "user_pk='t-globex/u1'", TransactItems=[
+        {"Update": {"TableName": "sessions", "Key": {"pk": {"S": "t-acme/a"}},
+                    "UpdateExpression": "SET user_pk = :u",
+                    "ExpressionAttributeValues": GLOBEX_USER}}])
+
+
+def test_own_index_keys_are_written_and_no_tenant_sees_anothers_in_its_index(
+    factory: ClientFactory, acme: Any
+) -> None:
+    globex = factory.tenant("globex").client("dynamodb")
+    acme.put_item(TableName="sessions", Item={"pk": {"S": "t-acme/s5"}, "v": {"S": "1"}})
+    acme.update_item(TableName="sessions", Key={"pk": {"S": "t-acme/s5"}},
+                     UpdateExpression="SET user_pk = :u, v = if_not_exists(v, :v) ADD n :one",
+                     ExpressionAttributeValues={":u": {"S": "t-acme/u5"}, ":v": {"S": "2"},
+                                                ":one": {"N": "1"}})
+    acme.update_item(TableName="sessions", Key={"pk": {"S": "t-acme/s6"}},
+                     AttributeUpdates={"user_pk": {"Value": {"S": "t-acme/u6"}}})
+    acme.batch_write_item(RequestItems={"sessions": [{"PutRequest": {"Item": {
+        "pk": {"S": "t-acme/s7"}, "user_pk": {"S": "t-acme/u7"}}}}]})
+    acme.update_item(TableName="sessions", Key={"pk": {"S": "t-acme/s7"}},
+                     UpdateExpression="REMOVE user_pk")
+    mine = acme.query(TableName="sessions", IndexName="by-user",
+                      KeyConditionExpression="user_pk = :u",
+                      ExpressionAttributeValues={":u": {"S": "t-acme/u5"}})["Items"]
+    assert [item["v"] for item in mine] == [{"S": "1"}]
+    for user in ("t-globex/u5", "t-globex/u6", "t-globex/u7"):
+        assert globex.query(TableName="sessions", IndexName="by-user",
+                            KeyConditionExpression="user_pk = :u",
+                            ExpressionAttributeValues={":u": {"S": user}})["Items"] == []
+
+
 def test_pooled_batch_write_checks_every_item(acme: Any) -> None:
     refused(acme, "batch_write_item", "tenant:globex", RequestItems={"sessions": [
         {"PutRequest": {"Item": {"pk": {"S": "t-acme/a"}}}},

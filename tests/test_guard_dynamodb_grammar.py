@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from guard_helpers import refused
 
 from scopeguard import ClientFactory, NamingPolicy, PooledTable
-from scopeguard._guard.expressions import Malformed, key_terms, partiql_table
+from scopeguard._guard.expressions import (Malformed, UpdateAction, key_terms, partiql_table,
+                                          update_actions)
 from scopeguard.testing import moto_factory
 
 POOLED = NamingPolicy(pooled_tables={"sessions": PooledTable("pk")})
@@ -190,3 +191,43 @@ def test_key_terms_are_read_as_written() -> None:
     terms = key_terms("(#p = :a) AND sk BETWEEN :x AND :y")
     assert [(t.op, t.operands) for t in terms] == [("=", ("#p", ":a")),
                                                    ("BETWEEN", ("sk", ":x", ":y"))]
+
+
+# -- update expressions --------------------------------------------------------------------------
+
+
+def test_update_actions_name_the_attribute_each_action_writes() -> None:
+    actions = update_actions("SET a = :v, #b = b + :n, c = list_append(c, :l), "
+                             "d.e[2] = if_not_exists(d.e[2], :z) remove f, g[1] "
+                             "ADD h :n DELETE i :s")
+    assert actions == [
+        UpdateAction("SET", "a", False, (":v",)),
+        UpdateAction("SET", "#b", False, ("b", "+", ":n")),
+        UpdateAction("SET", "c", False, ("list_append", "(", "c", ",", ":l", ")")),
+        UpdateAction("SET", "d", True,
+                     ("if_not_exists", "(", "d", ".", "e", "[", "2", "]", ",", ":z", ")")),
+        UpdateAction("REMOVE", "f", False, ()),
+        UpdateAction("REMOVE", "g", True, ()),
+        UpdateAction("ADD", "h", False, (":n",)),
+        UpdateAction("DELETE", "i", False, (":s",)),
+    ]
+
+
+@pytest.mark.parametrize("expression", [
+    "", "a = :v", "SET a", "SET a = ", "SET a = (b", "SET a = b)", "SET a = :v SET b = :w",
+    "REMOVE a,", "ADD a", "ADD a b", "SET a = 'x'", "SET a[x] = :v", "SET a. = :v",
+    "SET a = :v /* c */", "SET a = :v; REMOVE b",
+])
+def test_update_expressions_outside_the_subset_are_malformed(expression: str) -> None:
+    with pytest.raises(Malformed):
+        update_actions(expression)
+
+
+@given(st.text(alphabet="SETREMOV ADDLabcu#:=,.()[]0123456789+-", max_size=40))
+@settings(max_examples=300, deadline=None)
+def test_update_expression_reader_never_crashes(expression: str) -> None:
+    try:
+        actions = update_actions(expression)
+    except Malformed:
+        return
+    assert actions and all(a.clause in ("SET", "REMOVE", "ADD", "DELETE") for a in actions)

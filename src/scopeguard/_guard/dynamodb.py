@@ -3,6 +3,13 @@
 Pooled tables (``NamingPolicy.pooled_tables``) hold many scopes' items; in tenant and capsule
 scope every key and item written or read must carry the scope's key prefix, Scan and PartiQL are
 refused (they read every tenant's items), and Query must pin the partition key by equality.
+
+The partition keys of the configured indexes carry the prefix too, and a Query on an index is
+checked on that attribute, so every write that gives an item one is checked as well: an item
+written by one tenant with another tenant's index key would otherwise appear in that tenant's
+index queries. ``PutItem`` items, batch and transaction puts are checked directly; updates
+(``UpdateExpression``, or legacy ``AttributeUpdates``) may set an index key only as
+``key = :value`` (or ``PUT``) with a prefixed value, or remove it.
 """
 
 from __future__ import annotations
@@ -11,10 +18,13 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
 from .core import SERVICE_RULES, Refuse, ScopeGuard, ServiceRules, drop_owned, forbidden
-from .expressions import Malformed, key_terms, name_resolver, partiql_table, pinned_value
+from .expressions import (Malformed, key_terms, name_resolver, partiql_table, pinned_value,
+                          update_actions)
 
 if TYPE_CHECKING:
     from botocore.model import OperationModel
+
+    from .._naming import PooledTable
 
 SERVICE: Final = "dynamodb"
 
@@ -121,7 +131,9 @@ def _check_key_value(guard: ScopeGuard, value: Any, attribute: str, param: str,
         raise guard.refuse(f"partition key {attribute}={value['S']!r} {whose}", param)
 
 
-def _check_item(guard: ScopeGuard, table: Any, item: Any, param: str) -> None:
+def _check_item(guard: ScopeGuard, table: Any, item: Any, param: str,
+                written: bool = False) -> None:
+    """``item`` (a key, or with ``written`` an item being stored) of a pooled ``table``."""
     if not guard.isolated or not isinstance(table, str):
         return
     pooled = guard.naming.pooled_tables.get(table_name(table))
@@ -130,6 +142,60 @@ def _check_item(guard: ScopeGuard, table: Any, item: Any, param: str) -> None:
     if not isinstance(item, Mapping):
         raise guard.refuse("expected a key/item map", param)
     _check_key_value(guard, item.get(pooled.partition_key), pooled.partition_key, param, table)
+    if written:
+        for attribute in _index_keys(pooled):
+            if attribute in item:
+                _check_key_value(guard, item[attribute], attribute, param, table)
+
+
+def _index_keys(pooled: PooledTable) -> frozenset[str]:
+    """The index partition keys of ``pooled`` that are not its own partition key."""
+    return frozenset(pooled.indexes.values()) - {pooled.partition_key}
+
+
+def _check_update(guard: ScopeGuard, table: Any, params: Mapping[str, Any], param: str) -> None:
+    """An update of a pooled ``table`` sets its index keys only to values of the scope."""
+    if not guard.isolated or not isinstance(table, str):
+        return
+    pooled = guard.naming.pooled_tables.get(table_name(table))
+    keys = _index_keys(pooled) if pooled is not None else frozenset()
+    if not keys:
+        return
+    legacy = params.get("AttributeUpdates")
+    if legacy is not None:
+        if not isinstance(legacy, Mapping):
+            raise guard.refuse("AttributeUpdates must be a map", param)
+        for attribute in keys.intersection(legacy):
+            update = legacy[attribute]
+            action = update.get("Action", "PUT") if isinstance(update, Mapping) else None
+            if action == "PUT":
+                _check_key_value(guard, update.get("Value"), attribute, param, table)
+            elif not (action == "DELETE" and "Value" not in update):
+                raise guard.refuse(f"index key {attribute!r} of a pooled table may only be "
+                                   "PUT with the scope's prefix or deleted", param)
+    expression = params.get("UpdateExpression")
+    if expression is None:
+        return
+    values = params.get("ExpressionAttributeValues") or {}
+    try:
+        if not isinstance(expression, str):
+            raise Malformed("UpdateExpression must be a string")
+        resolve = name_resolver(params.get("ExpressionAttributeNames"))
+        actions = [a for a in update_actions(expression) if resolve(a.attribute) in keys]
+    except Malformed as exc:
+        raise guard.refuse(f"update of a pooled table with index keys: {exc}", param) from None
+    for action in actions:
+        attribute = resolve(action.attribute)
+        if action.clause == "REMOVE" and not action.nested:
+            continue
+        if not (action.clause == "SET" and not action.nested and len(action.value) == 1
+                and action.value[0].startswith(":")):
+            raise guard.refuse(f"index key {attribute!r} of a pooled table may only be set as "
+                               f"'{action.attribute} = :value' (with the scope's prefix) or "
+                               "removed", param)
+        if not isinstance(values, Mapping):
+            raise guard.refuse("ExpressionAttributeValues must be a map", param)
+        _check_key_value(guard, values.get(action.value[0]), attribute, param, table)
 
 
 def _pooled(guard: ScopeGuard, params: Mapping[str, Any]) -> Any:
@@ -160,9 +226,13 @@ def _one_dialect(guard: ScopeGuard, params: Mapping[str, Any], member: str = "")
 
 def _item_ops(guard: ScopeGuard, op: str, params: dict[str, Any], _: Mapping[str, Any]) -> None:
     _one_dialect(guard, params)
-    for member in ("Key", "Item"):
-        if member in params:
-            _check_item(guard, params.get("TableName"), params[member], member)
+    table = params.get("TableName")
+    if "Key" in params:
+        _check_item(guard, table, params["Key"], "Key")
+    if "Item" in params:
+        _check_item(guard, table, params["Item"], "Item", written=True)
+    if op == "UpdateItem":
+        _check_update(guard, table, params, "UpdateExpression")
 
 
 def _no_scan(guard: ScopeGuard, op: str, params: dict[str, Any], _: Mapping[str, Any]) -> None:
@@ -253,7 +323,7 @@ def _batch_write(guard: ScopeGuard, op: str, params: dict[str, Any],
                 continue
             if "PutRequest" in request:
                 _check_item(guard, table, (request["PutRequest"] or {}).get("Item"),
-                            "RequestItems")
+                            "RequestItems", written=True)
             if "DeleteRequest" in request:
                 _check_item(guard, table, (request["DeleteRequest"] or {}).get("Key"),
                             "RequestItems")
@@ -261,12 +331,15 @@ def _batch_write(guard: ScopeGuard, op: str, params: dict[str, Any],
 
 def _transact(guard: ScopeGuard, op: str, params: dict[str, Any], _: Mapping[str, Any]) -> None:
     for entry in params.get("TransactItems") or ():
-        for action in (entry or {}).values() if isinstance(entry, Mapping) else ():
+        for kind, action in (entry or {}).items() if isinstance(entry, Mapping) else ():
             if isinstance(action, Mapping):
-                for member in ("Key", "Item"):
-                    if member in action:
-                        _check_item(guard, action.get("TableName"), action[member],
-                                    "TransactItems")
+                table = action.get("TableName")
+                if "Key" in action:
+                    _check_item(guard, table, action["Key"], "TransactItems")
+                if "Item" in action:
+                    _check_item(guard, table, action["Item"], "TransactItems", written=True)
+                if kind == "Update":
+                    _check_update(guard, table, action, "TransactItems")
 
 
 _REFUSED_LIST: Final = Refuse("account-wide listing would reveal other scopes' resources")

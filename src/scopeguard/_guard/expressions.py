@@ -32,6 +32,20 @@ Key-condition subset::
 The partition key must appear in exactly one term, as ``<key> = :value``; a literal in place of
 a placeholder, ``OR``, ``NOT``, functions other than ``begins_with`` and document paths are
 refused.
+
+Update expressions (``UpdateItem``, ``TransactWriteItems`` updates) on pooled tables whose
+indexes carry a tenant partition key::
+
+    update   := clause+                     each of SET, REMOVE, ADD, DELETE at most once
+    clause   := SET path '=' value (',' path '=' value)*
+              | REMOVE path (',' path)*
+              | (ADD | DELETE) path :value (',' path :value)*
+    path     := element ('.' element | '[' digits ']')*     element: attribute or #name
+    value    := tokens up to the next top-level ',' or clause keyword (#name, :value,
+                attribute, digits, '.', '[', ']', '(', ')', ',', '+', '-')
+
+Each action is read for the attribute it writes; what a value computes is the service's
+business unless the attribute is an index key (``dynamodb`` decides).
 """
 
 from __future__ import annotations
@@ -41,7 +55,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-__all__ = ["KeyTerm", "Malformed", "PartiqlTable", "key_terms", "partiql_table"]
+__all__ = ["KeyTerm", "Malformed", "PartiqlTable", "UpdateAction", "key_terms", "partiql_table",
+           "update_actions"]
 
 
 class Malformed(Exception):
@@ -301,3 +316,106 @@ def name_resolver(names: Any) -> Callable[[str], str]:
         return value
 
     return resolve
+
+
+# -- update expressions ------------------------------------------------------------------------
+
+_UPDATE_TOKEN: Final = re.compile(
+    r"""(?P<space>[ \t\r\n]+)
+      | (?P<name>\#[A-Za-z0-9_]+)
+      | (?P<value>:[A-Za-z0-9_]+)
+      | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
+      | (?P<number>[0-9]+)
+      | (?P<op>[=.,()\[\]+\-])""",
+    re.VERBOSE,
+)
+_CLAUSES: Final = frozenset({"SET", "REMOVE", "ADD", "DELETE"})
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateAction:
+    """One action of an update expression: its clause, the top-level attribute it writes (a
+    bare name or ``#name``, as written), whether it writes below that attribute
+    (``a.b``, ``a[0]``), and the tokens of its value (empty for ``REMOVE``)."""
+
+    clause: str
+    attribute: str
+    nested: bool
+    value: tuple[str, ...]
+
+
+def update_actions(expression: str) -> list[UpdateAction]:
+    """The actions of an update expression in the subset above, or ``Malformed``."""
+    tokens: list[tuple[str, str]] = []
+    pos = 0
+    while pos < len(expression):
+        m = _UPDATE_TOKEN.match(expression, pos)
+        if m is None:
+            raise Malformed(f"unexpected {expression[pos:pos + 10]!r} in the update expression "
+                            "(outside the subset scopeguard reads)")
+        if m.lastgroup != "space":
+            kind, text = m.lastgroup or "", m.group()
+            if kind == "word" and text.upper() in _CLAUSES:
+                # Reserved words: never attribute names without #name.
+                kind, text = "clause", text.upper()
+            tokens.append((kind, text))
+        pos = m.end()
+    actions: list[UpdateAction] = []
+    seen: set[str] = set()
+    i = 0
+    while i < len(tokens):
+        kind, clause = tokens[i]
+        if kind != "clause" or clause in seen:
+            raise Malformed(f"expected SET, REMOVE, ADD or DELETE (each once), found {clause!r}")
+        seen.add(clause)
+        i += 1
+        while True:
+            attribute, nested, i = _update_path(tokens, i)
+            value: list[str] = []
+            if clause == "SET":
+                if tokens[i:i + 1] != [("op", "=")]:
+                    raise Malformed(f"expected '=' after {attribute} in SET")
+                i, depth = i + 1, 0
+                while i < len(tokens) and tokens[i][0] != "clause" and not (
+                        depth == 0 and tokens[i] == ("op", ",")):
+                    depth += {"(": 1, ")": -1}.get(tokens[i][1], 0) if tokens[i][0] == "op" \
+                        else 0
+                    if depth < 0:
+                        raise Malformed("unbalanced parentheses in the update expression")
+                    value.append(tokens[i][1])
+                    i += 1
+                if depth or not value:
+                    raise Malformed(f"unreadable value for {attribute} in SET")
+            elif clause in ("ADD", "DELETE"):
+                if i >= len(tokens) or tokens[i][0] != "value":
+                    raise Malformed(f"expected a :value after {attribute} in {clause}")
+                value.append(tokens[i][1])
+                i += 1
+            actions.append(UpdateAction(clause, attribute, nested, tuple(value)))
+            if tokens[i:i + 1] == [("op", ",")]:
+                i += 1
+                continue
+            break
+    if not actions:
+        raise Malformed("an update expression needs at least one action")
+    return actions
+
+
+def _update_path(tokens: list[tuple[str, str]], i: int) -> tuple[str, bool, int]:
+    if i >= len(tokens) or tokens[i][0] not in ("word", "name"):
+        found = tokens[i][1] if i < len(tokens) else "the end"
+        raise Malformed(f"expected an attribute or #name in the update expression, found "
+                        f"{found!r}")
+    attribute, nested, i = tokens[i][1], False, i + 1
+    while i < len(tokens) and tokens[i] in (("op", "."), ("op", "[")):
+        if tokens[i][1] == ".":
+            if i + 1 >= len(tokens) or tokens[i + 1][0] not in ("word", "name"):
+                raise Malformed(f"expected an attribute after '.' in {attribute}'s path")
+            i += 2
+        else:
+            if not (i + 2 < len(tokens) and tokens[i + 1][0] == "number"
+                    and tokens[i + 2] == ("op", "]")):
+                raise Malformed(f"expected [digits] in {attribute}'s path")
+            i += 3
+        nested = True
+    return attribute, nested, i
