@@ -382,20 +382,10 @@ class CredentialCache:
         try:
             response = client.assume_role(**spec.assume_role_kwargs())
         except Exception as exc:
-            ms = round((time.perf_counter() - t0) * 1000, 1)
             self.stats.incr("sts.assume_role.failed")
-            emit(
-                "sts.assume_role",
-                logging.WARNING,
-                role_arn=spec.role_arn,
-                session=spec.role_session_name,
-                ms=ms,
-                kind=_kind(spec),
-                outcome="error",
-                code=_error_code(exc)[0],
-            )
+            _report_assume(spec, t0, logging.WARNING, outcome="error",
+                           code=_error_code(exc)[0])
             raise
-        ms = round((time.perf_counter() - t0) * 1000, 1)
         c = response["Credentials"]
         # Trust the shorter of STS's Expiration and our own start + duration: if the local clock
         # runs behind STS's, Expiration alone would look later than it really is.
@@ -419,17 +409,9 @@ class CredentialCache:
             )
         )
         self.stats.incr("sts.assume_role")
-        emit(
-            "sts.assume_role",
-            logging.INFO,
-            role_arn=spec.role_arn,
-            session=spec.role_session_name,
-            ms=ms,
-            kind=_kind(spec),
-            outcome="ok",
-            expires_in_s=round(expiry - started),
-            cached_for_s=round(material.refresh_at - started),
-        )
+        _report_assume(spec, t0, logging.INFO, outcome="ok",
+                       expires_in_s=round(expiry - started),
+                       cached_for_s=round(material.refresh_at - started))
         return material
 
     def _metadata(self, material: _Material) -> dict[str, Any]:
@@ -508,6 +490,12 @@ class CredentialCache:
 
 
 _LIVE_CACHES: Final[weakref.WeakSet[CredentialCache]] = weakref.WeakSet()
+def _report_assume(spec: AssumeRoleSpec, t0: float, level: int, **fields: Any) -> None:
+    """The ``sts.assume_role`` event of one AssumeRole that started at ``t0`` (perf counter)."""
+    emit("sts.assume_role", level, role_arn=spec.role_arn, session=spec.role_session_name,
+         ms=round((time.perf_counter() - t0) * 1000, 1), kind=_kind(spec), **fields)
+
+
 def _kind(spec: AssumeRoleSpec) -> str:
     """The label for metrics: operator roles carry no session policy, scoped credentials do."""
     return "operator" if spec.policy is None else "scoped"
