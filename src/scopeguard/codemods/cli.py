@@ -312,15 +312,21 @@ def _records(outcomes: Iterable[_Outcome]) -> Iterator[dict[str, object]]:
 
 
 def _unwritable(path: str) -> str | None:
-    """Why ``path`` cannot take the report, checked before the run rather than after it."""
+    """Why ``path`` cannot take the report, checked before the run rather than after it.
+
+    The file is opened for appending (and removed again if this made it): permission bits say
+    nothing for root, ACLs or read-only file systems, where only the attempt tells."""
     target = Path(path)
     if target.is_dir():
         return "is a directory"
-    parent = target.parent if str(target.parent) else Path(".")
-    if not parent.is_dir():
-        return f"no such directory: {parent}"
-    if not os.access(target if target.exists() else parent, os.W_OK):
-        return "permission denied"
+    existed = target.exists()
+    try:
+        with target.open("a", encoding="utf-8"):
+            pass
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    if not existed:
+        target.unlink()
     return None
 
 
