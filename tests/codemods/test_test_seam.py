@@ -85,6 +85,41 @@ def test_patching_boto3_no_longer_intercepts_the_stub_factory_does(migrated_pack
     assert aws._factory is None  # nothing carried into the next test
 
 
+def test_the_mock_a_boto3_client_patch_gave_goes_in_as_it_is(migrated_package: object) -> None:
+    """Tests written against ``mock.patch("boto3.client")`` configure its return value and assert
+    its calls; handed to StubFactory as it is, that mock keeps both meanings."""
+    from myapp import aws, ops  # type: ignore[import-not-found]
+
+    boto3_client = mock.Mock()
+    boto3_client.return_value.list_clusters.return_value = {
+        "clusterArns": ["arn:aws:ecs:eu-west-1:1:cluster/blue"]
+    }
+    stub = StubFactory(boto3_client)
+    aws.set_factory(stub)
+    try:
+        assert ops.cluster_names() == ["blue"]
+        ops.save("acme", b"x")
+    finally:
+        aws.set_factory(None)
+    assert boto3_client.call_args_list == [mock.call("ecs"), mock.call("s3")]
+    boto3_client.return_value.put_object.assert_called_once_with(
+        Bucket="t-acme-docs", Key="k", Body=b"x"
+    )
+    assert stub.requests == [("platform", "ecs"), ("tenant:acme", "s3")]
+
+
+def test_a_callable_stub_source_gets_the_options_the_code_passed() -> None:
+    clients, resources = mock.Mock(), mock.Mock()
+    stub = StubFactory(clients, resources=resources)
+    stub.tenant("acme").client("s3", region_name="eu-west-1")
+    stub.platform().resource("dynamodb", config=None)
+    stub.platform().async_client("sqs")
+    clients.assert_has_calls([mock.call("s3", region_name="eu-west-1"), mock.call("sqs")])
+    resources.assert_called_once_with("dynamodb", config=None)
+    with pytest.raises(TypeError, match="mapping of service name to stub or a callable"):
+        StubFactory(42)  # type: ignore[arg-type]
+
+
 def test_stub_factory_validates_ids_and_names_missing_stubs() -> None:
     stub = StubFactory({"s3": object()})
     with pytest.raises(InvalidScope):
