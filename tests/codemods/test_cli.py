@@ -180,6 +180,31 @@ def test_exclude_globs_gitignore_and_tests_are_respected(
     assert "app/gen/out.py" in capsys.readouterr().out
 
 
+def test_exclude_tests_and_the_sg050_pass_follow_the_projects_test_paths(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``[tool.scopeguard] test-paths``, the lint rules' setting, decides what is test code for
+    migrate too, once the project sets it."""
+    (project / "pyproject.toml").write_text(
+        PYPROJECT.replace('factory-modules', 'test-paths = ["qa/", "*_spec.py"]\nfactory-modules')
+    )
+    patching = 'from unittest import mock\n\nPATCH = mock.patch("boto3.client")\n'
+    for rel, text in (
+        ("qa/check_up.py", LEGACY), ("app/up_spec.py", LEGACY), ("tests/test_up.py", LEGACY),
+        ("qa/patches.py", patching), ("tests/patches.py", patching),
+    ):
+        (project / rel).parent.mkdir(parents=True, exist_ok=True)
+        (project / rel).write_text(text)
+    assert main(["--exclude-tests", "."]) == 0
+    out = capsys.readouterr().out
+    assert "a/app/upload.py" in out and "a/tests/test_up.py" in out
+    assert "qa/" not in out and "up_spec.py" not in out
+    assert main(["."]) == 0
+    out = capsys.readouterr().out
+    assert "+# scopeguard: TODO(SG050) patches boto3.client" in out.split("a/qa/patches.py")[1]
+    assert "a/tests/patches.py" not in out  # not test code under this project's test-paths
+
+
 def test_batches_plan_and_select(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     for n in range(5):
         (project / f"app/m{n}.py").write_text(LEGACY)

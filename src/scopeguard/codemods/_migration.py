@@ -24,7 +24,6 @@ from ._markers import SITES_KEY, code_of
 from ._settings import MigrateSettings
 from ._sites import SiteRecord
 from .mark_raw_sessions import MarkRawSessions
-from ._files import is_test_path
 from .mark_sdk_patches import MarkSdkPatches
 from .mark_remaining_findings import Finding, MarkRemainingFindings, remaining_findings
 from .remove_dead_sessions import REMOVED_LINES_KEY, RemoveDeadSessions
@@ -129,7 +128,7 @@ def migrate_source(
         if command is MarkSdkPatches and not (
             path is not None
             and PATCH_CALL.search(text)
-            and is_test_path(settings.relative(path))
+            and settings.is_test(path)
         ):
             continue
         stages.append((len(_sites_of(carried)), text))

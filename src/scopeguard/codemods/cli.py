@@ -352,14 +352,18 @@ def main(argv: list[str] | None = None) -> int:
         )
     started = time.perf_counter()
     exclude = [*settings.exclude, *options.exclude]
+    # With the project's own test-paths the walker cannot prune test directories by name: the
+    # patterns are matched against each file, relative to the pyproject.
+    custom_tests = settings.exclude_tests and "test-paths" in settings.config.raw
     files = [
         str(p)
         for p in discover(
             options.paths,
             exclude=exclude,
-            exclude_tests=settings.exclude_tests,
+            exclude_tests=settings.exclude_tests and not custom_tests,
             respect_gitignore=not options.no_gitignore,
         )
+        if not (custom_tests and settings.is_test(p))
     ]
     jobs = options.jobs if options.jobs > 0 else (os.cpu_count() or 1)
     show_progress = sys.stderr.isatty() if options.progress is None else options.progress
