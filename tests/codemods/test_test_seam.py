@@ -14,25 +14,39 @@ from codemod_support import ACCESSOR, run_checked
 from scopeguard import InvalidScope
 from scopeguard.testing import StubFactory, moto_factory
 
-ACCESSOR_MODULE = '''\
-import boto3
-import scopeguard
+# The guide's accessor with its test seam (docs/migration.md, "Tests that mock the SDK"), plus the
+# setter an application's composition root would use (a CLI configuring the factory at start).
+GUIDE = Path(__file__).parents[2] / "docs" / "migration.md"
+SEAM_BLOCK = """\
+_test_factory: scopeguard.ClientFactory | None = None
 
-_factory = None
 
-
-def get_factory():
+def get_factory() -> scopeguard.ClientFactory:
     global _factory
+    if _test_factory is not None:
+        return _test_factory
     if _factory is None:
         _factory = scopeguard.ClientFactory(session=boto3.Session(region_name="eu-west-1"))
     return _factory
 
 
-def set_factory(factory):
-    """For tests: the factory get_factory() returns (None: build it again on next use)."""
-    global _factory
-    _factory = factory
-'''
+def set_factory(factory: scopeguard.ClientFactory | None) -> None:
+    \"\"\"For tests: the factory get_factory() returns, whatever the application configures
+    meanwhile (None: back to the application's, built again on next use).\"\"\"
+    global _factory, _test_factory
+    _test_factory, _factory = factory, None
+"""
+ACCESSOR_MODULE = (
+    "import boto3\nimport scopeguard\n\n_factory: scopeguard.ClientFactory | None = None\n"
+    + SEAM_BLOCK
+    + "\n\ndef configure_factory(factory):\n    global _factory\n    _factory = factory\n"
+)
+
+
+def test_the_guide_shows_this_accessor() -> None:
+    guide = GUIDE.read_text()
+    assert textwrap.indent(SEAM_BLOCK, "  ").replace("  \n", "\n") in guide
+
 
 LEGACY = '''\
 import boto3
@@ -118,6 +132,40 @@ def test_a_callable_stub_source_gets_the_options_the_code_passed() -> None:
     resources.assert_called_once_with("dynamodb", config=None)
     with pytest.raises(TypeError, match="mapping of service name to stub or a callable"):
         StubFactory(42)  # type: ignore[arg-type]
+
+
+def test_the_tests_factory_wins_over_one_the_code_under_test_installs(
+    migrated_package: object,
+) -> None:
+    """A CLI's initialize() configures the application's factory while a test runs (with boto3
+    patched, from a mock session): the test's stub still answers, and nothing the run built
+    survives set_factory(None)."""
+    import scopeguard
+    from myapp import aws, ops  # type: ignore[import-not-found]
+
+    ecs = mock.Mock()
+    ecs.list_clusters.return_value = {"clusterArns": []}
+    aws.set_factory(StubFactory({"ecs": ecs}))
+    try:
+        with mock.patch("boto3.Session") as session:
+            aws.configure_factory(scopeguard.ClientFactory(session=session()))
+            assert ops.cluster_names() == []
+        ecs.list_clusters.assert_called_once_with()
+    finally:
+        aws.set_factory(None)
+    assert aws._factory is None and aws._test_factory is None
+
+
+def test_a_factory_built_while_boto3_session_is_patched_ends_with_the_test(
+    migrated_package: object,
+) -> None:
+    import boto3
+    from myapp import aws
+
+    with mock.patch("boto3.Session"):
+        assert isinstance(aws.get_factory()._session, mock.Mock)
+    aws.set_factory(None)
+    assert type(aws.get_factory()._session) is boto3.Session
 
 
 def test_stub_factory_validates_ids_and_names_missing_stubs() -> None:
