@@ -257,3 +257,18 @@ def test_sdk_patches_are_marked_in_test_files_only() -> None:
     for path in ("tests/helpers.py", "myapp_tests/helpers.py", "conftest.py", "myapp/x_test.py"):
         migrated = run_checked(source, path, ACCESSOR).migrated
         assert migrated == source.replace("PATCH", _marker("boto3.client") + "PATCH")
+
+
+def test_a_patch_kept_on_purpose_with_noqa_is_not_marked_again() -> None:
+    """Where the code under test still creates its clients itself, its patch still intercepts:
+    ``# noqa: SG050`` keeps it, and a re-run (``--check``) does not ask for the marker again."""
+    source = (
+        "from unittest import mock\n\n"
+        'A = mock.patch("aioboto3.Session")  # noqa: SG050\n'
+        'B = mock.patch("boto3.client")  # noqa\n'
+        'C = mock.patch("boto3.resource")  # noqa: SG001\n'
+        'D = mock.patch("boto3.Session")  # noqa:SG05,SG010\n'
+    )
+    result = run_checked(source, "tests/conftest.py", ACCESSOR)
+    assert result.migrated == source.replace("C = ", _marker("boto3.resource") + "C = ")
+    assert [s.code for s in result.sites] == ["SG050"]
