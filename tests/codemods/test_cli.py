@@ -164,6 +164,22 @@ def test_prefilter_skips_files_that_never_name_an_sdk(
     assert {"app/plain.py", "app/errors.py"}.isdisjoint({s["path"] for s in report["sites"]})
 
 
+def test_check_sees_a_session_client_in_a_file_that_names_no_sdk(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A client made from a session handed in (SG006) needs no boto3 in the file: the
+    pre-filter lets it through to the lint pass, and --check fails on it."""
+    (project / "app/base.py").write_text(
+        "class Base:\n    def __init__(self, session):\n        self.session = session\n\n"
+        '    def cf(self):\n        return self.session.client("cloudformation")\n'
+    )
+    (project / "app/docker_only.py").write_text('import docker\n\nC = docker.from_env()\n')
+    assert main(["--check", "--report", "json", "app/base.py", "app/docker_only.py"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["summary"]["files_prefiltered"] == 1  # docker_only.py: still not parsed
+    assert report["summary"]["unmarked_findings"] == 1
+
+
 def test_exclude_globs_gitignore_and_tests_are_respected(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
