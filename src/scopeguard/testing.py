@@ -24,7 +24,7 @@ moto is imported lazily: loading this plugin costs nothing until a fixture is us
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -145,18 +145,28 @@ class StubFactory:
     for a service, and ``requests`` records who asked, as ``(scope, service)`` pairs such as
     ``("tenant:acme", "dynamodb")``.
 
+    ``clients`` (and ``resources``) is either a mapping from service name to stub, or a callable
+    called as ``clients(service_name, **options)`` with the options the code passed: the
+    ``Mock`` that ``mock.patch("boto3.client")`` used to return goes in as it is, so its
+    ``return_value``, ``side_effect`` and call assertions (``assert_called_with("ecs")``) keep
+    working after the code asks the factory instead of boto3.
+
     Tenant IDs, capsule codes and account IDs are validated as the factory validates them
     (``InvalidScope``), so a test still catches an ID production would refuse. A service without
-    a stub raises ``LookupError`` naming it, rather than returning a mock that accepts anything.
+    a stub in a mapping raises ``LookupError`` naming it, rather than returning a mock that
+    accepts anything.
     """
 
     def __init__(
-        self, clients: Mapping[str, Any], *, resources: Mapping[str, Any] | None = None
+        self,
+        clients: Mapping[str, Any] | Callable[..., Any],
+        *,
+        resources: Mapping[str, Any] | Callable[..., Any] | None = None,
     ) -> None:
         from ._naming import DEFAULT_POLICY
 
-        self._clients = dict(clients)
-        self._resources = dict(resources or {})
+        self._clients = _stub_source(clients, "clients")
+        self._resources = _stub_source({} if resources is None else resources, "resources")
         self._naming = DEFAULT_POLICY
         self.requests: list[tuple[str, str]] = []
 
@@ -172,10 +182,19 @@ class StubFactory:
     def operator(self, account_id: str, role_name: str | None = None) -> _StubHandle:
         return _StubHandle(self, str(self._naming.account(account_id)))
 
-    def _get(self, table: dict[str, Any], kind: str, scope: str, service: str) -> Any:
+    def _get(
+        self,
+        source: dict[str, Any] | Callable[..., Any],
+        kind: str,
+        scope: str,
+        service: str,
+        options: dict[str, Any],
+    ) -> Any:
         self.requests.append((scope, service))
+        if not isinstance(source, dict):
+            return source(service, **options)
         try:
-            return table[service]
+            return source[service]
         except KeyError:
             raise LookupError(
                 f"StubFactory has no {kind} stub for {service!r} (asked by {scope}); "
@@ -183,18 +202,40 @@ class StubFactory:
             ) from None
 
 
+def _stub_source(
+    value: Mapping[str, Any] | Callable[..., Any], name: str
+) -> dict[str, Any] | Callable[..., Any]:
+    # A mapping is looked up; anything else callable (the Mock a patched boto3.client returned)
+    # is called with the code's arguments, so the test's call assertions keep their meaning.
+    if isinstance(value, Mapping):
+        return dict(value)
+    if callable(value):
+        return value
+    raise TypeError(
+        f"StubFactory {name} must be a mapping of service name to stub or a callable "
+        f"like boto3.{name[:-1]}, not {type(value).__name__}"
+    )
+
+
 class _StubHandle:
     """What ``StubFactory.platform()`` and friends return: ``client()``, ``resource()`` and
-    ``async_client()`` with the factory's signature, options ignored."""
+    ``async_client()`` with the factory's signature; options reach a callable stub source and
+    are ignored by a mapping."""
 
     def __init__(self, factory: StubFactory, scope: str) -> None:
         self._factory, self.scope = factory, scope
 
     def client(self, service_name: str, **options: Any) -> Any:
-        return self._factory._get(self._factory._clients, "client", self.scope, service_name)
+        return self._factory._get(
+            self._factory._clients, "client", self.scope, service_name, options
+        )
 
     def async_client(self, service_name: str, **options: Any) -> Any:
-        return self._factory._get(self._factory._clients, "client", self.scope, service_name)
+        return self._factory._get(
+            self._factory._clients, "client", self.scope, service_name, options
+        )
 
     def resource(self, service_name: str, **options: Any) -> Any:
-        return self._factory._get(self._factory._resources, "resource", self.scope, service_name)
+        return self._factory._get(
+            self._factory._resources, "resource", self.scope, service_name, options
+        )

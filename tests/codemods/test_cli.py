@@ -164,6 +164,22 @@ def test_prefilter_skips_files_that_never_name_an_sdk(
     assert {"app/plain.py", "app/errors.py"}.isdisjoint({s["path"] for s in report["sites"]})
 
 
+def test_check_sees_a_session_client_in_a_file_that_names_no_sdk(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A client made from a session handed in (SG006) needs no boto3 in the file: the
+    pre-filter lets it through to the lint pass, and --check fails on it."""
+    (project / "app/base.py").write_text(
+        "class Base:\n    def __init__(self, session):\n        self.session = session\n\n"
+        '    def cf(self):\n        return self.session.client("cloudformation")\n'
+    )
+    (project / "app/docker_only.py").write_text('import docker\n\nC = docker.from_env()\n')
+    assert main(["--check", "--report", "json", "app/base.py", "app/docker_only.py"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["summary"]["files_prefiltered"] == 1  # docker_only.py: still not parsed
+    assert report["summary"]["unmarked_findings"] == 1
+
+
 def test_exclude_globs_gitignore_and_tests_are_respected(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -178,6 +194,31 @@ def test_exclude_globs_gitignore_and_tests_are_respected(
         assert rel not in out
     assert main(["--no-gitignore", "."]) == 0
     assert "app/gen/out.py" in capsys.readouterr().out
+
+
+def test_exclude_tests_and_the_sg050_pass_follow_the_projects_test_paths(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``[tool.scopeguard] test-paths``, the lint rules' setting, decides what is test code for
+    migrate too, once the project sets it."""
+    (project / "pyproject.toml").write_text(
+        PYPROJECT.replace('factory-modules', 'test-paths = ["qa/", "*_spec.py"]\nfactory-modules')
+    )
+    patching = 'from unittest import mock\n\nPATCH = mock.patch("boto3.client")\n'
+    for rel, text in (
+        ("qa/check_up.py", LEGACY), ("app/up_spec.py", LEGACY), ("tests/test_up.py", LEGACY),
+        ("qa/patches.py", patching), ("tests/patches.py", patching),
+    ):
+        (project / rel).parent.mkdir(parents=True, exist_ok=True)
+        (project / rel).write_text(text)
+    assert main(["--exclude-tests", "."]) == 0
+    out = capsys.readouterr().out
+    assert "a/app/upload.py" in out and "a/tests/test_up.py" in out
+    assert "qa/" not in out and "up_spec.py" not in out
+    assert main(["."]) == 0
+    out = capsys.readouterr().out
+    assert "+# scopeguard: TODO(SG050) patches boto3.client" in out.split("a/qa/patches.py")[1]
+    assert "a/tests/patches.py" not in out  # not test code under this project's test-paths
 
 
 def test_batches_plan_and_select(project: Path, capsys: pytest.CaptureFixture[str]) -> None:

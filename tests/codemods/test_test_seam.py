@@ -14,25 +14,39 @@ from codemod_support import ACCESSOR, run_checked
 from scopeguard import InvalidScope
 from scopeguard.testing import StubFactory, moto_factory
 
-ACCESSOR_MODULE = '''\
-import boto3
-import scopeguard
+# The guide's accessor with its test seam (docs/migration.md, "Tests that mock the SDK"), plus the
+# setter an application's composition root would use (a CLI configuring the factory at start).
+GUIDE = Path(__file__).parents[2] / "docs" / "migration.md"
+SEAM_BLOCK = """\
+_test_factory: scopeguard.ClientFactory | None = None
 
-_factory = None
 
-
-def get_factory():
+def get_factory() -> scopeguard.ClientFactory:
     global _factory
+    if _test_factory is not None:
+        return _test_factory
     if _factory is None:
         _factory = scopeguard.ClientFactory(session=boto3.Session(region_name="eu-west-1"))
     return _factory
 
 
-def set_factory(factory):
-    """For tests: the factory get_factory() returns (None: build it again on next use)."""
-    global _factory
-    _factory = factory
-'''
+def set_factory(factory: scopeguard.ClientFactory | None) -> None:
+    \"\"\"For tests: the factory get_factory() returns, whatever the application configures
+    meanwhile (None: back to the application's, built again on next use).\"\"\"
+    global _factory, _test_factory
+    _test_factory, _factory = factory, None
+"""
+ACCESSOR_MODULE = (
+    "import boto3\nimport scopeguard\n\n_factory: scopeguard.ClientFactory | None = None\n"
+    + SEAM_BLOCK
+    + "\n\ndef configure_factory(factory):\n    global _factory\n    _factory = factory\n"
+)
+
+
+def test_the_guide_shows_this_accessor() -> None:
+    guide = GUIDE.read_text()
+    assert textwrap.indent(SEAM_BLOCK, "  ").replace("  \n", "\n") in guide
+
 
 LEGACY = '''\
 import boto3
@@ -83,6 +97,75 @@ def test_patching_boto3_no_longer_intercepts_the_stub_factory_does(migrated_pack
         aws.set_factory(None)
     assert stub.requests == [("platform", "ecs"), ("tenant:acme", "s3")]
     assert aws._factory is None  # nothing carried into the next test
+
+
+def test_the_mock_a_boto3_client_patch_gave_goes_in_as_it_is(migrated_package: object) -> None:
+    """Tests written against ``mock.patch("boto3.client")`` configure its return value and assert
+    its calls; handed to StubFactory as it is, that mock keeps both meanings."""
+    from myapp import aws, ops  # type: ignore[import-not-found]
+
+    boto3_client = mock.Mock()
+    boto3_client.return_value.list_clusters.return_value = {
+        "clusterArns": ["arn:aws:ecs:eu-west-1:1:cluster/blue"]
+    }
+    stub = StubFactory(boto3_client)
+    aws.set_factory(stub)
+    try:
+        assert ops.cluster_names() == ["blue"]
+        ops.save("acme", b"x")
+    finally:
+        aws.set_factory(None)
+    assert boto3_client.call_args_list == [mock.call("ecs"), mock.call("s3")]
+    boto3_client.return_value.put_object.assert_called_once_with(
+        Bucket="t-acme-docs", Key="k", Body=b"x"
+    )
+    assert stub.requests == [("platform", "ecs"), ("tenant:acme", "s3")]
+
+
+def test_a_callable_stub_source_gets_the_options_the_code_passed() -> None:
+    clients, resources = mock.Mock(), mock.Mock()
+    stub = StubFactory(clients, resources=resources)
+    stub.tenant("acme").client("s3", region_name="eu-west-1")
+    stub.platform().resource("dynamodb", config=None)
+    stub.platform().async_client("sqs")
+    clients.assert_has_calls([mock.call("s3", region_name="eu-west-1"), mock.call("sqs")])
+    resources.assert_called_once_with("dynamodb", config=None)
+    with pytest.raises(TypeError, match="mapping of service name to stub or a callable"):
+        StubFactory(42)  # type: ignore[arg-type]
+
+
+def test_the_tests_factory_wins_over_one_the_code_under_test_installs(
+    migrated_package: object,
+) -> None:
+    """A CLI's initialize() configures the application's factory while a test runs (with boto3
+    patched, from a mock session): the test's stub still answers, and nothing the run built
+    survives set_factory(None)."""
+    import scopeguard
+    from myapp import aws, ops  # type: ignore[import-not-found]
+
+    ecs = mock.Mock()
+    ecs.list_clusters.return_value = {"clusterArns": []}
+    aws.set_factory(StubFactory({"ecs": ecs}))
+    try:
+        with mock.patch("boto3.Session") as session:
+            aws.configure_factory(scopeguard.ClientFactory(session=session()))
+            assert ops.cluster_names() == []
+        ecs.list_clusters.assert_called_once_with()
+    finally:
+        aws.set_factory(None)
+    assert aws._factory is None and aws._test_factory is None
+
+
+def test_a_factory_built_while_boto3_session_is_patched_ends_with_the_test(
+    migrated_package: object,
+) -> None:
+    import boto3
+    from myapp import aws
+
+    with mock.patch("boto3.Session"):
+        assert isinstance(aws.get_factory()._session, mock.Mock)
+    aws.set_factory(None)
+    assert type(aws.get_factory()._session) is boto3.Session
 
 
 def test_stub_factory_validates_ids_and_names_missing_stubs() -> None:
@@ -174,3 +257,18 @@ def test_sdk_patches_are_marked_in_test_files_only() -> None:
     for path in ("tests/helpers.py", "myapp_tests/helpers.py", "conftest.py", "myapp/x_test.py"):
         migrated = run_checked(source, path, ACCESSOR).migrated
         assert migrated == source.replace("PATCH", _marker("boto3.client") + "PATCH")
+
+
+def test_a_patch_kept_on_purpose_with_noqa_is_not_marked_again() -> None:
+    """Where the code under test still creates its clients itself, its patch still intercepts:
+    ``# noqa: SG050`` keeps it, and a re-run (``--check``) does not ask for the marker again."""
+    source = (
+        "from unittest import mock\n\n"
+        'A = mock.patch("aioboto3.Session")  # noqa: SG050\n'
+        'B = mock.patch("boto3.client")  # noqa\n'
+        'C = mock.patch("boto3.resource")  # noqa: SG001\n'
+        'D = mock.patch("boto3.Session")  # noqa:SG05,SG010\n'
+    )
+    result = run_checked(source, "tests/conftest.py", ACCESSOR)
+    assert result.migrated == source.replace("C = ", _marker("boto3.resource") + "C = ")
+    assert [s.code for s in result.sites] == ["SG050"]

@@ -24,13 +24,12 @@ from ._markers import SITES_KEY, code_of
 from ._settings import MigrateSettings
 from ._sites import SiteRecord
 from .mark_raw_sessions import MarkRawSessions
-from ._files import is_test_path
 from .mark_sdk_patches import MarkSdkPatches
 from .mark_remaining_findings import Finding, MarkRemainingFindings, remaining_findings
 from .remove_dead_sessions import REMOVED_LINES_KEY, RemoveDeadSessions
 from .rewrite_client_calls import REWRITTEN_SESSIONS_KEY, RewriteClientCalls
 
-__all__ = ["SDK_MENTION", "FileResult", "migrate_source"]
+__all__ = ["SDK_MENTION", "FileResult", "could_have_sites", "migrate_source"]
 
 # The pre-filter: a file that never names an SDK module cannot create a client through one, and
 # every site spells one of SITE_WORDS somewhere in the file (the call, or the import it goes
@@ -40,6 +39,22 @@ SITE_WORDS: Final = re.compile(
     r"\b(?:client|resource|create_client|Session|get_session|AioSession|setup_default_session"
     r"|DEFAULT_SESSION|_get_default_session)\b"
 )
+# SG006 needs no SDK name in the file: a client made from a session handed in
+# (``self.session.client("s3")``, ``get_session().client(...)``); such a file must reach the lint
+# pass, or ``--check`` passes over a raw client it never looked at.
+SESSION_CLIENT: Final = re.compile(
+    r"sess\w*\W{0,4}\.\s*(?:client|resource|create_client)\s*\(", re.IGNORECASE
+)
+
+
+def could_have_sites(source: str) -> bool:
+    """The pre-filter: False for a file in which neither a codemod nor a lint rule can find a
+    site, which is then not even parsed."""
+    return bool(
+        (SDK_MENTION.search(source) and SITE_WORDS.search(source)) or SESSION_CLIENT.search(source)
+    )
+
+
 # What MarkRawSessions looks for: session factories, the default session, an uncalled factory.
 RAW_LEFT: Final = re.compile(
     r"Session\s*\(|get_session|default_session|DEFAULT_SESSION"
@@ -103,7 +118,7 @@ def migrate_source(
     """Run the migrate codemods over one module's text."""
     settings = settings if settings is not None else MigrateSettings()
     name = path or "<string>"
-    if not (SDK_MENTION.search(source) and SITE_WORDS.search(source)):
+    if not could_have_sites(source):
         return FileResult(name, source, source, filtered=True)
     if settings.is_factory_module(path):
         return FileResult(name, source, source, skipped="factory module (factory-modules)")
@@ -129,7 +144,7 @@ def migrate_source(
         if command is MarkSdkPatches and not (
             path is not None
             and PATCH_CALL.search(text)
-            and is_test_path(settings.relative(path))
+            and settings.is_test(path)
         ):
             continue
         stages.append((len(_sites_of(carried)), text))

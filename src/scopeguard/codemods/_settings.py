@@ -38,13 +38,16 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Final, Literal
 
 import libcst as cst
+import pathspec
 
 from .._config import ScopeguardConfig, str_list, warn_unknown
 from .._exceptions import ConfigurationError
+from ._files import is_test_path
 
 __all__ = ["FactoryAccessor", "MigrateSettings", "ScopeRule", "names_in", "scope_id_expression"]
 
@@ -267,6 +270,23 @@ class MigrateSettings:
             except ValueError:
                 pass
         return p.as_posix()
+
+    @cached_property
+    def _test_spec(self) -> pathspec.GitIgnoreSpec | None:
+        # Only a test-paths the project wrote replaces the convention: the built-in one also
+        # knows test packages (myapp_tests/), which the lint rules' default patterns do not.
+        if "test-paths" not in self.config.raw:
+            return None
+        return pathspec.GitIgnoreSpec.from_lines(self.config.test_paths)
+
+    def is_test(self, path: str | Path) -> bool:
+        """Test code, for ``exclude-tests`` and the SG050 pass: ``[tool.scopeguard] test-paths``
+        when the project sets it (the patterns the lint rules use, relative to the pyproject),
+        otherwise the convention of ``is_test_path``."""
+        relative = self.relative(path)
+        if self._test_spec is None:
+            return is_test_path(relative)
+        return self._test_spec.match_file(relative)
 
     def scope_for(self, path: str | Path | None) -> ScopeRule:
         """The first ``scopes`` rule whose glob matches ``path``; platform when none does."""

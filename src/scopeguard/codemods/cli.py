@@ -30,7 +30,7 @@ from typing import IO, Final
 from .._config import load_config
 from .._exceptions import ConfigurationError
 from ._files import discover, missing_paths
-from ._migration import SDK_MENTION, SITE_WORDS, FileResult, migrate_source
+from ._migration import FileResult, could_have_sites, migrate_source
 from ._settings import FactoryAccessor, MigrateSettings, ScopeRule
 
 __all__ = ["main"]
@@ -141,7 +141,7 @@ def _migrate_file(path: str) -> _Outcome:
         return _Outcome(FileResult(path, "", "", skipped="not UTF-8 text"))
     except OSError as exc:
         return _Outcome(FileResult(path, "", "", skipped=f"cannot read: {exc.strerror}"))
-    if not _WORKER_PREFILTER and not (SDK_MENTION.search(source) and SITE_WORDS.search(source)):
+    if not _WORKER_PREFILTER and not could_have_sites(source):
         # Benchmark mode: pay for the parse the pre-filter would have saved.
         import libcst as cst
 
@@ -358,14 +358,18 @@ def main(argv: list[str] | None = None) -> int:
         )
     started = time.perf_counter()
     exclude = [*settings.exclude, *options.exclude]
+    # With the project's own test-paths the walker cannot prune test directories by name: the
+    # patterns are matched against each file, relative to the pyproject.
+    custom_tests = settings.exclude_tests and "test-paths" in settings.config.raw
     files = [
         str(p)
         for p in discover(
             options.paths,
             exclude=exclude,
-            exclude_tests=settings.exclude_tests,
+            exclude_tests=settings.exclude_tests and not custom_tests,
             respect_gitignore=not options.no_gitignore,
         )
+        if not (custom_tests and settings.is_test(p))
     ]
     jobs = options.jobs if options.jobs > 0 else (os.cpu_count() or 1)
     show_progress = sys.stderr.isatty() if options.progress is None else options.progress

@@ -13,10 +13,13 @@ uses).
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 import libcst as cst
+from libcst.metadata import PositionProvider
 
+from ..lint_rules._checker import _NOQA_RE
 from ._markers import MarkingCommand
 
 __all__ = ["MarkSdkPatches", "patched_target"]
@@ -63,11 +66,13 @@ class MarkSdkPatches(MarkingCommand):
 
     DESCRIPTION = "Mark test patches of boto3/aiobotocore entry points that migrated code skips."
 
+    _lines: list[str] | None = None
+
     def visit_Call(self, node: cst.Call) -> None:
         if self.inert or not node.args:
             return
         target = self._patched(node)
-        if target is None:
+        if target is None or self._kept_on_purpose(node):
             return
         module = self.settings.factory.import_module
         setter = f"{module}.set_factory" if module is not None else "the accessor's set_factory"
@@ -77,6 +82,24 @@ class MarkSdkPatches(MarkingCommand):
             f"patches {target}, which migrated code no longer calls; substitute the factory: "
             f"{setter}(StubFactory({{...}}) or moto_factory(), from scopeguard.testing), "
             f'{setter}(None) after the test (docs/migration.md, "Tests that mock the SDK")',
+        )
+
+    def _kept_on_purpose(self, node: cst.Call) -> bool:
+        """``# noqa: SG050`` (or a bare ``# noqa``) on the patch's first line, as flake8 reads it:
+        a patch that still intercepts, because the code under test still creates its clients
+        itself, is kept, and ``--check`` must not ask for its marker again."""
+        position = self.get_metadata(PositionProvider, node, None)
+        if position is None:
+            return False
+        if self._lines is None:  # read once per file, and only in files that patch the SDK
+            self._lines = self.module.code.splitlines()
+        line = self._lines[position.start.line - 1]
+        match = _NOQA_RE.search(line) if "noqa" in line.lower() else None
+        if match is None:
+            return False
+        codes = match.group("codes")
+        return codes is None or any(
+            "SG050".startswith(c.upper()) for c in re.split(r"[,\s]+", codes) if c
         )
 
     def _patched(self, node: cst.Call) -> str | None:
