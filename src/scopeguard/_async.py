@@ -13,7 +13,9 @@ What differs, and why:
   loop's clients (call it at shutdown, or use ``async with factory:``).
 * Credentials come from the same places as for sync clients (the base session, the operator
   credential cache, scoped credentials), behind an adapter that refreshes them in a worker thread:
-  an STS call must not block the event loop for 200-500 ms.
+  an STS call must not block the event loop for 200-500 ms. Scopes with credentials of their own
+  share one client per service and sign each request with the calling scope's keys, as sync
+  clients do.
 * A shared client dropped by ``invalidate()`` or by the size bound is retired, not closed: tasks
   may still be awaiting it. Retired clients close after ``RETIRE_GRACE_SECONDS`` or at
   ``aclose()``.
@@ -133,6 +135,46 @@ class _SyncBackedCredentials:
         return self._frozen.token
 
 
+class _ActiveScopeAsyncCredentials:
+    """``_sessions.ActiveScopeCredentials`` for aiobotocore: the credentials of an async client
+    shared by every scope with credentials of its own (tenants and capsules on
+    ``scoped_credentials``). Each request signs with the keys of the scope the guard has just
+    checked, read from the same context variable (asyncio copies it into every task); outside
+    a scope's call there is no key and signing fails closed. A lookup that may call STS (a
+    refresh, or a scope whose credential the cache dropped) runs in a worker thread."""
+
+    method = "scopeguard-active-scope"
+
+    def __init__(self, factory: ClientFactory, account_id: str) -> None:
+        self._factory = factory
+        self.account_id = account_id
+
+    async def get_frozen_credentials(self) -> ReadOnlyCredentials:
+        from ._exceptions import CredentialError
+        from ._guard.core import _ACTIVE
+
+        call = _ACTIVE.get()
+        if call is None:
+            raise CredentialError(
+                "this client signs with the credentials of the scope calling it, and no scope "
+                "is calling: use the client a scope handle returned, e.g. "
+                "await factory.tenant(t).async_client(...)"
+            )
+        scope = call.guard.scope
+        credentials = self._factory._cached_scope_credentials(scope)
+        if credentials is None or credentials.refresh_needed():
+            return await asyncio.to_thread(
+                lambda: self._factory._scope_credentials(scope).get_frozen_credentials())
+        frozen: ReadOnlyCredentials = credentials.get_frozen_credentials()
+        return frozen
+
+    def get_account_id(self) -> str:
+        return self.account_id
+
+    def get_deferred_property(self, name: str) -> Any:
+        return lambda: getattr(self, name)
+
+
 class _LoopClients:
     """The async clients of one factory on one event loop."""
 
@@ -197,6 +239,12 @@ async def scoped_async_client(factory: ClientFactory, scope: ScopeRef, service_n
     session_module = _aiobotocore()
     region, config_key, create_options = factory._client_options(service_name, options)
     identity = factory._identity(scope, service_name)
+    if identity[1] == "scoped-credentials":
+        # Assume the scope's role now, off the loop (a refused role fails here, not on the
+        # first request); then share one client per service with every such scope, as sync
+        # clients do: each request signs with the calling scope's keys.
+        await asyncio.to_thread(factory._scope_credentials, scope)
+        identity = ("*", "scoped-credentials")
     shared_key = (identity, service_name, region, config_key)
     shared = state.shared.get(shared_key)
     if shared is None:
@@ -240,8 +288,13 @@ async def _create_shared(factory: ClientFactory, state: _LoopClients, session_mo
 
     session = state.sessions.get(identity)
     if session is None:
-        sync = await asyncio.to_thread(factory._sync_credentials, scope)
-        credentials = await asyncio.to_thread(_SyncBackedCredentials, sync)
+        credentials: Any
+        if identity == ("*", "scoped-credentials"):
+            role_account = await asyncio.to_thread(factory._scoped_role_account)
+            credentials = _ActiveScopeAsyncCredentials(factory, role_account)
+        else:
+            sync = await asyncio.to_thread(factory._sync_credentials, scope)
+            credentials = await asyncio.to_thread(_SyncBackedCredentials, sync)
         session = _derived_session(factory._session._session, lambda: None,
                                    session_cls=session_module.AioSession)
         # AioSession.get_credentials() returns this object as is once set.

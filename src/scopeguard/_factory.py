@@ -513,6 +513,16 @@ class ClientFactory:
                 self._scope_creds[scope] = credentials
         return credentials
 
+    def _cached_scope_credentials(self, scope: ScopeRef) -> Any:
+        """``scope``'s credentials if already resolved, else None (never calls STS)."""
+        with self._scope_creds_lock:
+            return self._scope_creds.get(scope)
+
+    def _scoped_role_account(self) -> str:
+        """The account of the scoped-credentials role (may call STS once for our account)."""
+        assert self.scoped_credentials is not None
+        return self.scoped_credentials.role(self._own_account(), self.partition)[0]
+
     def _scoped_spec(self, scope: ScopeRef) -> Any:
         from ._policy import check_scoped_credentials, scoped_spec
 
@@ -537,9 +547,8 @@ class ClientFactory:
         if session is None:
             from ._sessions import ActiveScopeCredentials, _derived_session
 
-            assert self.scoped_credentials is not None
-            role_account, _ = self.scoped_credentials.role(self._own_account(), self.partition)
-            credentials = ActiveScopeCredentials(self._scope_credentials, role_account)
+            credentials = ActiveScopeCredentials(self._scope_credentials,
+                                                 self._scoped_role_account())
             session = _derived_session(self._session._session,
                                        lambda: credentials)  # type: ignore[arg-type,return-value]
             self._operator_sessions[key] = session

@@ -312,17 +312,69 @@ def test_scoped_credentials_sign_async_requests_with_the_scopes_role(
                             account_id="123456789012", scoped_credentials=settings)
     _create_table(factory, "acme")
 
+    signed: list[str] = []
+
     async def body() -> None:
         ddb = await factory.tenant("acme").async_client("dynamodb")
+        ddb.meta.events.register("before-send.dynamodb", lambda request, **_: signed.append(
+            _access_key(request)))
         await ddb.put_item(TableName="orders", Item={"pk": {"S": "1"}})
-        key = await ddb._request_signer._credentials.get_frozen_credentials()
-        base = factory._session.get_credentials().get_frozen_credentials()
-        assert key.access_key != base.access_key  # assumed-role credentials, not the base ones
         with pytest.raises(ConfigurationError, match="not in TenantRoleSettings.services"):
             await factory.tenant("acme").async_client("s3")
 
     run(factory, body)
+    base = factory._session.get_credentials().get_frozen_credentials()
+    assert signed and signed[0] != base.access_key  # assumed-role credentials, not the base ones
     assert factory.stats()["sts.assume_role"] == 1
+
+
+def _access_key(request: Any) -> str:
+    authorization = request.headers["Authorization"]
+    text = authorization.decode() if isinstance(authorization, bytes) else authorization
+    return str(text.split("Credential=")[1].split("/")[0])
+
+
+def test_scoped_tenants_share_async_clients_and_sign_with_their_own_keys(
+    server: MotoServer,
+) -> None:
+    from scopeguard import CredentialError
+
+    settings = TenantRoleSettings(role_name="TenantAccess", services=("dynamodb",))
+    factory = ClientFactory(session=test_session(), endpoint_url=server.endpoint_url,
+                            account_id="123456789012", scoped_credentials=settings)
+    tenants = [f"t{i}" for i in range(5)]
+    for tenant in tenants:
+        _create_table(factory, tenant)
+    seen: list[tuple[str, str]] = []
+
+    def capture(request: Any, **_: Any) -> None:
+        import json
+
+        seen.append((json.loads(request.body)["TableName"], _access_key(request)))
+
+    async def body() -> None:
+        clients = {t: await factory.tenant(t).async_client("dynamodb") for t in tenants}
+        shared = {id(c.meta.events) for c in clients.values()}
+        assert len(shared) == 1  # one aiobotocore client behind every tenant's instance
+        next(iter(clients.values())).meta.events.register("before-send.dynamodb", capture)
+        # Interleaved in one loop: every request signs with its own tenant's keys.
+        await asyncio.gather(*(clients[t].describe_table(TableName="orders")
+                               for t in tenants * 4))
+        # Outside a scope's call the shared client has no keys to sign with.
+        signer_credentials = next(iter(clients.values()))._request_signer._credentials
+        with pytest.raises(CredentialError, match="no scope is calling"):
+            await signer_credentials.get_frozen_credentials()
+
+    run(factory, body)
+    assert len(seen) == 20
+    keys: dict[str, set[str]] = {}
+    for table, key in seen:
+        keys.setdefault(table, set()).add(key)
+    assert sorted(keys) == sorted(f"t-{t}-orders" for t in tenants)
+    assert all(len(k) == 1 for k in keys.values())
+    assert len(set().union(*keys.values())) == len(tenants)  # five tenants, five keys
+    stats = factory.stats()
+    assert stats["async.clients.created"] == 1 and stats["sts.assume_role"] == len(tenants)
 
 
 def test_the_account_is_resolved_off_the_loop_once(server: MotoServer) -> None:
