@@ -19,6 +19,7 @@ from typing import ClassVar, Final, TypeVar, cast
 
 import libcst as cst
 from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
+from libcst.codemod.visitors import RemoveImportsVisitor
 from libcst.metadata import (
     ProviderT,
     ClassScope,
@@ -30,6 +31,7 @@ from libcst.metadata import (
 )
 
 from .. import _codes
+from ._imports import add_scheduled_imports, nodes_of, remove_scheduled_imports
 from ._settings import MigrateSettings
 from ._sites import Outcome, SiteRecord
 
@@ -84,10 +86,38 @@ class MarkingCommand(VisitorBasedCodemodCommand):
         self._in_default = 0
         self._cached: list[bool] = []
         self._functions: list[cst.FunctionDef] = []
+        # For the import clean-up after the walk: every import statement met, and the subtrees
+        # the pass removed (minus the parts of them it kept).
+        self._imports: list[cst.Import | cst.ImportFrom] = []
+        self._removed: list[tuple[cst.CSTNode, tuple[cst.CSTNode, ...]]] = []
+
+    def transform_module_impl(self, tree: cst.Module) -> cst.Module:
+        updated = super().transform_module_impl(tree)
+        # Instead of the framework's whole-module AddImportsVisitor/RemoveImportsVisitor runs,
+        # which transform_module would start on the keys left in the scratch (see _imports).
+        removed: set[cst.CSTNode] = set()
+        for root, kept in self._removed:
+            removed |= nodes_of([root]) - nodes_of(kept)
+        imports = [(s, self.get_metadata(ScopeProvider, s, None)) for s in self._imports]
+        module_scope = self.get_metadata(ScopeProvider, tree, None)
+        exports = module_scope is None or bool(module_scope.assignments["__all__"])
+        updated = add_scheduled_imports(self.context, updated)
+        return remove_scheduled_imports(self.context, updated, imports, removed, exports)
+
+    def remove_unused_imports_of(
+        self, node: cst.CSTNode, kept: tuple[cst.CSTNode, ...] = ()
+    ) -> None:
+        """Schedule the imports ``node`` references for removal, as LibCST's
+        ``remove_unused_import_by_node``; ``node`` (an original node) leaves the tree, except the
+        ``kept`` subtrees, which the replacement carries over."""
+        RemoveImportsVisitor.remove_unused_import_by_node(self.context, node)
+        self._removed.append((node, kept))
 
     # -- walk state ---------------------------------------------------------------------------
 
     def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, (cst.Import, cst.ImportFrom)):
+            self._imports.append(node)
         if isinstance(node, cst.BaseStatement):
             self._statements.append(node)
         if isinstance(node, cst.Annotation) or node in self._inert_entries:
