@@ -13,7 +13,7 @@ uses).
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
 
 import libcst as cst
 
@@ -63,20 +63,36 @@ class MarkSdkPatches(MarkingCommand):
 
     DESCRIPTION = "Mark test patches of boto3/aiobotocore entry points that migrated code skips."
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The targets each statement patches: a ``with`` of several patches, or a decorator
+        # stack, gets one marker line naming all of them.
+        self._targets: dict[cst.CSTNode, list[str]] = {}
+
     def visit_Call(self, node: cst.Call) -> None:
         if self.inert or not node.args:
             return
         target = self._patched(node)
         if target is None:
             return
+        statement = self.current_statement
+        targets = self._targets.setdefault(statement, []) if statement is not None else []
+        if target not in targets:
+            targets.append(target)
+        # Each patch call is a site of its own in the report, with its own target; the marker
+        # line above the statement names every target the statement patches.
+        if not self.requeue("SG050", self._reason(targets or [target])):
+            self.mark(node, "SG050", self._reason([target]), record=False)
+        self.record(node, "todo", "SG050", self._reason([target]))
+
+    def _reason(self, targets: list[str]) -> str:
         module = self.settings.factory.import_module
         setter = f"{module}.set_factory" if module is not None else "the accessor's set_factory"
-        self.mark(
-            node,
-            "SG050",
-            f"patches {target}, which migrated code no longer calls; substitute the factory: "
+        named = targets[0] if len(targets) == 1 else f"{', '.join(targets[:-1])} and {targets[-1]}"
+        return (
+            f"patches {named}, which migrated code no longer calls; substitute the factory: "
             f"{setter}(StubFactory({{...}}) or moto_factory(), from scopeguard.testing), "
-            f'{setter}(None) after the test (docs/migration.md, "Tests that mock the SDK")',
+            f'{setter}(None) after the test (docs/migration.md, "Tests that mock the SDK")'
         )
 
     def _patched(self, node: cst.Call) -> str | None:

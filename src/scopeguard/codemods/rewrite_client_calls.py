@@ -176,7 +176,7 @@ class RewriteClientCalls(MarkingCommand):
             self._sessions[target] = _Session(value, kind, scope)
 
     def _session_kind(self, call: cst.Call) -> str | None:
-        for qualified in self.get_metadata(cst.metadata.QualifiedNameProvider, call.func, set()):
+        for qualified in self.qualified_names(call.func):
             if qualified.name in _SESSION_KINDS:
                 return _SESSION_KINDS[qualified.name]
         return None
@@ -189,7 +189,7 @@ class RewriteClientCalls(MarkingCommand):
 
     def _match(self, call: cst.Call) -> _Site | None:
         func = call.func
-        for qualified in self.get_metadata(cst.metadata.QualifiedNameProvider, func, set()):
+        for qualified in self.qualified_names(func):
             if qualified.name in BOTO3_CLIENT_FACTORIES:
                 return _Site(qualified.name.rpartition(".")[2], "boto3", func)
         if not isinstance(func, cst.Attribute):
