@@ -29,19 +29,11 @@ from libcst.helpers import get_absolute_module_from_package_for_import
 from libcst.metadata import ImportAssignment, Scope
 from libcst.metadata.scope_provider import _gen_dotted_names
 
-__all__ = ["FULL_PASSES_KEY", "add_scheduled_imports", "nodes_of", "remove_scheduled_imports"]
-
-# How many whole-module import passes (LibCST's visitors on the full tree) a run made: the
-# fallbacks below count themselves here, so the tests can assert that a plain module takes none.
-FULL_PASSES_KEY: Final = "scopeguard.full_import_passes"
+__all__ = ["add_scheduled_imports", "nodes_of", "remove_scheduled_imports"]
 
 _Imports = cst.Import | cst.ImportFrom
 # Matches RemoveImportsVisitor/GatherUnusedImportsVisitor: these are never reported unused.
 _IGNORED_MODULES: Final = frozenset({"__future__"})
-
-
-def _count_full_pass(context: CodemodContext) -> None:
-    context.scratch[FULL_PASSES_KEY] = int(context.scratch.get(FULL_PASSES_KEY, 0)) + 1
 
 
 def nodes_of(roots: Iterable[cst.CSTNode]) -> set[cst.CSTNode]:
@@ -176,17 +168,16 @@ def remove_scheduled_imports(
     """Remove the imports scheduled with ``RemoveImportsVisitor.remove_unused_import*`` that the
     pass left unused.
 
-    ``imports`` are every import statement of ``original`` (in walk order) with its scope,
-    ``removed`` every original node the pass dropped, ``exports`` whether the module assigns
-    ``__all__``. The pass must not have added or removed
-    import statements other than the function-local factory imports it inserts.
+    ``imports`` are every import statement of the tree the pass was given (in walk order) with its
+    scope, ``removed`` every node of that tree the pass dropped, ``exports`` whether the module
+    assigns ``__all__``. Import statements the pass did not insert are found again in ``updated``
+    in the same order; if one is not, the visitor's full pass decides.
     """
     scheduled = _scheduled(context)
     if not scheduled:
         return updated
     if exports:
         # Names exported by string keep imports alive; the visitor's own analysis reads them.
-        _count_full_pass(context)
         return RemoveImportsVisitor(context, scheduled).transform_module(updated)
     unused: list[tuple[_Imports, cst.ImportAlias]] = []
     for statement, scope in imports:
@@ -212,8 +203,7 @@ def remove_scheduled_imports(
         while position < len(after) and not after[position].deep_equals(statement):
             position += 1
         if position == len(after):
-            _count_full_pass(context)
-            return RemoveImportsVisitor(context, scheduled).transform_module(updated)
+                return RemoveImportsVisitor(context, scheduled).transform_module(updated)
         counterparts[statement] = after[position]
         position += 1
     mapping: dict[cst.ImportAlias, _Imports] = {}
