@@ -1,6 +1,7 @@
 """``scopeguard migrate`` throughput on a large tree: -j 1 vs -j 2, and what the pre-filter saves.
 
     python benchmarks/bench_migrate.py [--files 2000] [--sdk-share 0.1] [--repeat 1] [--keep DIR]
+    python benchmarks/bench_migrate.py --huge [--repeat 3]
 
 Method. A deterministic application tree is generated in a temporary directory: ``--files``
 modules of 60-90 lines, of which ``--sdk-share`` create boto3 clients the way legacy services do
@@ -15,6 +16,13 @@ in a fresh interpreter each (so import time is included, as a user sees it):
     D  LibCST runner -j 2    the same migration as one Codemod under LibCST's own
                              parallel_exec_transform_with_prettyprint (unified diffs, no writes)
     E  -j 2 --no-prefilter   the hand-written pool parsing every file, as LibCST's runner does
+
+``--huge`` measures one file instead, in this process: the CPU seconds ``migrate_source`` takes on
+a generated 15,000-line module (600 functions of 25 lines) with one ``boto3.client`` site, on a
+typical SDK module (the first template below, 18 lines), and on a module of 3,000 one-line
+top-level functions with one site (LibCST's ``AddImportsVisitor`` recursed once per top-level
+statement and failed there). Best of ``--repeat``; the ratio huge/typical per line shows whether
+the cost is proportional to the file.
 
 Runs alternate (A, B, C, A, B, C, ...) so noise from other processes hits all three; the best run
 of each is kept. Wall time and CPU time (user + system of the child and its workers) are printed:
@@ -168,6 +176,51 @@ def _libcst_runner(tree: Path, jobs: int) -> None:
     )
 
 
+def huge_module(functions: int = 600, branches: int = 10) -> str:
+    """A long module with one client site at its end: ``functions`` functions of
+    ``branches * 2 + 5`` lines (600 x 25 = 15,000 lines)."""
+    body = "".join(f"    if x > {j}:\n        y = y + x * {j}\n" for j in range(branches))
+    parts = ['"""A generated module."""\nimport json\n\nimport boto3\n\n']
+    for k in range(functions):
+        parts.append(f"\ndef f_{k}(x):\n    y = {k}\n{body}    return json.dumps(y)\n\n")
+    parts.append(
+        '\ndef upload(body):\n    boto3.client("s3").put_object(Bucket="b", Key="k", Body=body)\n'
+    )
+    return "".join(parts)
+
+
+def _huge(repeat: int) -> None:
+    settings = _Migrate.SETTINGS
+    cases = {
+        "typical SDK module": SDK_TEMPLATES[0].format(n=1),
+        "15,000 lines, one site": huge_module(),
+        "3,000 top-level functions, one site": huge_module(3000, 0),
+    }
+    print(f"# migrate_source on one file, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
+    print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
+    print()
+    print("| module | lines | CPU s (best of %d) | CPU ms per 1,000 lines |" % repeat)
+    print("|---|---:|---:|---:|")
+    for name, text in cases.items():
+        lines = text.count("\n")
+        best: float | None = None
+        failure = ""
+        for _ in range(repeat):
+            started = time.process_time()
+            try:
+                migrate_source(text, "app/module.py", settings)
+            except RecursionError:
+                failure = "RecursionError"
+                break
+            spent = time.process_time() - started
+            best = spent if best is None else min(best, spent)
+        if best is None:
+            print(f"| {name} | {lines} | {failure} | |")
+        else:
+            print(f"| {name} | {lines} | {best:.2f} | {best / lines * 1e6:.0f} |")
+    print(f"load average at the end: {' / '.join(f'{x:.1f}' for x in os.getloadavg())}")
+
+
 def run(tree: Path, extra: list[str]) -> tuple[float, float]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
@@ -191,7 +244,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--keep", type=Path, help="generate the tree here and keep it")
     parser.add_argument("--libcst-runner", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--huge", action="store_true", help="one long module, in process")
     options = parser.parse_args()
+    if options.huge:
+        _huge(options.repeat)
+        return
     if options.libcst_runner is not None:  # configuration D, in its own interpreter
         _libcst_runner(options.libcst_runner, jobs=2)
         return

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import textwrap
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from scopeguard.codemods.cli import main
+
+from codemod_support import marked_codes
 
 LEGACY = textwrap.dedent(
     """\
@@ -123,6 +126,32 @@ def test_json_report_has_one_record_per_site(
     # Markers as written: the deciding code and the site's own kind, one site.
     assert report["summary"]["todo_by_code"] == {"SG001": 1, "SG010": 1}
     assert report["summary"]["todo_sites"] == 1
+
+
+def test_todo_markers_counts_marker_lines_and_todo_by_code_their_codes(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # One statement carrying two codes (the site's own SG001 and its SG010 credentials) and
+    # another carrying one: two marker lines, three codes.
+    (project / "app/keys.py").write_text(
+        "import boto3\n\n\ndef s3(k):\n    return boto3.client('s3', aws_access_key_id=k)\n\n\n"
+        "def sqs(service):\n    return boto3.client(service)\n"
+    )
+    assert main(["--write", "--json", "app"]) == 0
+    captured = capsys.readouterr()
+    summary = json.loads(captured.out)["summary"]
+    written = (project / "app/keys.py").read_text()
+    lines = [line for line in written.splitlines() if "# scopeguard: TODO(" in line]
+    assert len(lines) == 2
+    assert summary["todo_markers"] == len(lines)
+    assert summary["todo_by_code"] == dict(sorted(Counter(marked_codes(written)).items()))
+    assert sum(summary["todo_by_code"].values()) > summary["todo_markers"]
+    assert summary["todo_sites"] == 2
+    codes = ", ".join(f"{code} {n}" for code, n in summary["todo_by_code"].items())
+    assert f"2 TODO markers (codes: {codes})" in captured.err
+    # A second run writes no marker line.
+    assert main(["--check", "--json", "app"]) == 0
+    assert json.loads(capsys.readouterr().out)["summary"]["todo_markers"] == 0
 
 
 def test_summary_counts_sites_todos_skips_and_removed_lines(

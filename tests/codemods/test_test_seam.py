@@ -234,7 +234,7 @@ def test_test_code_patching_what_migrated_code_no_longer_calls_is_marked() -> No
     expected = PATCHING_TESTS
     for anchor, target, indent in (
         ('@mock.patch("boto3.client")', "boto3.client", ""),
-        ('with patch("boto3.resource")', "boto3.resource", "    "),
+        ('with patch("boto3.resource")', "boto3.resource and boto3.Session", "    "),
         ("with patch.object(", "boto3.client", "    "),
         ('monkeypatch.setattr(boto3, "client"', "boto3.client", "    "),
         ('monkeypatch.setattr("boto3.client"', "boto3.client", "    "),
@@ -246,9 +246,37 @@ def test_test_code_patching_what_migrated_code_no_longer_calls_is_marked() -> No
             f"\n{indent}{anchor}", f"\n{_marker(target, indent)}{indent}{anchor}", 1
         )
     assert result.migrated == expected
-    # The with statement patching two entry points gets one marker (the first reason; one code).
+    # The with statement patching two entry points gets one marker line naming both; each patch
+    # is a site of its own in the report, with its own target.
     assert [s.code for s in result.sites] == ["SG050"] * 9
+    assert [s.reason.split(",")[0] for s in result.sites[1:3]] == [
+        "patches boto3.resource",
+        "patches boto3.Session",
+    ]
     assert result.markers_added == {"SG050": 8}
+
+
+def test_one_marker_line_names_every_target_a_statement_patches() -> None:
+    source = (
+        "from unittest import mock\n\n\n"
+        '@mock.patch("boto3.client")\n'
+        '@mock.patch("boto3.resource")\n'
+        '@mock.patch("boto3.client")\n'
+        "def test_stack(client, resource, again):\n"
+        '    with mock.patch("boto3.Session"), mock.patch("aiobotocore.session.get_session"), '
+        'mock.patch("myapp.ops.boto3"):\n'
+        "        pass\n"
+    )
+    result = run_checked(source, "tests/test_stack.py", ACCESSOR)
+    markers = [line for line in result.migrated.splitlines() if "TODO(SG050)" in line]
+    assert markers == [
+        _marker("boto3.client and boto3.resource").rstrip("\n"),
+        _marker(
+            "boto3.Session, aiobotocore.session.get_session and myapp.ops.boto3", "    "
+        ).rstrip("\n"),
+    ]
+    assert len(result.sites) == 6
+    assert result.markers_added == {"SG050": 2}
 
 
 def test_sdk_patches_are_marked_in_test_files_only() -> None:

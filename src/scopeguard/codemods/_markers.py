@@ -14,22 +14,25 @@ marker with the same code gets it no second time, which keeps every codemod idem
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import ClassVar, Final, TypeVar, cast
 
 import libcst as cst
 from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
+from libcst.codemod.visitors import RemoveImportsVisitor
 from libcst.metadata import (
     ProviderT,
     ClassScope,
     ComprehensionScope,
     GlobalScope,
+    CodeRange,
     PositionProvider,
-    QualifiedNameProvider,
+    QualifiedName,
     ScopeProvider,
 )
 
 from .. import _codes
+from ._imports import add_scheduled_imports, nodes_of, remove_scheduled_imports
 from ._settings import MigrateSettings
 from ._sites import Outcome, SiteRecord
 
@@ -66,11 +69,10 @@ def _bare_code(node: cst.CSTNode) -> str:
 class MarkingCommand(VisitorBasedCodemodCommand):
     """Shared walk state and TODO-marker writing for the migrate codemods."""
 
-    METADATA_DEPENDENCIES: ClassVar[Collection[ProviderT]] = (
-        QualifiedNameProvider,
-        ScopeProvider,
-        PositionProvider,
-    )
+    # Scope analysis only: qualified names are asked of the scope node by node (what
+    # QualifiedNameProvider does, without its walk over every node), and positions are computed
+    # when the first site is recorded (a codegen pass over the module), not for files without one.
+    METADATA_DEPENDENCIES: ClassVar[Collection[ProviderT]] = (ScopeProvider,)
 
     def __init__(self, context: CodemodContext, settings: MigrateSettings | None = None) -> None:
         super().__init__(context)
@@ -84,10 +86,39 @@ class MarkingCommand(VisitorBasedCodemodCommand):
         self._in_default = 0
         self._cached: list[bool] = []
         self._functions: list[cst.FunctionDef] = []
+        # For the import clean-up after the walk: every import statement met, and the subtrees
+        # the pass removed (minus the parts of them it kept).
+        self._imports: list[cst.Import | cst.ImportFrom] = []
+        self._removed: list[tuple[cst.CSTNode, tuple[cst.CSTNode, ...]]] = []
+        self._positions: Mapping[cst.CSTNode, CodeRange] | None = None
+
+    def transform_module_impl(self, tree: cst.Module) -> cst.Module:
+        updated = super().transform_module_impl(tree)
+        # Instead of the framework's whole-module AddImportsVisitor/RemoveImportsVisitor runs,
+        # which transform_module would start on the keys left in the scratch (see _imports).
+        removed: set[cst.CSTNode] = set()
+        for root, kept in self._removed:
+            removed |= nodes_of([root]) - nodes_of(kept)
+        imports = [(s, self.get_metadata(ScopeProvider, s, None)) for s in self._imports]
+        module_scope = self.get_metadata(ScopeProvider, tree, None)
+        exports = module_scope is None or bool(module_scope.assignments["__all__"])
+        updated = add_scheduled_imports(self.context, updated)
+        return remove_scheduled_imports(self.context, updated, imports, removed, exports)
+
+    def remove_unused_imports_of(
+        self, node: cst.CSTNode, kept: tuple[cst.CSTNode, ...] = ()
+    ) -> None:
+        """Schedule the imports ``node`` references for removal, as LibCST's
+        ``remove_unused_import_by_node``; ``node`` (an original node) leaves the tree, except the
+        ``kept`` subtrees, which the replacement carries over."""
+        RemoveImportsVisitor.remove_unused_import_by_node(self.context, node)
+        self._removed.append((node, kept))
 
     # -- walk state ---------------------------------------------------------------------------
 
     def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, (cst.Import, cst.ImportFrom)):
+            self._imports.append(node)
         if isinstance(node, cst.BaseStatement):
             self._statements.append(node)
         if isinstance(node, cst.Annotation) or node in self._inert_entries:
@@ -129,8 +160,19 @@ class MarkingCommand(VisitorBasedCodemodCommand):
 
     def has_name(self, node: cst.CSTNode, names: frozenset[str] | tuple[str, ...]) -> bool:
         """True if ``node`` resolves (imports and aliases followed) to one of ``names``."""
-        qualified = self.get_metadata(QualifiedNameProvider, node, set())
-        return any(q.name in names for q in qualified)
+        return any(q.name in names for q in self.qualified_names(node))
+
+    def qualified_names(self, node: cst.CSTNode) -> Collection[QualifiedName]:
+        """What QualifiedNameProvider gives for ``node``, computed for this node only."""
+        scope = self.get_metadata(ScopeProvider, node, None)
+        return scope.get_qualified_names_for(node) if scope is not None else set()
+
+    def position(self, node: cst.CSTNode) -> CodeRange | None:
+        """PositionProvider's range for ``node`` (an original node), resolved on first use."""
+        if self._positions is None:
+            wrapper = self.context.wrapper
+            self._positions = wrapper.resolve(PositionProvider) if wrapper is not None else {}
+        return self._positions.get(node)
 
     @property
     def enclosing_function(self) -> cst.FunctionDef | None:
@@ -172,6 +214,22 @@ class MarkingCommand(VisitorBasedCodemodCommand):
         if record:
             self.record(node, "todo", code, reason)
 
+    @property
+    def current_statement(self) -> cst.CSTNode | None:
+        """The innermost statement the walk is in (the one a marker goes above)."""
+        return self._statements[-1] if self._statements else None
+
+    def requeue(self, code: str, reason: str) -> bool:
+        """Replace the reason of ``code`` already queued for the current statement; False when
+        none is queued there (then ``mark`` it)."""
+        pending = self._pending.get(self._statements[-1]) if self._statements else None
+        for index, (queued, _) in enumerate(pending or ()):
+            if queued == code:
+                assert pending is not None
+                pending[index] = (code, reason)
+                return True
+        return False
+
     def record(
         self,
         node: cst.CSTNode,
@@ -181,7 +239,7 @@ class MarkingCommand(VisitorBasedCodemodCommand):
         after: cst.CSTNode | None = None,
         runtime: tuple[str, ...] = (),
     ) -> None:
-        position = self.get_metadata(PositionProvider, node, None)
+        position = self.position(node)
         line, column = (position.start.line, position.start.column) if position else (0, 0)
         sites = self.context.scratch.setdefault(SITES_KEY, [])
         sites.append(

@@ -87,10 +87,19 @@ class FileResult:
 
     @property
     def markers_added(self) -> Counter[str]:
-        """TODO markers this run wrote, by code: what a reviewer finds in the file."""
+        """The codes of the TODO markers this run wrote, each counted: a marker line carrying
+        two codes counts once for each (``marker_lines_added`` counts the lines)."""
         added = _marker_codes(self.migrated)
         added.subtract(_marker_codes(self.original))
         return +added
+
+    @property
+    def marker_lines_added(self) -> int:
+        """TODO marker lines this run wrote (or extended with further codes): one per statement
+        left for review, whatever the number of codes it carries."""
+        lines = Counter(line.strip() for line in MARKER_LINE.findall(self.migrated))
+        lines.subtract(line.strip() for line in MARKER_LINE.findall(self.original))
+        return sum((+lines).values())
 
     @property
     def lines_removed(self) -> int:

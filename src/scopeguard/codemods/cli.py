@@ -212,6 +212,7 @@ class _Totals:
     rewritten: int = 0
     unmarked: int = 0
     todo_sites: int = 0
+    todo_lines: int = 0
     todo: Counter[str] = field(default_factory=Counter)
     runtime: Counter[str] = field(default_factory=Counter)
     lines_removed: int = 0
@@ -228,6 +229,7 @@ class _Totals:
         self.lines_removed += result.lines_removed
         self.unmarked += len(result.unmarked)
         self.todo.update(result.markers_added)
+        self.todo_lines += result.marker_lines_added
         for site in result.sites:
             if site.outcome == "rewritten":
                 self.rewritten += 1
@@ -245,7 +247,7 @@ class _Totals:
             "internal_errors": self.errors,
             "sites_rewritten": self.rewritten,
             "todo_sites": self.todo_sites,
-            "todo_markers": sum(self.todo.values()),
+            "todo_markers": self.todo_lines,
             "todo_by_code": dict(sorted(self.todo.items())),
             "unmarked_findings": self.unmarked,
             "runtime_changes": dict(sorted(self.runtime.items())),
@@ -260,8 +262,8 @@ class _Totals:
         return (
             f"scopeguard migrate: {self.files} files ({self.filtered} pre-filtered, "
             f"{self.parsed} parsed) in {self.seconds:.2f}s ({rate:.0f} files/s)\n"
-            f"  {self.rewritten} sites rewritten, {sum(self.todo.values())} TODO markers"
-            f"{f' ({todo})' if todo else ''}, {self.skipped} files skipped, "
+            f"  {self.rewritten} sites rewritten, {self.todo_lines} TODO markers"
+            f"{f' (codes: {todo})' if todo else ''}, {self.skipped} files skipped, "
             f"{self.lines_removed} boilerplate lines removed; {self.changed} files {verb}"
             + (f"\n  {self.errors} internal errors" if self.errors else "")
             + (

@@ -20,7 +20,6 @@ from typing import Any, Final
 
 import libcst as cst
 from libcst.codemod import CodemodContext
-from libcst.metadata import PositionProvider
 
 from .. import _codes
 from ._markers import MarkingCommand
@@ -120,7 +119,7 @@ class MarkRemainingFindings(MarkingCommand):
         class _Holders(cst.CSTVisitor):
             def on_visit(self, node: cst.CSTNode) -> bool:
                 if isinstance(node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
-                    span = outer.get_metadata(PositionProvider, node, None)
+                    span = outer.position(node)
                     if span is None:
                         return True
                     for finding in outer.findings:

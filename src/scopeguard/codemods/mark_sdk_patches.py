@@ -14,10 +14,9 @@ uses).
 from __future__ import annotations
 
 import re
-from typing import Final
+from typing import Any, Final
 
 import libcst as cst
-from libcst.metadata import PositionProvider
 
 from ..lint_rules._checker import _NOQA_RE
 from ._markers import MarkingCommand
@@ -68,27 +67,43 @@ class MarkSdkPatches(MarkingCommand):
 
     _lines: list[str] | None = None
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The targets each statement patches: a ``with`` of several patches, or a decorator
+        # stack, gets one marker line naming all of them.
+        self._targets: dict[cst.CSTNode, list[str]] = {}
+
     def visit_Call(self, node: cst.Call) -> None:
         if self.inert or not node.args:
             return
         target = self._patched(node)
         if target is None or self._kept_on_purpose(node):
             return
+        statement = self.current_statement
+        targets = self._targets.setdefault(statement, []) if statement is not None else []
+        if target not in targets:
+            targets.append(target)
+        # Each patch call is a site of its own in the report, with its own target; the marker
+        # line above the statement names every target the statement patches.
+        if not self.requeue("SG050", self._reason(targets or [target])):
+            self.mark(node, "SG050", self._reason([target]), record=False)
+        self.record(node, "todo", "SG050", self._reason([target]))
+
+    def _reason(self, targets: list[str]) -> str:
         module = self.settings.factory.import_module
         setter = f"{module}.set_factory" if module is not None else "the accessor's set_factory"
-        self.mark(
-            node,
-            "SG050",
-            f"patches {target}, which migrated code no longer calls; substitute the factory: "
+        named = targets[0] if len(targets) == 1 else f"{', '.join(targets[:-1])} and {targets[-1]}"
+        return (
+            f"patches {named}, which migrated code no longer calls; substitute the factory: "
             f"{setter}(StubFactory({{...}}) or moto_factory(), from scopeguard.testing), "
-            f'{setter}(None) after the test (docs/migration.md, "Tests that mock the SDK")',
+            f'{setter}(None) after the test (docs/migration.md, "Tests that mock the SDK")'
         )
 
     def _kept_on_purpose(self, node: cst.Call) -> bool:
         """``# noqa: SG050`` (or a bare ``# noqa``) on the patch's first line, as flake8 reads it:
         a patch that still intercepts, because the code under test still creates its clients
         itself, is kept, and ``--check`` must not ask for its marker again."""
-        position = self.get_metadata(PositionProvider, node, None)
+        position = self.position(node)
         if position is None:
             return False
         if self._lines is None:  # read once per file, and only in files that patch the SDK

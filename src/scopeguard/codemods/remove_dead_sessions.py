@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import libcst as cst
-from libcst.codemod.visitors import RemoveImportsVisitor
 from libcst.metadata import GlobalScope, ScopeProvider
 
 from .._fullnames import (
@@ -64,7 +63,7 @@ class RemoveDeadSessions(MarkingCommand):
         binding = [a for a in scope.assignments[target.value] if getattr(a, "node", None) is target]
         if len(binding) != 1 or binding[0].references:
             return updated_node
-        RemoveImportsVisitor.remove_unused_import_by_node(self.context, original_node)
+        self.remove_unused_imports_of(original_node)
         removed = self.context.scratch.get(REMOVED_LINES_KEY, 0)
         self.context.scratch[REMOVED_LINES_KEY] = removed + 1
         self._dead.add(updated_node)

@@ -34,7 +34,7 @@ from typing import Final
 
 import libcst as cst
 from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
+from libcst.codemod.visitors import AddImportsVisitor
 from libcst.helpers import get_full_name_for_node
 from libcst.metadata import FunctionScope, GlobalScope, ImportAssignment, Scope, ScopeProvider
 
@@ -176,7 +176,7 @@ class RewriteClientCalls(MarkingCommand):
             self._sessions[target] = _Session(value, kind, scope)
 
     def _session_kind(self, call: cst.Call) -> str | None:
-        for qualified in self.get_metadata(cst.metadata.QualifiedNameProvider, call.func, set()):
+        for qualified in self.qualified_names(call.func):
             if qualified.name in _SESSION_KINDS:
                 return _SESSION_KINDS[qualified.name]
         return None
@@ -189,7 +189,7 @@ class RewriteClientCalls(MarkingCommand):
 
     def _match(self, call: cst.Call) -> _Site | None:
         func = call.func
-        for qualified in self.get_metadata(cst.metadata.QualifiedNameProvider, func, set()):
+        for qualified in self.qualified_names(func):
             if qualified.name in BOTO3_CLIENT_FACTORIES:
                 return _Site(qualified.name.rpartition(".")[2], "boto3", func)
         if not isinstance(func, cst.Attribute):
@@ -519,7 +519,17 @@ class RewriteClientCalls(MarkingCommand):
             rpar=updated_node.rpar,
         )
         self._add_factory_import(original_node, site)
-        RemoveImportsVisitor.remove_unused_import_by_node(self.context, original_node)
+        # What the replacement keeps of the call: the argument values it carries over (a
+        # session's region_name among them); references there still use their imports.
+        carried = {id(arg.value) for arg in verdict.args}
+        kept = [
+            before.value
+            for before, after in zip(original_node.args, updated_node.args)
+            if id(after.value) in carried
+        ]
+        if site.session_call is not None:
+            kept += [arg.value for arg in site.session_call.args if id(arg.value) in carried]
+        self.remove_unused_imports_of(original_node, tuple(kept))
         if site.session_name is not None:
             self.context.scratch.setdefault(REWRITTEN_SESSIONS_KEY, set()).add(site.session_name)
         self.record(
