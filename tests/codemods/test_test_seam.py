@@ -191,9 +191,10 @@ def test_a_moto_factory_goes_through_the_same_seam(migrated_package: object) -> 
 
 
 SEAM = (
-    "patches {target}, which migrated code no longer calls; substitute the factory: "
+    "patches {target}, which clients from the factory bypass; substitute the factory: "
     "myapp.aws.set_factory(StubFactory({{...}}) or moto_factory(), from scopeguard.testing), "
-    'myapp.aws.set_factory(None) after the test (docs/migration.md, "Tests that mock the SDK")'
+    "myapp.aws.set_factory(None) after the test; a patch of code left raw stays, with a "
+    'noqa: SG050 comment (docs/migration.md, "Tests that mock the SDK")'
 )
 
 

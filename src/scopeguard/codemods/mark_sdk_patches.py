@@ -92,11 +92,14 @@ class MarkSdkPatches(MarkingCommand):
     def _reason(self, targets: list[str]) -> str:
         module = self.settings.factory.import_module
         setter = f"{module}.set_factory" if module is not None else "the accessor's set_factory"
+        # One file cannot tell whether the code under test was rewritten (the patch no longer
+        # intercepts) or left raw (it still does), so the reason covers both.
         named = targets[0] if len(targets) == 1 else f"{', '.join(targets[:-1])} and {targets[-1]}"
         return (
-            f"patches {named}, which migrated code no longer calls; substitute the factory: "
+            f"patches {named}, which clients from the factory bypass; substitute the factory: "
             f"{setter}(StubFactory({{...}}) or moto_factory(), from scopeguard.testing), "
-            f'{setter}(None) after the test (docs/migration.md, "Tests that mock the SDK")'
+            f"{setter}(None) after the test; a patch of code left raw stays, with a "
+            f'noqa: SG050 comment (docs/migration.md, "Tests that mock the SDK")'
         )
 
     def _kept_on_purpose(self, node: cst.Call) -> bool:
