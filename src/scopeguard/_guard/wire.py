@@ -29,12 +29,21 @@ from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import unquote
 
 from .._exceptions import ScopeViolation
-from .core import Addressing, ScopeGuard, header_items
+from .checks import ScopeGuard
+from .rules import Addressing
 
 if TYPE_CHECKING:
     from botocore.model import OperationModel, ServiceModel, Shape
 
-__all__ = ["WireReader"]
+__all__ = ["WireReader", "header_items"]
+
+
+def header_items(headers: Any) -> Any:
+    """The (name, value) pairs of a request's headers, duplicates included."""
+    # HTTPHeaders is an email.message.Message: items() runs every value through the e-mail
+    # policy's sanitiser, which costs more than the whole check; the raw list is the same pairs.
+    raw = getattr(headers, "_headers", None)
+    return raw if isinstance(raw, list) else headers.items()
 
 
 _LABEL: Final = re.compile(r"\{([^}]+?)(\+?)\}")
@@ -174,6 +183,22 @@ class WireReader:
             foreign_query=self._static_keys - static - frozenset(query),
             foreign_headers=self._resource_headers - own_headers,
         )
+
+    def readable(self, operation: OperationModel) -> frozenset[str]:
+        """The members ``read`` can return for ``operation``: where the protocol puts them in a
+        request (a blob payload, such as S3's object body, is not read back)."""
+        if self._protocol == "query":
+            shape = operation.input_shape
+            return frozenset(shape.members) if shape is not None else frozenset()
+        layout = self._layout(operation)
+        members = {member for _, member in layout.labels}
+        members.update(layout.query.values(), layout.headers.values())
+        members.update(m for m in (layout.host_member, layout.host_label) if m is not None)
+        if self._protocol == "rest-json":
+            members.update(layout.body.values())
+        if layout.payload is not None:
+            members.add(layout.payload[0])
+        return frozenset(members)
 
     # -- reading ------------------------------------------------------------------------------
 
