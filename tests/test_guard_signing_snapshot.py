@@ -65,7 +65,8 @@ def test_a_25_item_batch_is_checked_by_identity_at_signing(
 ) -> None:
     ddb = factory.tenant("acme").client("dynamodb")
     ddb.batch_write_item(RequestItems={"orders": BATCH})
-    assert ddb.get_item(TableName="orders", Key={"pk": {"S": "o-24"}})["Item"]["pk"] == {"S": "o-24"}
+    item = ddb.get_item(TableName="orders", Key={"pk": {"S": "o-24"}})["Item"]
+    assert item["pk"] == {"S": "o-24"}
     assert rechecks == []
 
 

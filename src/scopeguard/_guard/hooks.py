@@ -66,14 +66,16 @@ __all__ = [
 
 class _Call:
     """The guard's state for one API call. Made on every call: a plain slotted class, not a
-    dataclass with factories (about a third of the cost)."""
+    dataclass with default factories."""
 
     __slots__ = ("approved", "guard", "local", "pending", "signed")
 
     def __init__(self, guard: ScopeGuard) -> None:
         self.guard = guard
-        # Stamps of the requests this call approved, each mapped to the body serialised from
-        # its approved parameters (None until then). A mapping, not one value: botocore may
+        # Stamps of the requests this call approved, each mapped to what the signing hook
+        # compares the request with: for the JSON protocol the body serialised from the
+        # approved parameters (None until then), for REST and query the members approved
+        # (``_wire_view``), else None. A mapping, not one value: botocore may
         # make nested requests inside a call (S3 Express CreateSession, region-redirect
         # HeadBucket) through the shared client, and their approval must not replace the outer
         # request's. Each stamp is a fresh (object, operation) pair, held here, so it cannot be
