@@ -101,8 +101,7 @@ async def bench_acquire(quick: bool) -> dict[str, float]:
 
 # The same operations, canned responses and parameters as the sync benchmark, so the two
 # overhead tables compare directly.
-OPERATIONS = {label: bench_factory.OPERATIONS[label]
-              for label in ("GetItem", "PutItem", "SendMessage", "BatchWriteItem(25)")}
+OPERATIONS = dict(bench_factory.OPERATIONS)
 
 
 async def bench_guard(quick: bool) -> dict[str, dict[str, float]]:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from scopeguard._guard.core import ScopeGuard
+from scopeguard._guard.checks import ScopeGuard
 from scopeguard._naming import DEFAULT_POLICY
 
 ACCOUNT = "123456789012"  # moto's default account

@@ -427,7 +427,7 @@ def test_attack_is_refused_with_nothing_sent(factory: ClientFactory, attack: Att
 
 
 def test_the_catalogue_covers_every_guarded_service_and_scope() -> None:
-    from scopeguard._guard.core import SERVICE_RULES
+    from scopeguard._guard.rules import SERVICE_RULES
 
     assert {a.service for a in ATTACKS} == set(SERVICE_RULES)
     assert {a.scope for a in ATTACKS} == {"tenant", "platform", "capsule"}

@@ -11,7 +11,7 @@ import botocore.session
 import pytest
 
 from scopeguard._guard import SERVICE_RULES
-from scopeguard._guard.core import IDENTIFIER_LIKE, Refuse, compile_plan
+from scopeguard._guard.rules import IDENTIFIER_LIKE, Refuse, compile_plan
 
 _SESSION = botocore.session.get_session()
 COVERED = sorted(SERVICE_RULES)

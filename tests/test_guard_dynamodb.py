@@ -400,16 +400,16 @@ def test_an_untouched_body_is_not_parsed_again_and_a_reencoded_one_is(
 ) -> None:
     import json
 
-    from scopeguard._guard import core
+    from scopeguard._guard import hooks
 
     parsed: list[str] = []
-    full_check = core._recheck_json
+    full_check = hooks._recheck_json
 
     def counting(guard: Any, rules: Any, model: Any, request: Any, plan: Any) -> None:
         parsed.append(model.name)
         full_check(guard, rules, model, request, plan)
 
-    monkeypatch.setattr(core, "_recheck_json", counting)
+    monkeypatch.setattr(hooks, "_recheck_json", counting)
     acme.put_item(TableName="orders", Item={"pk": {"S": "o-1"}})
     assert parsed == []
 
@@ -433,19 +433,19 @@ def test_batch_body_rewritten_before_signing_is_refused(acme: Any) -> None:
 def test_subclass_values_are_copied_as_builtins_and_the_body_checked_by_identity(
     acme: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from scopeguard._guard import core
+    from scopeguard._guard import hooks
 
     class Text(str):  # an honest subclass: converted to an exact str in the private copy
         pass
 
     parsed: list[str] = []
-    full_check = core._recheck_json
+    full_check = hooks._recheck_json
 
     def counting(guard: Any, rules: Any, model: Any, request: Any, plan: Any) -> None:
         parsed.append(model.name)
         full_check(guard, rules, model, request, plan)
 
-    monkeypatch.setattr(core, "_recheck_json", counting)
+    monkeypatch.setattr(hooks, "_recheck_json", counting)
     key = {"pk": {"S": Text("o-1")}}
     acme.put_item(TableName=Text("orders"), Item=key)
     assert acme.get_item(TableName="orders", Key=key)["Item"] == {"pk": {"S": "o-1"}}

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from guard_helpers import guard_for, refused
 
 from scopeguard import ClientFactory, InvalidName, ScopeViolation
-from scopeguard._guard.core import Refuse
+from scopeguard._guard.rules import Refuse
 from scopeguard._guard.events import RULES
 from scopeguard._naming import DEFAULT_POLICY
 from scopeguard.testing import moto_factory

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from scopeguard import ClientFactory, NamingPolicy, PooledTable, ScopeViolation
 from scopeguard._guard import SERVICE_RULES
-from scopeguard._guard.core import Refuse
+from scopeguard._guard.rules import Refuse
 from scopeguard.testing import count_requests, moto_factory
 
 NINE = ("dynamodb", "events", "kinesis", "lambda", "s3", "secretsmanager", "sns", "sqs", "ssm")

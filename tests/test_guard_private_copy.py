@@ -15,7 +15,7 @@ from botocore.exceptions import ClientError
 from guard_helpers import seed_pooled_sessions
 
 from scopeguard import ClientFactory, NamingPolicy, PooledTable, ScopeViolation
-from scopeguard._guard import core
+from scopeguard._guard import checks
 from scopeguard._guard.private import Unreadable, private_copy
 from scopeguard.testing import moto_factory
 
@@ -161,7 +161,7 @@ def test_changing_the_callers_objects_after_approval_changes_nothing_sent(
     service, method, build = ATTACKS[attack]
     client = factory.tenant("acme").client(service)
     params, retarget = build()
-    original = core.ScopeGuard.check
+    original = checks.ScopeGuard.check
     fired: list[bool] = []
 
     def check_then_strike(self: Any, *args: Any, **kwargs: Any) -> None:
@@ -170,7 +170,7 @@ def test_changing_the_callers_objects_after_approval_changes_nothing_sent(
             fired.append(True)
             retarget(params)
 
-    monkeypatch.setattr(core.ScopeGuard, "check", check_then_strike)
+    monkeypatch.setattr(checks.ScopeGuard, "check", check_then_strike)
     with sent(client) as wire:
         _call(client, method, params)
     assert fired
@@ -182,13 +182,13 @@ def test_an_item_of_another_tenant_never_comes_back_after_a_late_change(
 ) -> None:
     acme = factory.tenant("acme").client("dynamodb")
     params, retarget = _transact_get()
-    original = core.ScopeGuard.check
+    original = checks.ScopeGuard.check
 
     def check_then_strike(self: Any, *args: Any, **kwargs: Any) -> None:
         original(self, *args, **kwargs)
         retarget(params)
 
-    monkeypatch.setattr(core.ScopeGuard, "check", check_then_strike)
+    monkeypatch.setattr(checks.ScopeGuard, "check", check_then_strike)
     result = acme.transact_get_items(**params)
     assert [r["Item"]["owner"] for r in result["Responses"]] == [{"S": "acme"}]
 

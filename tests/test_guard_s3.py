@@ -22,7 +22,7 @@ from moto.server import ThreadedMotoServer
 from guard_helpers import refused, skip_unless_in_model, tampering
 
 from scopeguard import ClientFactory, NamingPolicy, ScopeViolation
-from scopeguard._guard.core import compile_plan
+from scopeguard._guard.rules import compile_plan
 from scopeguard._guard.s3 import RULES
 from scopeguard.testing import count_requests
 

@@ -151,7 +151,7 @@ class _ActiveScopeAsyncCredentials:
 
     async def get_frozen_credentials(self) -> ReadOnlyCredentials:
         from ._exceptions import CredentialError
-        from ._guard.core import _ACTIVE
+        from ._guard.hooks import _ACTIVE
 
         call = _ACTIVE.get()
         if call is None:

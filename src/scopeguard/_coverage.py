@@ -39,7 +39,7 @@ def unclassified(session: Any = None) -> list[ServiceDrift]:
     session, which honours ``AWS_DATA_PATH``) have that the guard's tables do not classify."""
     import botocore.session
 
-    from ._guard.core import SERVICE_RULES, Refuse, compile_plan
+    from ._guard.rules import SERVICE_RULES, Refuse, compile_plan
 
     session = session or botocore.session.get_session()
     drifts = []

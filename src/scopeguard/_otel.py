@@ -148,7 +148,7 @@ def install_span_hook(client: Any) -> None:
 def _annotate(service: str, params: dict[str, Any]) -> None:
     from opentelemetry import trace
 
-    from ._guard.core import _ACTIVE
+    from ._guard.hooks import _ACTIVE
 
     bridge, call = _bridge, _ACTIVE.get()
     span = trace.get_current_span()

@@ -5,7 +5,7 @@ A scoped client is ``object.__new__`` of that subclass with the shared client's 
 copied in (endpoint, serialiser, event system, connection pool) plus ``_scopeguard``: creating one
 costs about a microsecond and no botocore work. Its ``_make_api_call``, presigning and S3
 transfer methods put the guard in the context variable the shared hooks read (see
-``_guard.core``); the transfer methods are also forced onto the classic, hook-running path.
+``_guard.hooks``); the transfer methods are also forced onto the classic, hook-running path.
 """
 
 from __future__ import annotations

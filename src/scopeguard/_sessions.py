@@ -61,7 +61,7 @@ class ActiveScopeCredentials:
 
     def get_frozen_credentials(self) -> Any:
         from ._exceptions import CredentialError
-        from ._guard.core import _ACTIVE
+        from ._guard.hooks import _ACTIVE
 
         call = _ACTIVE.get()
         if call is None:

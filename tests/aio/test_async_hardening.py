@@ -12,7 +12,7 @@ import pytest
 from guard_helpers import seed_pooled_sessions
 
 from scopeguard import ClientFactory, NamingPolicy, PooledTable, ScopeViolation
-from scopeguard._guard import core
+from scopeguard._guard import checks
 from scopeguard.testing import MotoServer, test_session
 
 T = TypeVar("T")
@@ -46,13 +46,13 @@ def test_a_change_to_the_callers_objects_after_approval_changes_nothing_sent(
     factory: ClientFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     key = {"pk": {"S": "t-acme/s1"}}
-    original = core.ScopeGuard.check
+    original = checks.ScopeGuard.check
 
     def check_then_strike(self: Any, *args: Any, **kwargs: Any) -> None:
         original(self, *args, **kwargs)
         key["pk"] = {"S": "t-globex/s1"}
 
-    monkeypatch.setattr(core.ScopeGuard, "check", check_then_strike)
+    monkeypatch.setattr(checks.ScopeGuard, "check", check_then_strike)
 
     async def body() -> Any:
         ddb = await factory.tenant("acme").async_client("dynamodb")

@@ -1,20 +1,16 @@
 """The in-process guard: refuses out-of-scope requests before they are signed.
 
-``core`` holds the per-scope ``ScopeGuard`` (name and ARN resolution), the model-driven plan
-compiler and the botocore hooks; one module per covered service holds its operation table.
+``rules`` holds what the guard knows about a service and the plans compiled from botocore's
+model, ``checks`` the per-scope ``ScopeGuard`` (name and ARN resolution, running a plan),
+``hooks`` the botocore hooks and the per-call state, ``private`` the private copy of a request's
+parameters and ``wire`` the reading back of a signed request; one module per covered service
+holds its operation table.
 """
 
 from . import dynamodb, dynamodbstreams, events, kinesis, lambda_, s3, secretsmanager, sns, sqs, ssm
-from .core import (
-    SERVICE_RULES,
-    ScopeGuard,
-    enter,
-    enter_local,
-    install_hooks,
-    leave,
-    private_arguments,
-    scope_call,
-)
+from .checks import ScopeGuard
+from .hooks import enter, enter_local, install_hooks, leave, private_arguments, scope_call
+from .rules import SERVICE_RULES
 
 __all__ = [
     "SERVICE_RULES",

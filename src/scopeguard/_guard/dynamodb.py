@@ -17,9 +17,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
-from .core import SERVICE_RULES, Refuse, ScopeGuard, ServiceRules, drop_owned, forbidden
+from .checks import ScopeGuard, drop_owned, forbidden
 from .expressions import (Malformed, key_terms, name_resolver, partiql_table, pinned_value,
                           update_actions)
+from .rules import SERVICE_RULES, Refuse, ServiceRules
 
 if TYPE_CHECKING:
     from botocore.model import OperationModel
@@ -226,6 +227,8 @@ def _one_dialect(guard: ScopeGuard, params: Mapping[str, Any], member: str = "")
 
 def _item_ops(guard: ScopeGuard, op: str, params: dict[str, Any], _: Mapping[str, Any]) -> None:
     _one_dialect(guard, params)
+    if not guard.isolated or not guard.naming.pooled_tables:
+        return  # no key to check (the common case: one call in a hot loop)
     table = params.get("TableName")
     if "Key" in params:
         _check_item(guard, table, params["Key"], "Key")

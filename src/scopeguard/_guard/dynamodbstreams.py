@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from .core import SERVICE_RULES, Refuse, ScopeGuard, ServiceRules, drop_owned
+from .checks import ScopeGuard, drop_owned
+from .rules import SERVICE_RULES, Refuse, ServiceRules
 
 SERVICE: Final = "dynamodbstreams"
 

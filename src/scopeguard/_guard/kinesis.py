@@ -22,7 +22,8 @@ import re
 from collections.abc import Mapping
 from typing import Any, Final
 
-from .core import SERVICE_RULES, Refuse, ScopeGuard, ServiceRules, drop_owned, forbidden, parse_arn
+from .checks import ScopeGuard, drop_owned, forbidden, parse_arn
+from .rules import SERVICE_RULES, Refuse, ServiceRules
 from .targets import account_arn, kms_key, owned_arn, platform_only, role
 
 SERVICE: Final = "kinesis"

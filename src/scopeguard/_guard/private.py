@@ -18,6 +18,7 @@ botocore would serialise it by calling its methods again, after the check.
 
 from __future__ import annotations
 
+import io
 import marshal
 from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
@@ -28,6 +29,10 @@ from typing import Any, Final
 __all__ = ["Unreadable", "private_copy"]
 
 _EXACT_LEAVES: Final = frozenset({str, int, float, bool, type(None), bytes, Decimal, datetime, date})
+# File objects of the standard library, exact types: bodies, left as they are (botocore's S3
+# handlers turn every bytes Body into a BytesIO before the guard sees it).
+_FILES: Final = frozenset({io.BytesIO, io.BufferedReader, io.BufferedRandom, io.FileIO,
+                           io.TextIOWrapper})
 
 
 class Unreadable(Exception):
@@ -67,7 +72,7 @@ def _copy(value: Any) -> Any:
                 for k, v in value.items()}
     if kind is list or kind is tuple:
         return [v if type(v) is str else _copy(v) for v in value]
-    if kind in _EXACT_LEAVES:
+    if kind in _EXACT_LEAVES or kind in _FILES:
         return value
     return _convert(value, kind)
 

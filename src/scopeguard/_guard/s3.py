@@ -36,17 +36,8 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import unquote
 
-from .core import (
-    SERVICE_RULES,
-    Refuse,
-    ScopeGuard,
-    ServiceRules,
-    drop_owned,
-    forbidden,
-    kms_key,
-    narrow_to_scope,
-    parse_arn,
-)
+from .checks import ScopeGuard, drop_owned, forbidden, kms_key, narrow_to_scope, parse_arn
+from .rules import SERVICE_RULES, Refuse, ServiceRules
 
 if TYPE_CHECKING:
     from botocore.model import OperationModel
@@ -641,6 +632,12 @@ RULES: Final = ServiceRules(
     # botocore's SSE-C, CopySource and Content-MD5 handlers for S3 operations run before the
     # guard's parameter hook and assume well-typed members.
     early_types=True,
+    # botocore's checksum handlers set these after the parameter check (a streaming
+    # checksum's aws-chunked encoding, the algorithm, the digests, response validation); none
+    # names a resource.
+    unread=frozenset({"ContentEncoding", "ContentMD5", "ContentLength", "ChecksumAlgorithm",
+                      "ChecksumCRC32", "ChecksumCRC32C", "ChecksumCRC64NVME", "ChecksumSHA1",
+                      "ChecksumSHA256", "ChecksumMode"}),
     listings={
         "ListBuckets": drop_owned("Buckets", lambda b: b["Name"]),
         "ListDirectoryBuckets": drop_owned("Buckets", lambda b: b["Name"]),

@@ -28,7 +28,8 @@ import re
 from collections.abc import Mapping
 from typing import Any, Final
 
-from .core import SERVICE_RULES, Refuse, ScopeGuard, ServiceRules, drop_owned, forbidden, kms_key
+from .checks import ScopeGuard, drop_owned, forbidden, kms_key
+from .rules import SERVICE_RULES, Refuse, ServiceRules
 from .targets import owned_arn
 
 SERVICE: Final = "sns"

@@ -11,7 +11,8 @@ from collections.abc import Mapping
 from typing import Any, Final
 from urllib.parse import urlsplit
 
-from .core import SERVICE_RULES, Refuse, ScopeGuard, ServiceRules, drop_owned, narrow_to_scope
+from .checks import ScopeGuard, drop_owned, narrow_to_scope
+from .rules import SERVICE_RULES, Refuse, ServiceRules
 
 SERVICE: Final = "sqs"
 

@@ -46,7 +46,8 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from .._exceptions import InvalidName
-from .core import SERVICE_RULES, ExtraCheck, Refuse, ScopeGuard, ServiceRules, drop_owned, kms_key
+from .checks import ScopeGuard, drop_owned, kms_key
+from .rules import SERVICE_RULES, ExtraCheck, Refuse, ServiceRules
 from .secretsmanager import secret_id
 
 SERVICE: Final = "ssm"

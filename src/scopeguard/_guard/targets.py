@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Collection
 from typing import Any, Final
 
-from .core import Arn, ScopeGuard, kms_key, parse_arn
+from .checks import Arn, ScopeGuard, kms_key, parse_arn
 
 __all__ = [
     "FUNCTION_NAME",

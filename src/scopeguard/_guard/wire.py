@@ -29,12 +29,21 @@ from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import unquote
 
 from .._exceptions import ScopeViolation
-from .core import Addressing, ScopeGuard, header_items
+from .checks import ScopeGuard
+from .rules import Addressing
 
 if TYPE_CHECKING:
     from botocore.model import OperationModel, ServiceModel, Shape
 
-__all__ = ["WireReader"]
+__all__ = ["WireReader", "header_items"]
+
+
+def header_items(headers: Any) -> Any:
+    """The (name, value) pairs of a request's headers, duplicates included."""
+    # HTTPHeaders is an email.message.Message: items() runs every value through the e-mail
+    # policy's sanitiser, which costs more than the whole check; the raw list is the same pairs.
+    raw = getattr(headers, "_headers", None)
+    return raw if isinstance(raw, list) else headers.items()
 
 
 _LABEL: Final = re.compile(r"\{([^}]+?)(\+?)\}")
@@ -58,6 +67,7 @@ class _Layout:
     payload: tuple[str, Shape] | None  # structure payload member and its shape
     foreign_query: frozenset[str]  # sub-resource keys of other operations
     foreign_headers: frozenset[str]  # resource headers of other operations
+    readable: frozenset[str]  # the members a request of this layout carries (``readable``)
 
 
 def _decode(guard: ScopeGuard, text: str, what: str) -> str:
@@ -98,6 +108,7 @@ class WireReader:
         self._layouts: dict[tuple[str, str], _Layout] = {}
         self._fields: dict[str, tuple[tuple[str, str, Shape | None], ...]] = {}
         self._hosts: dict[tuple[str | None, str], Any] = {}
+        self._readable: dict[str, frozenset[str]] = {}
         static: set[str] = set()
         headers: set[str] = set()
         for name in service_model.operation_names:
@@ -160,6 +171,14 @@ class WireReader:
         pattern, labels = _template(path_template or "/", by_label)
         static = frozenset(_query_keys(template_query))
         own_headers = frozenset(headers)
+        readable = {member for _, member in labels}
+        readable.update(query.values(), headers.values())
+        readable.update(m for m in (host_member, host_labels[0] if len(host_labels) == 1
+                                    else None) if m is not None)
+        if self._protocol == "rest-json":
+            readable.update(body.values())
+        if payload is not None:
+            readable.add(payload[0])
         return _Layout(
             method=operation.http.get("method", "POST"),
             path=pattern,
@@ -173,7 +192,20 @@ class WireReader:
             payload=payload,
             foreign_query=self._static_keys - static - frozenset(query),
             foreign_headers=self._resource_headers - own_headers,
+            readable=frozenset(readable),
         )
+
+    def readable(self, operation: OperationModel) -> frozenset[str]:
+        """The members ``read`` can return for ``operation``: where the protocol puts them in a
+        request (a blob payload, such as S3's object body, is not read back)."""
+        if self._protocol != "query":
+            return self._layout(operation).readable
+        members = self._readable.get(operation.name)
+        if members is None:
+            shape = operation.input_shape
+            members = frozenset(shape.members) if shape is not None else frozenset()
+            self._readable[operation.name] = members
+        return members
 
     # -- reading ------------------------------------------------------------------------------
 
