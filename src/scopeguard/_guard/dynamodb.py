@@ -225,17 +225,24 @@ def _one_dialect(guard: ScopeGuard, params: Mapping[str, Any], member: str = "")
                            "dialect", member or min(legacy))
 
 
+def _check_action(guard: ScopeGuard, action: Mapping[str, Any], update: bool,
+                  param: str | None = None) -> None:
+    """The key, item and update of one item action (a call's parameters, or a transaction's
+    entry), reported as ``param`` or else by member."""
+    table = action.get("TableName")
+    if "Key" in action:
+        _check_item(guard, table, action["Key"], param or "Key")
+    if "Item" in action:
+        _check_item(guard, table, action["Item"], param or "Item", written=True)
+    if update:
+        _check_update(guard, table, action, param or "UpdateExpression")
+
+
 def _item_ops(guard: ScopeGuard, op: str, params: dict[str, Any], _: Mapping[str, Any]) -> None:
     _one_dialect(guard, params)
     if not guard.isolated or not guard.naming.pooled_tables:
         return  # no key to check (the common case: one call in a hot loop)
-    table = params.get("TableName")
-    if "Key" in params:
-        _check_item(guard, table, params["Key"], "Key")
-    if "Item" in params:
-        _check_item(guard, table, params["Item"], "Item", written=True)
-    if op == "UpdateItem":
-        _check_update(guard, table, params, "UpdateExpression")
+    _check_action(guard, params, op == "UpdateItem")
 
 
 def _no_scan(guard: ScopeGuard, op: str, params: dict[str, Any], _: Mapping[str, Any]) -> None:
@@ -336,13 +343,7 @@ def _transact(guard: ScopeGuard, op: str, params: dict[str, Any], _: Mapping[str
     for entry in params.get("TransactItems") or ():
         for kind, action in (entry or {}).items() if isinstance(entry, Mapping) else ():
             if isinstance(action, Mapping):
-                table = action.get("TableName")
-                if "Key" in action:
-                    _check_item(guard, table, action["Key"], "TransactItems")
-                if "Item" in action:
-                    _check_item(guard, table, action["Item"], "TransactItems", written=True)
-                if kind == "Update":
-                    _check_update(guard, table, action, "TransactItems")
+                _check_action(guard, action, kind == "Update", "TransactItems")
 
 
 _REFUSED_LIST: Final = Refuse("account-wide listing would reveal other scopes' resources")

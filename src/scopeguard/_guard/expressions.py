@@ -184,6 +184,27 @@ _KEY_TOKEN: Final = re.compile(
 _COMPARISONS: Final = frozenset({"=", "<", "<=", ">", ">="})
 
 
+def _expression_tokens(pattern: re.Pattern[str], expression: str, keywords: frozenset[str],
+                       keyword_kind: str, where: str) -> list[tuple[str, str]]:
+    """``(kind, text)`` tokens of a key condition or update expression, spaces dropped. Words
+    in ``keywords`` (DynamoDB reserved words, so never bare attribute names) become
+    ``keyword_kind`` tokens, upper-cased."""
+    tokens: list[tuple[str, str]] = []
+    pos = 0
+    while pos < len(expression):
+        m = pattern.match(expression, pos)
+        if m is None:
+            raise Malformed(f"unexpected {expression[pos:pos + 10]!r} in {where} "
+                            "(outside the subset scopeguard reads)")
+        if m.lastgroup != "space":
+            kind, text = m.lastgroup or "", m.group()
+            if kind == "word" and text.upper() in keywords:
+                kind, text = keyword_kind, text.upper()
+            tokens.append((kind, text))
+        pos = m.end()
+    return tokens
+
+
 @dataclass(frozen=True, slots=True)
 class KeyTerm:
     """One term of a key condition: its operator and operands (``#name``, ``:value`` or an
@@ -195,20 +216,8 @@ class KeyTerm:
 
 class _KeyParser:
     def __init__(self, expression: str) -> None:
-        self.tokens: list[tuple[str, str]] = []
-        pos = 0
-        while pos < len(expression):
-            m = _KEY_TOKEN.match(expression, pos)
-            if m is None:
-                raise Malformed(f"unexpected {expression[pos:pos + 10]!r} in the key condition "
-                                "(outside the subset scopeguard reads)")
-            if m.lastgroup != "space":
-                kind = m.lastgroup or ""
-                text = m.group()
-                if kind == "word" and text.upper() in ("AND", "BETWEEN"):
-                    kind, text = "keyword", text.upper()
-                self.tokens.append((kind, text))
-            pos = m.end()
+        self.tokens = _expression_tokens(_KEY_TOKEN, expression, frozenset({"AND", "BETWEEN"}),
+                                         "keyword", "the key condition")
         self.pos = 0
         self.terms: list[KeyTerm] = []
 
@@ -346,20 +355,8 @@ class UpdateAction:
 
 def update_actions(expression: str) -> list[UpdateAction]:
     """The actions of an update expression in the subset above, or ``Malformed``."""
-    tokens: list[tuple[str, str]] = []
-    pos = 0
-    while pos < len(expression):
-        m = _UPDATE_TOKEN.match(expression, pos)
-        if m is None:
-            raise Malformed(f"unexpected {expression[pos:pos + 10]!r} in the update expression "
-                            "(outside the subset scopeguard reads)")
-        if m.lastgroup != "space":
-            kind, text = m.lastgroup or "", m.group()
-            if kind == "word" and text.upper() in _CLAUSES:
-                # Reserved words: never attribute names without #name.
-                kind, text = "clause", text.upper()
-            tokens.append((kind, text))
-        pos = m.end()
+    tokens = _expression_tokens(_UPDATE_TOKEN, expression, _CLAUSES, "clause",
+                                "the update expression")
     actions: list[UpdateAction] = []
     seen: set[str] = set()
     i = 0
