@@ -16,11 +16,15 @@
    token vending machine (a boto3 session on the tenant's keys); scoped credentials now (a
    per-scope instance of one shared client). Time (median) and memory (tracemalloc, per tenant,
    clients kept alive).
+4. The same for async clients (with ``.[async]`` installed): an aiobotocore session and client
+   per scoped tenant, as before, against a per-scope instance of one shared async client.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import importlib.util
 import random
 import shutil
 import socket
@@ -207,6 +211,79 @@ def new_tenant_cost(tenants: int) -> None:
         print(f"  plus, for every scoped tenant, its cached credential: {credential / 1024:.1f} KiB")
 
 
+def _measure(build: Any, ids: list[str], keep: list[Any]) -> Any:
+    """Median seconds of ``await build(t)`` over ``ids`` (clients kept in ``keep``)."""
+
+    async def timed() -> float:
+        times = []
+        for t in ids:
+            t0 = time.perf_counter()
+            keep.append(await build(t))
+            times.append(time.perf_counter() - t0)
+        return statistics.median(times)
+
+    return timed()
+
+
+def new_async_tenant_cost(tenants: int) -> None:
+    """Section 3 for async clients: what a new scoped tenant's first client costs."""
+    if importlib.util.find_spec("aiobotocore") is None:
+        print("  skipped: pip install -e '.[async]' to measure async clients")
+        return
+    from aiobotocore.session import AioSession
+
+    from scopeguard._async import _SyncBackedCredentials
+    from scopeguard._sessions import _derived_session
+
+    with MotoServer() as moto:
+        session = boto3.Session(aws_access_key_id="bench", aws_secret_access_key="bench",
+                                region_name="eu-west-1")
+        f = ClientFactory(session=session, endpoint_url=moto.endpoint_url, account_id=ACCOUNT,
+                          scoped_credentials=TenantRoleSettings(role_name="TenantAccess"))
+
+        async def run() -> None:
+            async with f:
+                await f.tenant("warm").async_client("dynamodb")
+                options = f._client_options("dynamodb", {})[2]
+
+                async def per_tenant(t: str) -> Any:
+                    # What each new scoped tenant cost before: an AioSession on the tenant's
+                    # credentials, and an aiobotocore client with its own connection pool.
+                    derived = _derived_session(f._session._session, lambda: None,
+                                               session_cls=AioSession)
+                    derived._credentials = _SyncBackedCredentials(
+                        f._scope_credentials(f.naming.tenant(t)))
+                    return await derived.create_client("dynamodb", **options).__aenter__()
+
+                async def shared(t: str) -> Any:
+                    return await f.tenant(t).async_client("dynamodb")
+
+                results = {}
+                for name, build, tag in (("scoped, before: client per tenant", per_tenant, "b"),
+                                         ("scoped, now: shared client", shared, "n")):
+                    timed_ids = [f"{tag}t{i}" for i in range(tenants)]
+                    traced_ids = [f"{tag}m{i}" for i in range(tenants)]
+                    for t in timed_ids + traced_ids:  # STS is not measured
+                        f._scope_credentials(f.naming.tenant(t))
+                    keep: list[Any] = []
+                    median = await _measure(build, timed_ids, keep)
+                    tracemalloc.start()
+                    before = tracemalloc.get_traced_memory()[0]
+                    await _measure(build, traced_ids, keep)
+                    per_tenant_memory = (tracemalloc.get_traced_memory()[0] - before) / tenants
+                    tracemalloc.stop()
+                    results[name] = (median, per_tenant_memory)
+                    if build is per_tenant:
+                        for client in keep:
+                            await client.__aexit__(None, None, None)
+                now = results["scoped, now: shared client"]
+                for name, (t, mem) in results.items():
+                    print(f"  {name:45}: {t * 1000:8.3f} ms  {mem / 1024:7.1f} KiB per tenant  "
+                          f"({t / now[0]:6.1f}x time, {mem / now[1]:6.1f}x memory of now)")
+
+        asyncio.run(run())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tenants", type=int, default=500)
@@ -223,6 +300,8 @@ def main() -> None:
     miss_cost(args.samples)
     print("3. New tenant's first DynamoDB client (credentials cached), median of 100 tenants")
     new_tenant_cost(100)
+    print("4. New tenant's first async DynamoDB client (credentials cached), median of 100 tenants")
+    new_async_tenant_cost(100)
 
 
 if __name__ == "__main__":
