@@ -211,18 +211,14 @@ def new_tenant_cost(tenants: int) -> None:
         print(f"  plus, for every scoped tenant, its cached credential: {credential / 1024:.1f} KiB")
 
 
-def _measure(build: Any, ids: list[str], keep: list[Any]) -> Any:
+async def _measure(build: Any, ids: list[str], keep: list[Any]) -> float:
     """Median seconds of ``await build(t)`` over ``ids`` (clients kept in ``keep``)."""
-
-    async def timed() -> float:
-        times = []
-        for t in ids:
-            t0 = time.perf_counter()
-            keep.append(await build(t))
-            times.append(time.perf_counter() - t0)
-        return statistics.median(times)
-
-    return timed()
+    times = []
+    for t in ids:
+        t0 = time.perf_counter()
+        keep.append(await build(t))
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
 
 
 def new_async_tenant_cost(tenants: int) -> None:

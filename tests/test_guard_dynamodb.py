@@ -265,6 +265,18 @@ def test_index_keys_are_set_only_from_a_checked_placeholder(
             **({"ExpressionAttributeNames": names} if names else {}))
 
 
+def test_legacy_attribute_updates_may_only_put_or_delete_an_index_key(acme: Any) -> None:
+    key = {"pk": {"S": "t-acme/s8"}}
+    for update in ({"Action": "ADD", "Value": {"S": "t-acme/u8"}},
+                   {"Action": "DELETE", "Value": {"S": "t-acme/u8"}}, "PUT"):
+        refused(acme, "update_item", "index key 'user_pk'|AttributeUpdates", TableName="sessions",
+                Key=key, AttributeUpdates={"user_pk": update})
+    acme.update_item(TableName="sessions", Key=key,
+                     AttributeUpdates={"user_pk": {"Value": {"S": "t-acme/u8"}}})
+    acme.update_item(TableName="sessions", Key=key, AttributeUpdates={"user_pk": {"Action": "DELETE"}})
+    assert "user_pk" not in acme.get_item(TableName="sessions", Key=key)["Item"]
+
+
 def test_batch_and_transaction_writes_check_index_keys(acme: Any) -> None:
     refused(acme, "batch_write_item", "user_pk='t-globex/u1'", RequestItems={"sessions": [
         {"PutRequest": {"Item": {"pk": {"S": "t-acme/a"}, "user_pk": {"S": "t-globex/u1"}}}}]})

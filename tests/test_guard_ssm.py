@@ -156,6 +156,8 @@ def test_secrets_manager_references_are_checked_as_secrets(factory: ClientFactor
             WithDecryption=True)
     refused(platform, "get_parameters", "belongs to tenant:globex",
             Names=[f"{reference}shared-db", f"{reference}t-globex-db"], WithDecryption=True)
+    refused(platform, "get_parameter", "names, not ARNs",
+            Name=f"arn:aws:ssm:{REGION}:{ACCOUNT}:parameter/aws/reference/secretsmanager/x")
     refused(platform, "get_parameter", "only /aws/reference/secretsmanager/",
             Name="/aws/reference/other/t-globex-db")
     shared = platform.get_parameter(Name=f"{reference}shared-db", WithDecryption=True)

@@ -24,6 +24,7 @@ What differs, and why:
 from __future__ import annotations
 
 import asyncio
+import functools
 import weakref
 from collections.abc import Generator, Hashable
 from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar
@@ -357,6 +358,7 @@ def async_scoped_namespace(base: type) -> dict[str, Any]:
             leave(token)
 
     def presign_wrapper(original: Any) -> Any:
+        @functools.wraps(original)
         async def presign(self: Any, *args: Any, **kwargs: Any) -> Any:
             args, kwargs = private_arguments(self._scopeguard, args, kwargs)
             token = enter(self._scopeguard)
@@ -364,9 +366,6 @@ def async_scoped_namespace(base: type) -> dict[str, Any]:
                 return await original(self, *args, **kwargs)
             finally:
                 leave(token)
-
-        presign.__name__ = original.__name__
-        presign.__doc__ = original.__doc__
         return presign
 
     def local_token(original: Any) -> Any:
@@ -378,15 +377,13 @@ def async_scoped_namespace(base: type) -> dict[str, Any]:
         if not inspect.iscoroutinefunction(original):
             return _local_token(original)
 
+        @functools.wraps(original)
         async def token(self: Any, *args: Any, **kwargs: Any) -> Any:
             entered = enter_local(self._scopeguard, original.__name__)
             try:
                 return await original(self, *args, **kwargs)
             finally:
                 leave(entered)
-
-        token.__name__ = original.__name__
-        token.__doc__ = original.__doc__
         return token
 
     async def __aenter__(self: Any) -> Any:

@@ -11,6 +11,7 @@ transfer methods put the guard in the context variable the shared hooks read (se
 from __future__ import annotations
 
 import copy
+import functools
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
@@ -126,15 +127,13 @@ LOCAL_TOKEN_METHODS: Final = ("generate_db_auth_token", "generate_db_connect_aut
 def _local_token(original: Callable[..., Any]) -> Callable[..., Any]:
     from ._guard import enter_local, leave
 
+    @functools.wraps(original)
     def token(self: Any, *args: Any, **kwargs: Any) -> Any:
         entered = enter_local(self._scopeguard, original.__name__)
         try:
             return original(self, *args, **kwargs)
         finally:
             leave(entered)
-
-    token.__name__ = original.__name__
-    token.__doc__ = original.__doc__
     return token
 
 
@@ -149,6 +148,7 @@ def _classic_transfer(original: Callable[..., Any]) -> Callable[..., Any]:
 
     signature = inspect.signature(original)
 
+    @functools.wraps(original)
     def transfer(self: Any, *args: Any, **kwargs: Any) -> Any:
         from boto3.s3.transfer import TransferConfig
 
@@ -173,15 +173,13 @@ def _classic_transfer(original: Callable[..., Any]) -> Callable[..., Any]:
                 "with it, outside this client's guard"
             )
         return original(*bound.args, **bound.kwargs)
-
-    transfer.__name__ = original.__name__
-    transfer.__doc__ = original.__doc__
     return transfer
 
 
 def _presign_wrapper(original: Callable[..., Any]) -> Callable[..., Any]:
     from ._guard import enter, leave, private_arguments
 
+    @functools.wraps(original)
     def presign(self: Any, *args: Any, **kwargs: Any) -> Any:
         args, kwargs = private_arguments(self._scopeguard, args, kwargs)
         token = enter(self._scopeguard)
@@ -189,7 +187,4 @@ def _presign_wrapper(original: Callable[..., Any]) -> Callable[..., Any]:
             return original(self, *args, **kwargs)
         finally:
             leave(token)
-
-    presign.__name__ = original.__name__
-    presign.__doc__ = original.__doc__
     return presign

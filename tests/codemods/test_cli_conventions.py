@@ -58,10 +58,12 @@ def _unwritable_directory(project: Path) -> Path:
         locked = project / "locked"
         locked.mkdir(mode=0o500)
         return locked
+    probe = Path("/sys") / "scopeguard-probe"
     try:
-        (Path("/sys") / "scopeguard-probe").open("w").close()
-    except PermissionError:
+        probe.open("w").close()
+    except OSError:
         return Path("/sys")
+    probe.unlink()
     pytest.skip("no directory refuses root's writes on this machine")
 
 

@@ -51,7 +51,7 @@ business unless the attribute is an index key (``dynamodb`` decides).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -102,19 +102,26 @@ class PartiqlTable:
         return "".join(tokens)
 
 
+def _scan(pattern: re.Pattern[str], text: str, where: str) -> Iterator[re.Match[str]]:
+    """The matches of ``pattern`` that cover ``text`` end to end, or ``Malformed`` at the first
+    character none of its alternatives accepts."""
+    pos = 0
+    while pos < len(text):
+        m = pattern.match(text, pos)
+        if m is None:
+            raise Malformed(f"unexpected {text[pos:pos + 10]!r} at offset {pos} in {where} "
+                            "(outside the subset scopeguard reads)")
+        yield m
+        pos = m.end()
+
+
 def _partiql_tokens(statement: str) -> list[tuple[str, str]]:
     tokens: list[tuple[str, str]] = []
-    pos = 0
-    while pos < len(statement):
-        m = _PARTIQL_TOKEN.match(statement, pos)
-        if m is None:
-            raise Malformed(f"unexpected character {statement[pos]!r} at offset {pos} "
-                            "(outside the PartiQL subset scopeguard reads)")
+    for m in _scan(_PARTIQL_TOKEN, statement, "the PartiQL statement"):
         kind = m.lastgroup or ""
         if kind == "comment":
             raise Malformed("comments are not accepted in PartiQL statements")
         tokens.append((kind, m.group()))
-        pos = m.end()
     return tokens
 
 
@@ -190,18 +197,12 @@ def _expression_tokens(pattern: re.Pattern[str], expression: str, keywords: froz
     in ``keywords`` (DynamoDB reserved words, so never bare attribute names) become
     ``keyword_kind`` tokens, upper-cased."""
     tokens: list[tuple[str, str]] = []
-    pos = 0
-    while pos < len(expression):
-        m = pattern.match(expression, pos)
-        if m is None:
-            raise Malformed(f"unexpected {expression[pos:pos + 10]!r} in {where} "
-                            "(outside the subset scopeguard reads)")
+    for m in _scan(pattern, expression, where):
         if m.lastgroup != "space":
             kind, text = m.lastgroup or "", m.group()
             if kind == "word" and text.upper() in keywords:
                 kind, text = keyword_kind, text.upper()
             tokens.append((kind, text))
-        pos = m.end()
     return tokens
 
 

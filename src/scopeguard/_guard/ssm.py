@@ -103,6 +103,9 @@ def _arn(guard: ScopeGuard, value: str, member: str) -> str:
         # parameter//x: SSM may read it as /x, that is x; no spelling of a name needs it.
         raise guard.refuse(f"{value!r} is not a parameter ARN SSM reads one way only", member)
     name = "/" + rest if "/" in rest else rest
+    if name[:len(_REFERENCE)].lower() == _REFERENCE:
+        # No documented spelling; if SSM read it, it would name another service's resource.
+        raise guard.refuse(f"{value!r}: {_REFERENCE} names are given as names, not ARNs", member)
     return guard.owned_physical(SERVICE, name, member)
 
 

@@ -386,11 +386,3 @@ def _place_like_isort(
     else:
         body.insert(block[-1] + 1, _no_lines(added).with_changes(leading_lines=separator))
     return migrated.with_changes(body=body)
-    relative = [i for i in block if _import_root(body[i]) is None]
-    at = relative[0] if relative and relative[0] > block[0] else block[-1] + 1
-    if relative and at == relative[0]:
-        # Before the relative group, which keeps its own separator.
-        body.insert(at, _no_lines(added).with_changes(leading_lines=[cst.EmptyLine()]))
-    else:
-        body.insert(at, _no_lines(added).with_changes(leading_lines=[cst.EmptyLine()]))
-    return migrated.with_changes(body=body)
