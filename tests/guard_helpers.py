@@ -72,3 +72,15 @@ def seed_pooled_sessions(platform: Any) -> None:
     for tenant in ("acme", "globex"):
         platform.put_item(TableName="sessions",
                           Item={"pk": {"S": f"t-{tenant}/s1"}, "owner": {"S": tenant}})
+
+
+def seed_tenant(scope: Any) -> None:
+    """A tenant's ``orders`` table, ``files`` bucket (moto_factory's eu-west-1) and ``news``
+    topic, for the signing-time tests."""
+    scope.client("dynamodb").create_table(
+        TableName="orders", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST")
+    scope.client("s3").create_bucket(
+        Bucket="files", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    scope.client("sns").create_topic(Name="news")

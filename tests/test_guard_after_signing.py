@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from guard_helpers import refused
+from guard_helpers import refused, seed_tenant
 
 from scopeguard import ClientFactory
 from scopeguard.testing import moto_factory
@@ -18,14 +18,7 @@ from scopeguard.testing import moto_factory
 @pytest.fixture(scope="module")
 def factory() -> Iterator[ClientFactory]:
     with moto_factory() as factory:
-        acme = factory.tenant("acme")
-        acme.client("dynamodb").create_table(
-            TableName="orders", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST")
-        acme.client("s3").create_bucket(
-            Bucket="files", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
-        acme.client("sns").create_topic(Name="news")
+        seed_tenant(factory.tenant("acme"))
         yield factory
 
 

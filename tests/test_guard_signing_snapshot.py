@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from guard_helpers import refused, tampering
+from guard_helpers import refused, seed_tenant, tampering
 
 from scopeguard import ClientFactory
 from scopeguard._guard import SERVICE_RULES, hooks
@@ -26,16 +26,8 @@ BATCH = [{"PutRequest": {"Item": {"pk": {"S": f"o-{i}"}}}} for i in range(25)]
 @pytest.fixture(scope="module")
 def factory() -> Iterator[ClientFactory]:
     with moto_factory() as factory:
-        acme = factory.tenant("acme")
-        acme.client("dynamodb").create_table(
-            TableName="orders", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST")
-        acme.client("s3").create_bucket(
-            Bucket="files", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
-        factory.tenant("globex").client("s3").create_bucket(
-            Bucket="files", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
-        acme.client("sns").create_topic(Name="news")
+        seed_tenant(factory.tenant("acme"))
+        seed_tenant(factory.tenant("globex"))
         yield factory
 
 
