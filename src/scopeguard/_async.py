@@ -341,13 +341,16 @@ def async_scoped_namespace(base: type) -> dict[str, Any]:
     """Methods of the per-scope subclass of an aiobotocore client class: the sync versions'
     counterparts, awaiting inside the scope so the guard hooks see it."""
     from ._guard import enter, leave, private_arguments
+    from ._guard.hooks import _ACTIVE as active
+    from ._guard.hooks import _Call as Call
 
     from botocore.exceptions import ClientError
 
     from ._scoped_client import note_physical_names
 
     async def _make_api_call(self: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
-        token = enter(self._scopeguard)
+        # enter() inlined: the per-call hot path.
+        token = active.set(Call(self._scopeguard))
         try:
             return await base._make_api_call(  # type: ignore[attr-defined]
                 self, operation_name, api_params)
@@ -355,7 +358,7 @@ def async_scoped_namespace(base: type) -> dict[str, Any]:
             note_physical_names(exc, self, api_params)
             raise
         finally:
-            leave(token)
+            active.reset(token)
 
     def presign_wrapper(original: Any) -> Any:
         @functools.wraps(original)

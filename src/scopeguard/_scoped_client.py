@@ -90,17 +90,19 @@ def note_physical_names(exc: BaseException, client: Any, api_params: dict[str, A
 def _sync_scoped_namespace(base: type) -> dict[str, Any]:
     from botocore.exceptions import ClientError
 
-    from ._guard import enter, leave
+    from ._guard.hooks import _ACTIVE as active
+    from ._guard.hooks import _Call as Call
 
     def _make_api_call(self: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
-        token = enter(self._scopeguard)
+        # enter() and leave() inlined: the per-call hot path.
+        token = active.set(Call(self._scopeguard))
         try:
             return base._make_api_call(self, operation_name, api_params)  # type: ignore[attr-defined]
         except ClientError as exc:
             note_physical_names(exc, self, api_params)
             raise
         finally:
-            leave(token)
+            active.reset(token)
 
     namespace: dict[str, Any] = {"_make_api_call": _make_api_call}
     for name in ("generate_presigned_url", "generate_presigned_post"):

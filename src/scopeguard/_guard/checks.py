@@ -110,6 +110,9 @@ class ScopeGuard:
     on_refusal: Callable[[ScopeViolation], None] = lambda exc: None
     _names: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
     _hosts: dict[str, bool] = field(default_factory=dict, repr=False)
+    # Whole URLs whose host was approved (a JSON-protocol service signs one URL for every
+    # call): a set lookup on the per-request path instead of ``check_host``. Bounded.
+    good_urls: set[str] = field(default_factory=set, repr=False)
     # Tenant or capsule scope. An attribute, not a property: read several times on every call.
     isolated: bool = field(init=False, repr=False)
 
@@ -215,6 +218,8 @@ class ScopeGuard:
         if not verdict:
             raise self.refuse(f"request host {netloc!r} is not the pinned endpoint", "",
                               op=operation)
+        if len(self.good_urls) < 256 and type(url) is str:
+            self.good_urls.add(url)
 
     # -- whole requests ----------------------------------------------------------------------
 
@@ -344,13 +349,19 @@ def _checked(guard: ScopeGuard, rules: ServiceRules, model: OperationModel,
     except ScopeViolation:
         raise
     except Exception as exc:  # noqa: BLE001  (any failure reading input: fail closed)
-        from botocore.validate import validate_parameters
+        raise _unreadable(guard, rules, model, params, exc) from None
 
-        if model.input_shape is not None:
-            validate_parameters(params, model.input_shape)  # raises ParamValidationError
-        raise guard.refuse(f"the parameters cannot be read as {model.name}'s input "
-                           f"({type(exc).__name__})", service=rules.service,
-                           op=model.name) from None
+
+def _unreadable(guard: ScopeGuard, rules: ServiceRules, model: OperationModel,
+                params: dict[str, Any], exc: Exception) -> ScopeViolation:
+    """The verdict on a failure to read the input: botocore's own ``ParamValidationError``
+    (raised here) where the shape is wrong, else a refusal (returned)."""
+    from botocore.validate import validate_parameters
+
+    if model.input_shape is not None:
+        validate_parameters(params, model.input_shape)  # raises ParamValidationError
+    return guard.refuse(f"the parameters cannot be read as {model.name}'s input "
+                        f"({type(exc).__name__})", service=rules.service, op=model.name)
 
 
 def _recheck(guard: ScopeGuard, rules: ServiceRules, model: OperationModel,

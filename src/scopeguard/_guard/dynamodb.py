@@ -217,6 +217,8 @@ _EXPRESSIONS: Final = frozenset({"KeyConditionExpression", "FilterExpression",
 
 
 def _one_dialect(guard: ScopeGuard, params: Mapping[str, Any], member: str = "") -> None:
+    if _LEGACY.isdisjoint(params):  # the usual case, and no set built
+        return
     legacy = _LEGACY.intersection(params)
     expressions = _EXPRESSIONS.intersection(params)
     if legacy and expressions:

@@ -44,8 +44,8 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Final
 
 from .._exceptions import ScopeViolation
-from .checks import ScopeGuard, _checked, _recheck
-from .private import Unreadable, private_copy
+from .checks import ScopeGuard, _recheck, _unreadable
+from .private import Unreadable, builtin_copy, private_copy
 from .rules import Plan, ServiceRules, _mistyped, compile_plan
 from .wire import WireReader, header_items
 
@@ -82,8 +82,8 @@ class _Call:
         # forged or reused.
         self.approved: dict[tuple[object, str], Any] = {}
         # The parameters just approved (the dict botocore goes on with), their stamp, context
-        # and a snapshot of them as approved (``_snapshot``), until the serialiser picks them
-        # up.
+        # and a snapshot of them as approved (their marshal image, or a private copy where
+        # marshal refuses them), until the serialiser picks them up.
         self.pending: tuple[dict[str, Any], tuple[object, str], Mapping[str, Any],
                             Any] | None = None
         # What each request this call signed looked like when the signing hook approved it:
@@ -153,18 +153,13 @@ def _unscoped(operation: str) -> ScopeViolation:
 _WIRE_PROTOCOLS: Final = frozenset({"rest-xml", "rest-json", "query"})
 
 
-def _adopt(guard: ScopeGuard, params: Any, service: str, op: str) -> None:
-    """Replace the contents of the dict botocore goes on with by a private copy of them in
-    exact builtin types (``private``): the checks read it, the serialiser serialises it, and
-    the caller's own objects are never read again."""
-    if type(params) is not dict:
-        raise guard.refuse("the parameters are not a dict", service=service, op=op)
+def _private(guard: ScopeGuard, params: dict[str, Any], service: str, op: str) -> Any:
+    """The parameters copied into exact builtin types (``private``), where marshal cannot copy
+    them: the guard checks and botocore serialises only that copy, never the caller's objects."""
     try:
-        copied = private_copy(params)
+        return builtin_copy(params)
     except Unreadable as exc:
         raise guard.refuse(exc.reason, service=service, op=op) from None
-    dict.clear(params)
-    dict.update(params, copied)
 
 
 def _as_signed(prepared: Any, signed: list[tuple[str, Any, Any, Any]]) -> bool:
@@ -196,12 +191,6 @@ def _as_signed(prepared: Any, signed: list[tuple[str, Any, Any, Any]]) -> bool:
         elif type(data) in (bytes, str) and type(body) is type(data) and body == data:
             return True
     return False
-
-
-def _sent_to(request: Any) -> list[str]:
-    # A JSON-protocol request's operation is its X-Amz-Target header (every copy of it).
-    return [value for name, value in header_items(request.headers)
-            if len(name) == 12 and name.lower() == "x-amz-target"]
 
 
 def _recheck_json(guard: ScopeGuard, rules: ServiceRules, model: OperationModel, request: Any,
@@ -237,21 +226,11 @@ def _wire_view(params: Mapping[str, Any], readable: frozenset[str],
         return private_copy(members)
 
 
-def _snapshot(params: dict[str, Any]) -> Any:
-    """The approved parameters, frozen: their marshal image where they are all builtin
-    containers and scalars (a few hundred nanoseconds in C, a 25-item batch included, and no
-    Python code of anyone's runs while it is taken), else a private copy."""
-    try:
-        return marshal.dumps(params, 2)
-    except ValueError:  # a datetime, Decimal or file object: not marshallable
-        return private_copy(params)
-
-
 class _CheckingSerializer:
     """A shared client's serializer, re-checking approved parameters as it serialises them.
 
     The parameter hook replaced the parameters' contents with a private copy (``private``),
-    checked it and kept its marshal image as approved (``_snapshot``); but later
+    checked it and kept its marshal image as approved; but later
     ``before-parameter-build`` and ``before-endpoint-resolution`` handlers still hold the dict
     botocore goes on with and may change it (botocore itself adds idempotency tokens). So the
     serialiser takes its marshal image again: equal to the approved one, the parameters are
@@ -362,34 +341,62 @@ def install_hooks(client: Any, rules: ServiceRules | None,
 
     def check_params(params: dict[str, Any], model: OperationModel, context: dict[str, Any],
                      **_: Any) -> None:
+        # The per-call hot path, one frame: inside botocore's pipeline every extra Python frame
+        # costs several times what it does in a tight loop. It replaces the contents of the
+        # dict botocore goes on with by a private copy in exact builtin types (``private``), so
+        # no object of the caller's is read again; checks that copy; and keeps its marshal
+        # image as approved for the serialiser (a few hundred nanoseconds in C, a 25-item batch
+        # included, and no Python code of anyone's runs while it is taken).
         call = _ACTIVE.get()
         if call is None:
             exc = _unscoped(model.name)
             on_refusal(exc)
             raise exc
         guard = call.guard
+        op = model.name
         try:
             if rules is None:
                 if guard.isolated:
                     raise guard.refuse(
                         f"service {service_id!r} is not covered in {guard.scope.kind} scope",
-                        service=service_id, op=model.name,
+                        service=service_id, op=op,
                     )
             else:
                 if prepare is not None:
                     prepare(params, model)
-                _adopt(guard, params, service_id, model.name)
-                _checked(guard, rules, model, params, plan_for(model), context)
+                if type(params) is not dict:
+                    raise guard.refuse("the parameters are not a dict", service=service_id, op=op)
+                try:
+                    copied = marshal.loads(marshal.dumps(params, 2))
+                except ValueError:  # a file object, datetime or subclass: the slower copy
+                    copied = _private(guard, params, service_id, op)
+                dict.clear(params)
+                dict.update(params, copied)
+                plan = plans.get(op)
+                if plan is None:
+                    plan = plan_for(model)
+                try:
+                    guard.check(rules, model, params, plan, context)
+                except ScopeViolation:
+                    raise
+                except Exception as exc:  # noqa: BLE001  (any failure reading input: fail closed)
+                    raise _unreadable(guard, rules, model, params, exc) from None
         except ScopeViolation as exc:
             guard.on_refusal(exc)
             raise
-        stamp = (object(), model.name)
-        # For the REST and query protocols: the members the signing hook will read back, as
-        # approved (see check_sign).
-        call.approved[stamp] = None if wire is None else _wire_view(
-            params, wire.readable(model), unread)
-        if recheck_body:
-            call.pending = (params, stamp, context, _snapshot(params))
+        stamp = (object(), op)
+        if wire is not None:
+            # For the REST and query protocols: the members the signing hook will read back,
+            # as approved (see check_sign).
+            call.approved[stamp] = _wire_view(params, wire.readable(model), unread)
+        else:
+            call.approved[stamp] = None
+            if recheck_body:
+                try:
+                    snapshot: Any = marshal.dumps(params, 2)
+                except ValueError:  # a datetime or Decimal: not marshallable
+                    snapshot = builtin_copy(params)
+                call.pending = (params, stamp, context, snapshot)
         context[_APPROVAL] = stamp
 
     def check_types(params: Any, model: OperationModel, **_: Any) -> None:
@@ -418,8 +425,18 @@ def install_hooks(client: Any, rules: ServiceRules | None,
         # before the bytes leave. The request must still be one the signing hook approved in
         # this call: a handler that ran after signing and rewrote the URL or body is refused.
         call = _ACTIVE.get()
-        if call is not None and _as_signed(request, call.signed):
-            return
+        if call is not None:
+            signed = call.signed
+            if signed:
+                # The usual case first: the request just signed, a body of bytes sent as the
+                # very object approved, no query parameters still to encode.
+                url, params, data, _ = signed[-1]
+                sent_url = request.url
+                if params is None and type(sent_url) is str and sent_url == url \
+                        and request.body is data and data is not None:
+                    return
+            if _as_signed(request, signed):
+                return
         exc = (_unscoped("send") if call is None else call.guard.refuse(
             "the request was changed after it was checked and signed (a request-created "
             "handler that runs after signing?)", service=service_id))
@@ -439,17 +456,25 @@ def install_hooks(client: Any, rules: ServiceRules | None,
             exc = _unscoped(operation_name)
             on_refusal(exc)
             raise exc
+        guard = call.guard
+        url = request.url
         try:
-            call.guard.check_host(request.url, operation_name)
+            if type(url) is not str or url not in guard.good_urls:
+                guard.check_host(url, operation_name)
             if recheck_body:
                 # The checks below read the body as operation_name's parameters: the service
-                # must run that operation, or a body approved for GetItem could be a Scan.
+                # must run that operation, or a body approved for GetItem could be a Scan. One
+                # X-Amz-Target header (in any letter case), an exact str naming it.
                 target = targets.get(operation_name)
                 if target is None:
                     target = targets[operation_name] = f"{target_prefix}.{operation_name}"
-                if _sent_to(request) != [target]:
-                    raise call.guard.refuse(f"the request's X-Amz-Target is not {target}",
-                                            service=service_id, op=operation_name)
+                named = 0
+                for name, value in header_items(request.headers):
+                    if len(name) == 12 and name.lower() == "x-amz-target":
+                        named += 1 if type(value) is str and value == target else 2
+                if named != 1:
+                    raise guard.refuse(f"the request's X-Amz-Target is not {target}",
+                                       service=service_id, op=operation_name)
                 serialised = call.approved[stamp]
                 # The body the serialiser produced from re-checked parameters of this very
                 # operation, untouched since: nothing to parse.
@@ -457,13 +482,13 @@ def install_hooks(client: Any, rules: ServiceRules | None,
                         or stamp[1] != operation_name:
                     assert rules is not None
                     model = service_model.operation_model(operation_name)
-                    _recheck_json(call.guard, rules, model, request, plan_for(model))
+                    _recheck_json(guard, rules, model, request, plan_for(model))
             elif wire is not None:
                 assert rules is not None
                 # Read as the operation that was approved: a presigned POST is approved as
                 # CreateBucket, whose bucket-only URL it is, and signed as PutObject.
                 model = service_model.operation_model(stamp[1])
-                sent = wire.read(call.guard, model, request, operation_name)
+                sent = wire.read(guard, model, request, operation_name)
                 # What the service will read is, member for member, what the parameter check
                 # approved, plus members no check reads (exact builtin types on both sides, so
                 # == runs no one else's code): nothing to check again. Anything else (a member
@@ -471,12 +496,13 @@ def install_hooks(client: Any, rules: ServiceRules | None,
                 # checked again in full.
                 if {key: value for key, value in sent.items() if key not in unread} \
                         != call.approved[stamp]:
-                    _recheck(call.guard, rules, model, sent, plan_for(model), request.context)
+                    _recheck(guard, rules, model, sent, plan_for(model), request.context)
         except ScopeViolation as exc:
-            call.guard.on_refusal(exc)
+            guard.on_refusal(exc)
             raise
         data = request.data
-        call.signed.append((request.url, dict(request.params) if request.params else None,
+        params = request.params
+        call.signed.append((url, dict(params) if params else None,
                             dict(data) if type(data) is dict else data, request))
 
     def filter_listing(parsed: Any, model: OperationModel, **_: Any) -> None:

@@ -26,7 +26,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Final
 
-__all__ = ["Unreadable", "private_copy"]
+__all__ = ["Unreadable", "builtin_copy", "private_copy"]
 
 _EXACT_LEAVES: Final = frozenset({str, int, float, bool, type(None), bytes, Decimal, datetime, date})
 # File objects of the standard library, exact types: bodies, left as they are (botocore's S3
@@ -55,7 +55,11 @@ def private_copy(value: Any) -> Any:
         # nested" (refused below) instead of copied.
         return marshal.loads(marshal.dumps(value, 2))
     except ValueError:
-        pass
+        return builtin_copy(value)
+
+
+def builtin_copy(value: Any) -> Any:
+    """``private_copy`` without marshal: for a value marshal has just refused."""
     try:
         return _copy(value)
     except RuntimeError as exc:  # RecursionError included
