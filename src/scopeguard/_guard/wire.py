@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import unquote
 
@@ -68,6 +68,25 @@ class _Layout:
     foreign_query: frozenset[str]  # sub-resource keys of other operations
     foreign_headers: frozenset[str]  # resource headers of other operations
     readable: frozenset[str]  # the members a request of this layout carries (``readable``)
+    # What each header name, spelt as sent, is to this layout (``_header_kind``); filled as
+    # requests are read, so most headers cost one lookup. Exact ``str`` names only.
+    header_kinds: dict[str, object] = field(default_factory=dict, compare=False)
+
+
+_FOREIGN: Final = object()
+_HOST: Final = object()
+
+
+def _header_kind(layout: _Layout, name: Any) -> object:
+    """What a header is to an operation: the member it carries, ``_FOREIGN`` (a resource
+    header of another operation), ``_HOST``, or None (not read)."""
+    low = str.lower(name) if isinstance(name, str) else name
+    member = layout.headers.get(low)
+    if member is not None:
+        return member
+    if low in layout.foreign_headers:
+        return _FOREIGN
+    return _HOST if low == "host" else None
 
 
 def _decode(guard: ScopeGuard, text: str, what: str) -> str:
@@ -257,20 +276,28 @@ class WireReader:
         elif layout.static_query:
             raise guard.refuse(f"the request lacks {operation.name}'s sub-resource "
                                f"{sorted(layout.static_query)[0]!r}")
+        kinds = layout.header_kinds
         for name, value in header_items(request.headers):
-            low = name.lower()
-            header_member = layout.headers.get(low)
-            if header_member is not None:
-                if header_member in params:
-                    raise guard.refuse(f"header {name!r} is given twice", header_member)
-                params[header_member] = value
-            elif low in layout.foreign_headers:
+            kind = kinds.get(name, _MISSING) if type(name) is str else _MISSING
+            if kind is _MISSING:
+                kind = _header_kind(layout, name)
+                if type(name) is str and len(kinds) < 256:
+                    kinds[name] = kind
+            if kind is None:
+                continue
+            if kind is _FOREIGN:
                 raise guard.refuse(f"header {name!r} belongs to another operation than "
                                    f"{operation.name}")
-            elif low == "host" and value != netloc:
-                # Sent and signed as is, it would route the request (S3: to another bucket)
-                # whatever the URL says; botocore derives the host from the URL.
-                raise guard.refuse(f"the Host header {value!r} is not the URL's host")
+            if kind is _HOST:
+                if value != netloc:
+                    # Sent and signed as is, it would route the request (S3: to another
+                    # bucket) whatever the URL says; botocore derives the host from the URL.
+                    raise guard.refuse(f"the Host header {value!r} is not the URL's host")
+                continue
+            assert isinstance(kind, str)
+            if kind in params:
+                raise guard.refuse(f"header {name!r} is given twice", kind)
+            params[kind] = value
         if host_label is not None and layout.host_label is not None:
             if params.setdefault(layout.host_label, host_label) != host_label:
                 raise guard.refuse("the host and the headers name different routes",
