@@ -103,9 +103,13 @@ OPERATIONS: dict[str, tuple[str, str, bytes, str, dict[str, Any], dict[str, Any]
     "PutItem": ("dynamodb", "put_item", b"{}", JSON,
                 {"TableName": "orders", "Item": {"pk": {"S": "o-1"}, "v": {"N": "1"}}},
                 {"TableName": "t-acme-orders", "Item": {"pk": {"S": "o-1"}, "v": {"N": "1"}}}),
+    # The raw call sends the request the scoped one sends: the guard adds ExpectedBucketOwner
+    # to every S3 request naming a bucket, and one more header costs botocore itself about 4%
+    # of a PutObject (its e-mail header machinery and the signer), which is not the guard's work.
     "PutObject": ("s3", "put_object", b"", "application/xml",
                   {"Bucket": "uploads", "Key": "a/b.txt", "Body": b"hello"},
-                  {"Bucket": "t-acme-uploads", "Key": "a/b.txt", "Body": b"hello"}),
+                  {"Bucket": "t-acme-uploads", "Key": "a/b.txt", "Body": b"hello",
+                   "ExpectedBucketOwner": "123456789012"}),
     "SendMessage": ("sqs", "send_message",
                     b'{"MessageId": "1", "MD5OfMessageBody": "5d41402abc4b2a76b9719d911017c592"}',
                     JSON, {"QueueUrl": QUEUE, "MessageBody": "hello"},

@@ -336,6 +336,10 @@ def install_hooks(client: Any, rules: ServiceRules | None,
                           rules.addressing)
     unread = rules.unread if rules is not None else frozenset()
 
+    # Operations whose parameters marshal refused: copied by ``builtin_copy`` directly.
+    by_builtin_copy: set[str] = set()
+    # botocore's own cache of operation models builds a key on every lookup.
+    models: dict[str, OperationModel] = {}
     target_prefix = service_model.metadata.get("targetPrefix", "")
     targets: dict[str, str] = {}
 
@@ -373,10 +377,16 @@ def install_hooks(client: Any, rules: ServiceRules | None,
                     prepare(params, model)
                 if type(params) is not dict:
                     raise guard.refuse("the parameters are not a dict", service=service_id, op=op)
-                try:
-                    copied = marshal.loads(marshal.dumps(params, 2))
-                except ValueError:  # a file object, datetime or subclass: the slower copy
+                if op in by_builtin_copy:
                     copied = _private(guard, params, service_id, op)
+                else:
+                    try:
+                        copied = marshal.loads(marshal.dumps(params, 2))
+                    except ValueError:  # a file object, datetime or subclass: the other copy
+                        copied = _private(guard, params, service_id, op)
+                        # An S3 body is always a file object by now (botocore's own handler
+                        # wraps bytes): no marshal attempt, and no exception, for such calls.
+                        by_builtin_copy.add(op)
                 dict.clear(params)
                 dict.update(params, copied)
                 plan = plans.get(op)
@@ -494,7 +504,9 @@ def install_hooks(client: Any, rules: ServiceRules | None,
                 assert rules is not None
                 # Read as the operation that was approved: a presigned POST is approved as
                 # CreateBucket, whose bucket-only URL it is, and signed as PutObject.
-                model = service_model.operation_model(stamp[1])
+                model = models.get(stamp[1])
+                if model is None:
+                    model = models[stamp[1]] = service_model.operation_model(stamp[1])
                 sent = wire.read(guard, model, request, operation_name)
                 # What the service will read is, member for member, what the parameter check
                 # approved, plus members no check reads (exact builtin types on both sides, so
