@@ -3,8 +3,9 @@
 The signing hook remembers approved URLs, classifies each header spelling once, and reads the
 X-Amz-Target header without parsing; the parameter hook copies S3 calls without trying marshal
 once it has refused them. None of these may let a ``str`` subclass (whose ``__eq__``,
-``__hash__`` or ``lower`` lie) or a changed host through: each case below is refused with
-nothing sent."""
+``__hash__``, ``split`` or ``lower`` lie) or a changed host through: a URL, a header name, or
+the value of a header the guard reads must be an exact ``str`` when the request is signed.
+Each case below is refused with nothing sent."""
 
 from __future__ import annotations
 
@@ -75,7 +76,7 @@ def test_a_remembered_url_does_not_admit_another_host(factory: ClientFactory) ->
                 Key={"pk": {"S": "o-1"}})
 
 
-def test_a_url_subclass_equal_to_a_remembered_one_is_read_as_what_it_holds(
+def test_a_url_subclass_equal_to_a_remembered_one_is_refused(
     factory: ClientFactory,
 ) -> None:
     db = factory.tenant("acme").client("dynamodb")
@@ -98,11 +99,11 @@ def test_a_url_subclass_equal_to_a_remembered_one_is_read_as_what_it_holds(
         request.url = Disguised("https://collector.example.com/")
 
     with tampering(db, "before-sign.dynamodb", elsewhere):
-        refused(db, "get_item", "is not the pinned endpoint", TableName="orders",
+        refused(db, "get_item", "URL is not an exact string", TableName="orders",
                 Key={"pk": {"S": "o-1"}})
 
 
-def test_a_header_name_whose_lower_lies_is_classified_as_what_it_holds(
+def test_a_header_name_whose_lower_lies_is_refused(
     factory: ClientFactory,
 ) -> None:
     s3 = factory.tenant("acme").client("s3")
@@ -119,7 +120,7 @@ def test_a_header_name_whose_lower_lies_is_classified_as_what_it_holds(
         request.headers[Innocent("X-Amz-Copy-Source")] = "t-globex-files/secret.txt"
 
     with tampering(s3, "before-sign.s3", copy_from_globex):
-        refused(s3, "put_object", "belongs to another operation", Bucket="files",
+        refused(s3, "put_object", "is not an exact string", Bucket="files",
                 Key="b.txt", Body=b"x")
 
 
@@ -154,3 +155,32 @@ def test_the_shortcuts_leave_ordinary_calls_alone(factory: ClientFactory) -> Non
     assert (db_sent.total, s3_sent.total, sns_sent.total) == (3, 3, 3)
     assert db.get_item(TableName="orders", Key={"pk": {"S": "h-2"}})["Item"]
     assert s3.get_object(Bucket="files", Key="h-2.txt")["Body"].read() == b"x"
+
+
+def test_a_header_value_that_only_claims_to_be_the_approved_one_is_refused(
+    factory: ClientFactory,
+) -> None:
+    s3 = factory.tenant("acme").client("s3")
+    s3.put_object(Bucket="files", Key="a.txt", Body=b"x")
+
+    def from_globex(request: Any, **_: Any) -> None:
+        # Compared with the approved member it claims equality; sent, it copies globex's object.
+        request.headers.replace_header("x-amz-copy-source",
+                                       _Agreeable("t-globex-files/a.txt"))
+
+    with tampering(s3, "before-sign.s3", from_globex):
+        refused(s3, "copy_object", "not an exact string", Bucket="files", Key="b.txt",
+                CopySource={"Bucket": "files", "Key": "a.txt"})
+
+
+def test_a_url_that_is_not_an_exact_str_is_refused_at_signing(factory: ClientFactory) -> None:
+    s3 = factory.tenant("acme").client("s3")
+
+    class Url(str):
+        pass
+
+    def wrap(request: Any, **_: Any) -> None:
+        request.url = Url(request.url)
+
+    with tampering(s3, "before-sign.s3", wrap):
+        refused(s3, "get_object", "not an exact string", Bucket="files", Key="a.txt")

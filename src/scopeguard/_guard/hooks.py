@@ -476,7 +476,12 @@ def install_hooks(client: Any, rules: ServiceRules | None,
         guard = call.guard
         url = request.url
         try:
-            if type(url) is not str or url not in guard.good_urls:
+            if type(url) is not str:
+                # Every check below reads the URL through str's methods, which a subclass
+                # may override; and a presigned URL is made of whatever it holds.
+                raise guard.refuse("the request URL is not an exact string",
+                                   service=service_id, op=operation_name)
+            if url not in guard.good_urls:
                 guard.check_host(url, operation_name)
             if recheck_body:
                 # The checks below read the body as operation_name's parameters: the service

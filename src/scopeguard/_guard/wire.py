@@ -77,10 +77,10 @@ _FOREIGN: Final = object()
 _HOST: Final = object()
 
 
-def _header_kind(layout: _Layout, name: Any) -> object:
+def _header_kind(layout: _Layout, name: str) -> object:
     """What a header is to an operation: the member it carries, ``_FOREIGN`` (a resource
     header of another operation), ``_HOST``, or None (not read)."""
-    low = str.lower(name) if isinstance(name, str) else name
+    low = str.lower(name)
     member = layout.headers.get(low)
     if member is not None:
         return member
@@ -278,13 +278,19 @@ class WireReader:
                                f"{sorted(layout.static_query)[0]!r}")
         kinds = layout.header_kinds
         for name, value in header_items(request.headers):
-            kind = kinds.get(name, _MISSING) if type(name) is str else _MISSING
+            if type(name) is not str:
+                # A bytes or str-subclass name is sent as what it holds, whatever it says.
+                raise guard.refuse(f"header name {name!r} is not an exact string")
+            kind = kinds.get(name, _MISSING)
             if kind is _MISSING:
                 kind = _header_kind(layout, name)
-                if type(name) is str and len(kinds) < 256:
+                if len(kinds) < 256:
                     kinds[name] = kind
             if kind is None:
                 continue
+            if type(value) is not str:
+                # Compared with what was approved, a subclass could claim to be it.
+                raise guard.refuse(f"header {name!r} is not an exact string")
             if kind is _FOREIGN:
                 raise guard.refuse(f"header {name!r} belongs to another operation than "
                                    f"{operation.name}")
