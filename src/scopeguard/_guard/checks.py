@@ -110,9 +110,6 @@ class ScopeGuard:
     on_refusal: Callable[[ScopeViolation], None] = lambda exc: None
     _names: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
     _hosts: dict[str, bool] = field(default_factory=dict, repr=False)
-    # Whole URLs whose host was approved (a JSON-protocol service signs one URL for every
-    # call): a set lookup on the per-request path instead of ``check_host``. Bounded.
-    good_urls: set[str] = field(default_factory=set, repr=False)
     # Tenant or capsule scope. An attribute, not a property: read several times on every call.
     isolated: bool = field(init=False, repr=False)
 
@@ -221,8 +218,6 @@ class ScopeGuard:
         if not verdict:
             raise self.refuse(f"request host {netloc!r} is not the pinned endpoint", "",
                               op=operation)
-        if len(self.good_urls) < 256 and type(url) is str:
-            self.good_urls.add(url)
 
     # -- whole requests ----------------------------------------------------------------------
 

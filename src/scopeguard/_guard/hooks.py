@@ -338,6 +338,8 @@ def install_hooks(client: Any, rules: ServiceRules | None,
 
     # Operations whose parameters marshal refused: copied by ``builtin_copy`` directly.
     by_builtin_copy: set[str] = set()
+    # Endpoint URLs whose host check passed, with the pinned host it was checked against.
+    endpoint_urls: set[tuple[str | None, str]] = set()
     # botocore's own cache of operation models builds a key on every lookup.
     models: dict[str, OperationModel] = {}
     target_prefix = service_model.metadata.get("targetPrefix", "")
@@ -481,8 +483,14 @@ def install_hooks(client: Any, rules: ServiceRules | None,
                 # may override; and a presigned URL is made of whatever it holds.
                 raise guard.refuse("the request URL is not an exact string",
                                    service=service_id, op=operation_name)
-            if url not in guard.good_urls:
+            approved_url = (guard.pinned_host, url)
+            if approved_url not in endpoint_urls:
                 guard.check_host(url, operation_name)
+                # A JSON or query service signs one URL, its endpoint's root, for every call:
+                # remembered (per pinned host: the verdict depends on nothing else). Object
+                # URLs (S3 keys, Lambda paths) are not, or the set would fill with them.
+                if len(endpoint_urls) < 16 and url.endswith("/") and url.count("/") == 3:
+                    endpoint_urls.add(approved_url)
             if recheck_body:
                 # The checks below read the body as operation_name's parameters: the service
                 # must run that operation, or a body approved for GetItem could be a Scan. One
