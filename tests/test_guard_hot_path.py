@@ -1,11 +1,11 @@
 """The shortcuts on the guard's per-call path decide on exact builtin values only.
 
 The signing hook remembers approved endpoint URLs, classifies each header spelling once, and
-reads the X-Amz-Target header without parsing; the parameter hook copies S3 calls without trying marshal
-once it has refused them. None of these may let a ``str`` subclass (whose ``__eq__``,
-``__hash__``, ``split`` or ``lower`` lie) or a changed host through: a URL, a header name, or
-the value of a header the guard reads must be an exact ``str`` when the request is signed.
-Each case below is refused with nothing sent."""
+reads the X-Amz-Target header without parsing; the parameter hook copies S3 calls without
+trying marshal once it has refused them. None of these may let a ``str`` subclass (whose
+``__eq__``, ``__hash__``, ``split`` or ``lower`` lie) or a changed host through: a URL, a
+header name, or the value of a header the guard reads must be an exact ``str`` when the request
+is signed. Each case below is refused with nothing sent."""
 
 from __future__ import annotations
 
