@@ -184,3 +184,34 @@ def test_a_url_that_is_not_an_exact_str_is_refused_at_signing(factory: ClientFac
 
     with tampering(s3, "before-sign.s3", wrap):
         refused(s3, "get_object", "not an exact string", Bucket="files", Key="a.txt")
+
+
+def test_only_file_bodies_send_an_operation_to_the_slower_copy(
+    factory: ClientFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scopeguard._guard import hooks
+
+    copies: list[str] = []
+    builtin = hooks.builtin_copy
+
+    def counting(value: Any) -> Any:
+        copies.append("builtin")
+        return builtin(value)
+
+    monkeypatch.setattr(hooks, "builtin_copy", counting)
+    db = factory.tenant("acme").client("dynamodb")
+
+    class Id(str):
+        pass
+
+    # A str subclass makes marshal refuse one call; the next call is copied by marshal again.
+    db.put_item(TableName="orders", Item={"pk": {"S": Id("o-sub")}})
+    db.put_item(TableName="orders", Item={"pk": {"S": "o-plain"}})
+    assert copies == ["builtin"]
+    assert db.get_item(TableName="orders", Key={"pk": {"S": "o-sub"}})["Item"]
+    # An S3 body is a file object by the time the guard copies it: every call takes that copy.
+    s3 = factory.tenant("acme").client("s3")
+    copies.clear()
+    for key in ("f-1.txt", "f-2.txt"):
+        s3.put_object(Bucket="files", Key=key, Body=b"x")
+    assert copies == ["builtin", "builtin"]

@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from .._exceptions import ScopeViolation
 from .checks import ScopeGuard, _recheck, _unreadable
-from .private import Unreadable, builtin_copy, private_copy
+from .private import FILE_TYPES, Unreadable, builtin_copy, private_copy
 from .rules import Plan, ServiceRules, _mistyped, compile_plan
 from .wire import WireReader, header_items
 
@@ -388,7 +388,10 @@ def install_hooks(client: Any, rules: ServiceRules | None,
                         copied = _private(guard, params, service_id, op)
                         # An S3 body is always a file object by now (botocore's own handler
                         # wraps bytes): no marshal attempt, and no exception, for such calls.
-                        by_builtin_copy.add(op)
+                        # Not for other causes: one call with a str subclass in it must not
+                        # send every later batch of the operation down the slower copy.
+                        if any(type(value) in FILE_TYPES for value in copied.values()):
+                            by_builtin_copy.add(op)
                 dict.clear(params)
                 dict.update(params, copied)
                 plan = plans.get(op)

@@ -26,12 +26,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Final
 
-__all__ = ["Unreadable", "builtin_copy", "private_copy"]
+__all__ = ["FILE_TYPES", "Unreadable", "builtin_copy", "private_copy"]
 
 _EXACT_LEAVES: Final = frozenset({str, int, float, bool, type(None), bytes, Decimal, datetime, date})
 # File objects of the standard library, exact types: bodies, left as they are (botocore's S3
 # handlers turn every bytes Body into a BytesIO before the guard sees it).
-_FILES: Final = frozenset({io.BytesIO, io.BufferedReader, io.BufferedRandom, io.FileIO,
+FILE_TYPES: Final = frozenset({io.BytesIO, io.BufferedReader, io.BufferedRandom, io.FileIO,
                            io.TextIOWrapper})
 
 
@@ -76,7 +76,7 @@ def _copy(value: Any) -> Any:
                 for k, v in value.items()}
     if kind is list or kind is tuple:
         return [v if type(v) is str else _copy(v) for v in value]
-    if kind in _EXACT_LEAVES or kind in _FILES:
+    if kind in _EXACT_LEAVES or kind in FILE_TYPES:
         return value
     return _convert(value, kind)
 
