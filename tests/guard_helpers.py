@@ -16,6 +16,30 @@ ACCOUNT = "123456789012"  # moto's default account
 _ids = itertools.count()
 
 
+class EqualToAnything(str):
+    """A ``str`` that compares equal to anything (and hashes as what it holds): a value a
+    hostile handler puts in a request to pass for the approved one."""
+
+    def __eq__(self, other: object) -> bool:
+        return True
+
+    def __ne__(self, other: object) -> bool:
+        return False
+
+    __hash__ = str.__hash__
+
+
+@contextmanager
+def seeded_factory(*tenants: str) -> Iterator[Any]:
+    """A ``moto_factory`` whose tenants each have ``seed_tenant``'s table, bucket and topic."""
+    from scopeguard.testing import moto_factory
+
+    with moto_factory() as factory:
+        for tenant in tenants:
+            seed_tenant(factory.tenant(tenant))
+        yield factory
+
+
 def guard_for(tenant: str) -> ScopeGuard:
     """A tenant's guard under the default naming policy, in ``ACCOUNT``, with no pinned host:
     for property tests that call the service tables' kinds directly."""

@@ -9,16 +9,14 @@ from typing import Any
 
 import pytest
 
-from guard_helpers import refused, seed_tenant
+from guard_helpers import EqualToAnything, refused, seeded_factory
 
 from scopeguard import ClientFactory
-from scopeguard.testing import moto_factory
 
 
 @pytest.fixture(scope="module")
 def factory() -> Iterator[ClientFactory]:
-    with moto_factory() as factory:
-        seed_tenant(factory.tenant("acme"))
+    with seeded_factory("acme") as factory:
         yield factory
 
 
@@ -105,25 +103,13 @@ def test_untouched_requests_are_sent(factory: ClientFactory) -> None:
     acme.client("s3").put_object(Bucket="files", Key="a.txt", Body=b"x")
 
 
-class _Equal(str):
-    """Compares equal to anything: a URL that claims to be the approved one."""
-
-    def __eq__(self, other: object) -> bool:
-        return True
-
-    def __ne__(self, other: object) -> bool:
-        return False
-
-    __hash__ = str.__hash__
-
-
 def test_a_url_that_only_claims_to_be_the_approved_one_is_refused(
     factory: ClientFactory,
 ) -> None:
     s3 = factory.tenant("acme").client("s3")
 
     def retarget(request: Any) -> None:
-        request.url = _Equal(request.url.replace("t-acme-files", "t-globex-files"))
+        request.url = EqualToAnything(request.url.replace("t-acme-files", "t-globex-files"))
 
     signed, undo = _after_signing(s3, "GetObject", "register", retarget)
     try:

@@ -14,30 +14,16 @@ from typing import Any
 
 import pytest
 
-from guard_helpers import refused, seed_tenant, tampering
+from guard_helpers import EqualToAnything, refused, seeded_factory, tampering
 
 from scopeguard import ClientFactory
-from scopeguard.testing import count_requests, moto_factory
+from scopeguard.testing import count_requests
 
 
 @pytest.fixture(scope="module")
 def factory() -> Iterator[ClientFactory]:
-    with moto_factory() as factory:
-        seed_tenant(factory.tenant("acme"))
-        seed_tenant(factory.tenant("globex"))
+    with seeded_factory("acme", "globex") as factory:
         yield factory
-
-
-class _Agreeable(str):
-    """Equal to anything, hashed like the string it is compared with most often."""
-
-    def __eq__(self, other: object) -> bool:
-        return True
-
-    def __ne__(self, other: object) -> bool:
-        return False
-
-    __hash__ = str.__hash__
 
 
 def test_an_x_amz_target_that_only_claims_to_be_the_approved_one_is_refused(
@@ -46,7 +32,7 @@ def test_an_x_amz_target_that_only_claims_to_be_the_approved_one_is_refused(
     db = factory.tenant("acme").client("dynamodb")
 
     def to_scan(request: Any, **_: Any) -> None:
-        request.headers.replace_header("X-Amz-Target", _Agreeable("DynamoDB_20120810.Scan"))
+        request.headers.replace_header("X-Amz-Target", EqualToAnything("DynamoDB_20120810.Scan"))
 
     with tampering(db, "before-sign.dynamodb", to_scan):
         refused(db, "get_item", "X-Amz-Target is not DynamoDB_20120810.GetItem",
@@ -166,7 +152,7 @@ def test_a_header_value_that_only_claims_to_be_the_approved_one_is_refused(
     def from_globex(request: Any, **_: Any) -> None:
         # Compared with the approved member it claims equality; sent, it copies globex's object.
         request.headers.replace_header("x-amz-copy-source",
-                                       _Agreeable("t-globex-files/a.txt"))
+                                       EqualToAnything("t-globex-files/a.txt"))
 
     with tampering(s3, "before-sign.s3", from_globex):
         refused(s3, "copy_object", "not an exact string", Bucket="files", Key="b.txt",

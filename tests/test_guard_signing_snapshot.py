@@ -13,11 +13,10 @@ from typing import Any
 
 import pytest
 
-from guard_helpers import refused, seed_tenant, tampering
+from guard_helpers import refused, seeded_factory, tampering
 
 from scopeguard import ClientFactory
 from scopeguard._guard import SERVICE_RULES, hooks
-from scopeguard.testing import moto_factory
 
 ACCOUNT = "123456789012"
 BATCH = [{"PutRequest": {"Item": {"pk": {"S": f"o-{i}"}}}} for i in range(25)]
@@ -25,9 +24,7 @@ BATCH = [{"PutRequest": {"Item": {"pk": {"S": f"o-{i}"}}}} for i in range(25)]
 
 @pytest.fixture(scope="module")
 def factory() -> Iterator[ClientFactory]:
-    with moto_factory() as factory:
-        seed_tenant(factory.tenant("acme"))
-        seed_tenant(factory.tenant("globex"))
+    with seeded_factory("acme", "globex") as factory:
         yield factory
 
 

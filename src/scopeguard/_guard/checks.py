@@ -200,10 +200,8 @@ class ScopeGuard:
 
     def check_host(self, url: str, operation: str) -> None:
         # The netloc is the third "/"-separated field of an absolute URL; cheaper than urlsplit
-        # on the per-request path, and the verdict per host is cached (hosts are few). Read as
-        # the exact str it holds: a subclass's own split() could name another host.
-        if type(url) is not str:
-            url = str.__str__(url) if isinstance(url, str) else ""
+        # on the per-request path, and the verdict per host is cached (hosts are few). The
+        # signing hook has already refused a URL that is not an exact str.
         netloc = url.split("/", 3)[2] if url.count("/") >= 2 else ""
         verdict = self._hosts.get(netloc)
         if verdict is None:
