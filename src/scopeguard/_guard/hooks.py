@@ -452,7 +452,7 @@ def install_hooks(client: Any, rules: ServiceRules | None,
             if signed:
                 # The usual case first: the request just signed, a body of bytes sent as the
                 # very object approved, no query parameters still to encode.
-                url, params, data, _ = signed[-1]
+                url, params, data, _request = signed[-1]
                 sent_url = request.url
                 if params is None and type(sent_url) is str and sent_url == url \
                         and request.body is data and data is not None:
