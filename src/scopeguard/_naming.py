@@ -336,9 +336,11 @@ class NamingPolicy:
                        + re.escape(self.key_delimiter) + ".*")
             if self._kinds() == ("tenant",):
                 continue
+            # A prefix template owns every key it starts; a whole-key template only itself.
+            rest = ".*" if tpl.tail else ""
             check_disjoint(f"key templates for {resource!r}", [
                 (f"tenant key template {tpl.text!r}",
-                 tpl.regex(id_regex(self.tenant_ids, self.max_tenant_id)) + ".*"),
+                 tpl.regex(id_regex(self.tenant_ids, self.max_tenant_id)) + rest),
                 ("the capsule key prefix", capsule),
             ])
 
