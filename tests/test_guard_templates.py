@@ -155,3 +155,31 @@ def test_a_partition_key_that_is_the_tenant_id_must_equal_it(
                 KeyConditionExpression="#pk = :t", ExpressionAttributeNames={"#pk": attribute},
                 ExpressionAttributeValues={":t": {"S": own[:-1]}})
         refused(acme, "scan", "reads every tenant's items", TableName=table)
+
+
+def test_a_whole_key_partition_through_the_resource_api() -> None:
+    from boto3.dynamodb.conditions import Key
+
+    from scopeguard import ScopeViolation
+    from scopeguard.testing import count_requests
+
+    with moto_factory(naming=WHOLE_KEYS) as factory:
+        factory.platform().client("dynamodb").create_table(
+            TableName="TenantUsers", BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": "tenantId", "KeyType": "HASH"},
+                       {"AttributeName": "userName", "KeyType": "RANGE"}],
+            AttributeDefinitions=[{"AttributeName": "tenantId", "AttributeType": "S"},
+                                  {"AttributeName": "userName", "AttributeType": "S"}])
+        users = factory.tenant(ACME).resource("dynamodb").Table("TenantUsers")
+        users.put_item(Item={"tenantId": ACME, "userName": "alice"})
+        found = users.query(KeyConditionExpression=Key("tenantId").eq(ACME)
+                            & Key("userName").eq("alice"))
+        assert [item["userName"] for item in found["Items"]] == ["alice"]
+        with count_requests(users.meta.client) as sent:
+            with pytest.raises(ScopeViolation, match=f"belongs to tenant:{GLOBEX}"):
+                with users.batch_writer() as batch:
+                    batch.put_item(Item={"tenantId": ACME, "userName": "bob"})
+                    batch.put_item(Item={"tenantId": GLOBEX, "userName": "bob"})
+            with pytest.raises(ScopeViolation, match="is not equal to"):
+                users.query(KeyConditionExpression=Key("tenantId").eq(ACME + "-1"))
+        assert sent.total == 0
