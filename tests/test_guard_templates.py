@@ -111,3 +111,75 @@ def test_tenant_ids_outside_the_configured_spellings_are_refused(factory: Client
         factory.tenant(ACME.replace("-", ""))
     with pytest.raises(InvalidScope, match="lower case"):
         factory.tenant(ACME.upper())
+
+
+# A tenants table and a single-table metering layout: the partition key is the tenant ID itself
+# (``tenantId``) or a fixed word and the ID (``TENANT#<tenantId>``), one partition per tenant.
+WHOLE_KEYS = NamingPolicy(
+    tenant_ids=frozenset({"uuid"}),
+    capsules=frozenset(),
+    pooled_tables={"TenantUsers": PooledTable("tenantId"), "Metering": PooledTable("data_type")},
+    key_templates={"TenantUsers": "{tenant}", "Metering": "TENANT#{tenant}"},
+)
+
+
+@pytest.mark.parametrize(("table", "attribute", "own"), [
+    ("TenantUsers", "tenantId", ACME), ("Metering", "data_type", f"TENANT#{ACME}")])
+def test_a_partition_key_that_is_the_tenant_id_must_equal_it(
+    table: str, attribute: str, own: str
+) -> None:
+    with moto_factory(naming=WHOLE_KEYS) as factory:
+        factory.platform().client("dynamodb").create_table(
+            TableName=table, BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": attribute, "KeyType": "HASH"},
+                       {"AttributeName": "sk", "KeyType": "RANGE"}],
+            AttributeDefinitions=[{"AttributeName": attribute, "AttributeType": "S"},
+                                  {"AttributeName": "sk", "AttributeType": "S"}])
+        handle = factory.tenant(ACME)
+        assert handle.pooled_key_prefix(table) == own
+        acme = handle.client("dynamodb")
+        acme.put_item(TableName=table, Item={attribute: {"S": own}, "sk": {"S": "alice"}})
+        names = {"#pk": attribute, "#sk": "sk"}
+        found = acme.query(TableName=table, KeyConditionExpression="#pk = :t and begins_with("
+                           "#sk, :s)", ExpressionAttributeNames=names,
+                           ExpressionAttributeValues={":t": {"S": own}, ":s": {"S": "a"}})
+        assert found["Count"] == 1
+        theirs = own.replace(ACME, GLOBEX)
+        refused(acme, "get_item", f"belongs to tenant:{GLOBEX}", TableName=table,
+                Key={attribute: {"S": theirs}, "sk": {"S": "alice"}})
+        # The ID is the whole key: a key that merely starts with it is no partition of acme's.
+        for longer in (own + "-1", own + "x"):
+            refused(acme, "put_item", f"is not equal to {own!r}", TableName=table,
+                    Item={attribute: {"S": longer}, "sk": {"S": "alice"}})
+        refused(acme, "query", f"is not equal to {own!r}", TableName=table,
+                KeyConditionExpression="#pk = :t", ExpressionAttributeNames={"#pk": attribute},
+                ExpressionAttributeValues={":t": {"S": own[:-1]}})
+        refused(acme, "scan", "reads every tenant's items", TableName=table)
+
+
+def test_a_whole_key_partition_through_the_resource_api() -> None:
+    from boto3.dynamodb.conditions import Key
+
+    from scopeguard import ScopeViolation
+    from scopeguard.testing import count_requests
+
+    with moto_factory(naming=WHOLE_KEYS) as factory:
+        factory.platform().client("dynamodb").create_table(
+            TableName="TenantUsers", BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": "tenantId", "KeyType": "HASH"},
+                       {"AttributeName": "userName", "KeyType": "RANGE"}],
+            AttributeDefinitions=[{"AttributeName": "tenantId", "AttributeType": "S"},
+                                  {"AttributeName": "userName", "AttributeType": "S"}])
+        users = factory.tenant(ACME).resource("dynamodb").Table("TenantUsers")
+        users.put_item(Item={"tenantId": ACME, "userName": "alice"})
+        found = users.query(KeyConditionExpression=Key("tenantId").eq(ACME)
+                            & Key("userName").eq("alice"))
+        assert [item["userName"] for item in found["Items"]] == ["alice"]
+        with count_requests(users.meta.client) as sent:
+            with pytest.raises(ScopeViolation, match=f"belongs to tenant:{GLOBEX}"):
+                with users.batch_writer() as batch:
+                    batch.put_item(Item={"tenantId": ACME, "userName": "bob"})
+                    batch.put_item(Item={"tenantId": GLOBEX, "userName": "bob"})
+            with pytest.raises(ScopeViolation, match="is not equal to"):
+                users.query(KeyConditionExpression=Key("tenantId").eq(ACME + "-1"))
+        assert sent.total == 0

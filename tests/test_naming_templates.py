@@ -241,8 +241,10 @@ def test_reference_style_names_map_as_the_application_has_them() -> None:
         ({"tenant_ids": frozenset({"slug"}), "capsules": frozenset(),
           "templates": {"dynamodb": "{logical}-{tenant}"},
           "pooled_tables": {"Product-pooled": PooledTable("pk")}}, "can produce the same"),
-        ({"pooled_tables": {"p": PooledTable("pk")}, "key_templates": {"p": "{tenant}"}},
+        ({"pooled_buckets": frozenset({"b"}), "key_templates": {"b": "{tenant}"}},
          "must end in a delimiter"),
+        ({"pooled_tables": {"p": PooledTable("pk")}, "key_templates": {"p": "{tenant}x"}},
+         "or in {tenant} when the partition key is the ID itself"),
         ({"key_templates": {"nope": "{tenant}-"}}, "not a pooled table or bucket"),
         ({"tenant_ids": frozenset({"guid"})}, "choose one or more"),
     ],
@@ -335,3 +337,13 @@ def test_wrong_template_configuration_fails_clearly(table: dict[str, object],
                                                      message: str) -> None:
     with pytest.raises(ConfigurationError, match=message):
         NamingPolicy.from_config(table)
+
+
+def test_a_whole_key_template_admits_slugs_beside_capsules() -> None:
+    # Tenant "c" owns the key "c" only, never the capsule keys "c-dev/..." it starts.
+    naming = NamingPolicy(pooled_tables={"p": PooledTable("pk")}, key_templates={"p": "{tenant}"})
+    assert naming.exact_key(naming.tenant("c"), "p")
+    assert not naming.exact_key(naming.capsule("dev"), "p")
+    assert naming.key_owner("c", "p") == naming.tenant("c")
+    assert naming.key_owner("c-dev/x", "p") == naming.capsule("dev")
+    assert naming.key_owner("c-1", "p") is None

@@ -44,6 +44,18 @@ TEMPLATE_SETS: dict[str, tuple[NamingPolicy, tuple[str, ...]]] = {
         ),
         ("dynamodb", "s3", "sqs", "sns", "ssm"),
     ),
+    # Tables whose partition key is the tenant ID itself, or a word and the ID: one partition
+    # per tenant, compared whole.
+    "whole-key": (
+        NamingPolicy(
+            tenant_ids=frozenset({"uuid"}),
+            capsules=frozenset(),
+            pooled_tables={"TenantDetails": PooledTable("tenantId"),
+                           "Metering": PooledTable("data_type")},
+            key_templates={"TenantDetails": "{tenant}", "Metering": "TENANT#{tenant}"},
+        ),
+        ("dynamodb",),
+    ),
     # App-prefixed names, slugs and UUIDs, capsules in the default layout, and one table with
     # a name of its own.
     "app-prefix": (
@@ -145,7 +157,9 @@ def probes(naming: NamingPolicy, services: tuple[str, ...], scope: ScopeRef,
             yield "lambda:InvokeFunction", _arn("lambda", f"function:{p}:live"), {}
     if "dynamodb" in services:
         for table in naming.pooled_tables:
-            keys = {"dynamodb:LeadingKeys": [naming.key_prefix(scope, table) + "1"]}
+            exact = naming.exact_key(scope, table)
+            keys = {"dynamodb:LeadingKeys": [naming.key_prefix(scope, table) + (
+                "" if exact else "1")]}
             yield "dynamodb:GetItem", _arn("dynamodb", f"table/{table}"), keys
     if "s3" in services:
         for bucket in naming.pooled_buckets:
@@ -203,3 +217,13 @@ def test_the_reference_style_policy_names_the_templates_patterns() -> None:
     compact = naming.token(tenant, "s3")
     assert f"arn:aws:s3:::saas-{compact}-*" in resources
     assert "arn:aws:s3:::saas-shared/3f2b9c1e-5d4a-4c1b-9e8f-0a1b2c3d4e5f/*" in resources
+
+
+def test_a_partition_key_that_is_the_tenant_id_is_allowed_whole_and_nothing_longer() -> None:
+    naming, services = TEMPLATE_SETS["whole-key"]
+    acme = naming.tenant("3f2b9c1e-5d4a-4c1b-9e8f-0a1b2c3d4e5f")
+    mine = session_policy(naming, acme, account_id=ACCOUNT, region=REGION, services=services)
+    table = _arn("dynamodb", "table/TenantDetails")
+    for key, allowed in ((acme.id, True), (acme.id + "-1", False), (acme.id[:-1], False)):
+        decision = evaluate(mine, "dynamodb:GetItem", table, {"dynamodb:LeadingKeys": [key]})
+        assert (decision == "Allow") is allowed, key

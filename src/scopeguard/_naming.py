@@ -270,11 +270,17 @@ class NamingPolicy:
             any_chars = re.compile(r"[^*?$]+")
             tpl = Template.parse(text, "tenant", variables, any_chars,
                                  f"key template {resource!r}", needs_logical=False)
-            if tpl.middle is not None or not tpl.tail or tpl.tail[0] in "abcdefghijklmnopqrstuvwxyz0123456789":
+            # A template that ends in {tenant} names one partition per tenant (the key *is*
+            # the ID, as in a tenants table); its keys are compared whole, never as prefixes.
+            # Buckets have no partitions: an object key equal to the ID would be one object.
+            exact = not tpl.tail and resource in self.pooled_tables
+            if tpl.middle is not None or not (exact or tpl.tail) or (
+                    tpl.tail and tpl.tail[0] in "abcdefghijklmnopqrstuvwxyz0123456789"):
                 raise ConfigurationError(
                     f"key template {resource!r} must end in a delimiter after {{tenant}} (such as "
                     f"'{{tenant}}-' or '{{tenant}}/'), so that one ID's keys never start "
-                    "another's")
+                    "another's" + ("" if resource not in self.pooled_tables else
+                                   ", or in {tenant} when the partition key is the ID itself"))
             keys[resource] = (tpl, re.compile(
                 tpl.regex(id_regex(self.tenant_ids, self.max_tenant_id)), re.DOTALL))
         object.__setattr__(self, "_keys", keys)
@@ -330,9 +336,11 @@ class NamingPolicy:
                        + re.escape(self.key_delimiter) + ".*")
             if self._kinds() == ("tenant",):
                 continue
+            # A prefix template owns every key it starts; a whole-key template only itself.
+            rest = ".*" if tpl.tail else ""
             check_disjoint(f"key templates for {resource!r}", [
                 (f"tenant key template {tpl.text!r}",
-                 tpl.regex(id_regex(self.tenant_ids, self.max_tenant_id)) + ".*"),
+                 tpl.regex(id_regex(self.tenant_ids, self.max_tenant_id)) + rest),
                 ("the capsule key prefix", capsule),
             ])
 
@@ -456,7 +464,8 @@ class NamingPolicy:
     def key_prefix(self, scope: ScopeRef, resource: str | None = None) -> str:
         """Prefix of every partition key / object key a scope owns in pooled resources,
         e.g. ``t-acme/``. Ends in the delimiter so ``acme`` never matches ``acme2``.
-        ``resource`` names the pooled table or bucket (its ``key_templates`` entry applies)."""
+        ``resource`` names the pooled table or bucket (its ``key_templates`` entry applies);
+        where ``exact_key`` holds, this is the whole partition key instead."""
         if scope.kind not in ("tenant", "capsule"):
             return ""
         if scope.kind == "tenant" and resource in self._keys:
@@ -513,10 +522,18 @@ class NamingPolicy:
                 return read[0]
         return None
 
+    def exact_key(self, scope: ScopeRef, resource: str | None) -> bool:
+        """Whether ``scope``'s partition key in pooled table ``resource`` must equal
+        ``key_prefix(scope, resource)`` (a key template ending in ``{tenant}``, such as
+        ``TENANT#{tenant}``: one partition per tenant) rather than start with it."""
+        entry = self._keys.get(resource) if resource is not None else None
+        return scope.kind == "tenant" and entry is not None and not entry[0].tail
+
     def key_owner(self, key: str, resource: str | None = None) -> ScopeRef | None:
         """The tenant/capsule a pooled key belongs to, or None."""
         if resource in self._keys:
-            m = self._keys[resource][1].match(key)
+            tpl, pattern = self._keys[resource]
+            m = pattern.match(key) if tpl.tail else pattern.fullmatch(key)
             if m:
                 return ScopeRef("tenant", m["id"])
         sep, delim = re.escape(self.separator), re.escape(self.key_delimiter)

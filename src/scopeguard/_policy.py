@@ -249,7 +249,9 @@ def session_policy(
         # them.
         by_key: dict[str, list[str]] = {}
         for t in names:
-            by_key.setdefault(naming.key_prefix(scope, t), []).append(t)
+            # An exact key (template ending in {tenant}) is the whole partition key: no '*'.
+            wildcard = "" if naming.exact_key(scope, t) else "*"
+            by_key.setdefault(naming.key_prefix(scope, t) + wildcard, []).append(t)
         for key, group in by_key.items():
             readable = [
                 r
@@ -267,7 +269,7 @@ def session_policy(
                 "Action": list(POOLED_ITEM_ACTIONS),
                 "Resource": readable,
                 "Condition": {
-                    "ForAllValues:StringLike": {_LEADING_KEYS: [f"{key}*"]},
+                    "ForAllValues:StringLike": {_LEADING_KEYS: [key]},
                     "Null": {_LEADING_KEYS: "false"},
                 },
             })

@@ -200,7 +200,8 @@ class Scope:
 
     def pooled_key_prefix(self, resource: str) -> str:
         """The key prefix of one pooled table or bucket, following its ``key_templates`` entry
-        (``3f2b…-`` for ``{tenant}-``)."""
+        (``3f2b…-`` for ``{tenant}-``); for a template ending in ``{tenant}``
+        (``TENANT#{tenant}``) the whole partition key (``TENANT#3f2b…``)."""
         return self._factory.naming.key_prefix(self.scope, resource)
 
     def __repr__(self) -> str:

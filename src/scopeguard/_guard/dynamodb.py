@@ -122,13 +122,15 @@ def _check_key_value(guard: ScopeGuard, value: Any, attribute: str, param: str,
                      table: Any) -> None:
     table = table_name(table) if isinstance(table, str) else None
     prefix = guard.naming.key_prefix(guard.scope, table)
+    exact = guard.naming.exact_key(guard.scope, table)
+    wanted = f"equal to {prefix!r}" if exact else f"starting with {prefix!r}"
     if not (isinstance(value, dict) and len(value) == 1 and isinstance(value.get("S"), str)):
         raise guard.refuse(
-            f"partition key {attribute!r} on a pooled table must be a string starting with "
-            f"{prefix!r}", param)
-    if not value["S"].startswith(prefix):
+            f"partition key {attribute!r} on a pooled table must be a string {wanted}", param)
+    if not (value["S"] == prefix if exact else value["S"].startswith(prefix)):
         owner = guard.naming.key_owner(value["S"], table)
-        whose = f"belongs to {owner}" if owner else f"does not start with {prefix!r}"
+        whose = f"belongs to {owner}" if owner else (
+            f"is not equal to {prefix!r}" if exact else f"does not start with {prefix!r}")
         raise guard.refuse(f"partition key {attribute}={value['S']!r} {whose}", param)
 
 
