@@ -158,6 +158,8 @@ def test_platform_name_filters_may_not_name_another_scopes_secret(factory: Clien
         refused(platform, op, "belongs to tenant:acme", Filters=[
             {"Key": "description", "Values": ["x"]},
             {"Key": "name", "Values": ["t-acme-db/password"]}])
+        refused(platform, op, "belongs to tenant:acme",
+                Filters=[{"Key": "all", "Values": ["t-acme-db/password"]}])
     # A negated name selects everything else; the response filter drops tenants' secrets.
     out = platform.batch_get_secret_value(
         Filters=[{"Key": "name", "Values": ["!t-acme-db/password"]}])

@@ -23,8 +23,8 @@ filter provably selects only this scope's secrets; list the secrets of the scope
 scope's own account and partition.
 
 In platform scope the listings drop tenants' and capsules' secrets from the response, and a
-``name`` filter whose value is a tenant's or capsule's secret name is refused before it is sent
-(as that name is anywhere else in platform scope).
+``name`` or ``all`` filter whose value is a tenant's or capsule's secret name is refused before
+it is sent (as that name is anywhere else in platform scope).
 """
 
 from __future__ import annotations
@@ -105,10 +105,10 @@ def _platform_name_filters(guard: ScopeGuard, filters: list[Any] | tuple[Any, ..
     # The platform's listings drop tenants' and capsules' secrets from the response, so a name
     # filter spelling one of them would return nothing of it; but the request would still name
     # another scope's secret (Powertools' SecretsProvider.get_multiple sends its names this
-    # way), which platform scope never signs. A negated value ("!name") selects everything but
-    # that name and is left to the response filter.
+    # way), which platform scope never signs. "all" matches names too. A negated value
+    # ("!name") selects everything but that name and is left to the response filter.
     for i, entry in enumerate(filters):
-        if not isinstance(entry, dict) or entry.get("Key") != "name":
+        if not isinstance(entry, dict) or entry.get("Key") not in ("name", "all"):
             continue
         values = entry.get("Values")
         for j, name in enumerate(values if isinstance(values, list | tuple) else ()):
