@@ -1,6 +1,7 @@
 """docs/adopting.md is run: its TOML is the policy its Python builds, its example allows and
 refuses what it says against moto, and its statements about session policies and compact
-names are the generated ones."""
+names are the generated ones. Of "Libraries that take a client", the emulator example runs; the
+Powertools one needs a package the project does not depend on, so it is compiled only."""
 
 from __future__ import annotations
 
@@ -61,3 +62,18 @@ def test_the_compact_bucket_name_is_the_one_shown(naming: NamingPolicy) -> None:
     tenant = naming.tenant(ACME)
     assert naming.physical_name(tenant, "s3", "uploads") == "t-u3qmtv696rrg5skyazvlb5wdpb-uploads"
     assert "t-u3qmtv696rrg5skyazvlb5wdpb-uploads" in DOC.read_text(encoding="utf-8")
+
+
+def test_the_library_requests_allow_and_refuse_what_they_say(
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    powertools, emulated = blocks("python")[2:4]
+    compile(powertools, str(DOC), "exec")
+    assert "boto3_client=scope.client(" in powertools
+    exec(compile(emulated, str(DOC), "exec"), {})
+    printed = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[0] for line in printed] == [
+        "refused, a pooled key without the prefix", "refused, another tenant's pooled key",
+        "refused, another tenant's table", "refused, another tenant's parameters",
+        "refused, secrets by name filter"]
+    assert "does not start with 't-acme/'" in printed[0]

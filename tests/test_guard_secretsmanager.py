@@ -146,6 +146,26 @@ def test_list_secrets_is_refused_for_tenants_and_lists_shared_secrets_for_the_pl
     assert {"t-acme-db/password", "t-globex-db/password"} <= names
 
 
+def test_platform_name_filters_may_not_name_another_scopes_secret(factory: ClientFactory) -> None:
+    # Powertools' SecretsProvider.get_multiple(names) sends exactly this: one "name" filter with
+    # the names, on BatchGetSecretValue. Shared names are fine; a tenant's is never sent.
+    platform = factory.platform().client("secretsmanager")
+    out = platform.batch_get_secret_value(Filters=[{"Key": "name", "Values": ["t-acme"]}])
+    assert [v["SecretString"] for v in out["SecretValues"]] == ["platform"]
+    for op in ("batch_get_secret_value", "list_secrets"):
+        refused(platform, op, r"Filters\[0\]\.Values\[1\].*belongs to tenant:globex",
+                Filters=[{"Key": "name", "Values": ["t-acme", "t-globex-db/password"]}])
+        refused(platform, op, "belongs to tenant:acme", Filters=[
+            {"Key": "description", "Values": ["x"]},
+            {"Key": "name", "Values": ["t-acme-db/password"]}])
+        refused(platform, op, "belongs to tenant:acme",
+                Filters=[{"Key": "all", "Values": ["t-acme-db/password"]}])
+    # A negated name selects everything else; the response filter drops tenants' secrets.
+    out = platform.batch_get_secret_value(
+        Filters=[{"Key": "name", "Values": ["!t-acme-db/password"]}])
+    assert {v["Name"] for v in out["SecretValues"]} == {"t-acme"}
+
+
 def test_resource_policies_are_refused_in_tenant_scope(acme: Any) -> None:
     policy = '{"Version": "2012-10-17", "Statement": []}'
     refused(acme, "put_resource_policy", "grant other principals", SecretId="db/password",

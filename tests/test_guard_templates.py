@@ -99,6 +99,28 @@ def test_parameters_live_under_the_applications_path(factory: ClientFactory) -> 
             Name=f"/saas/{GLOBEX}/userPoolId")
 
 
+def test_a_logical_path_is_read_below_the_applications_path(factory: ClientFactory) -> None:
+    # Under "/{app}/{tenant}/{logical}" names below the root are relative ("cfg/db-host"); the
+    # logical path "/cfg" is the root's "cfg", as "/" is the root (Powertools'
+    # SSMProvider.get_multiple("/cfg") sends it so).
+    ssm = factory.tenant(ACME).client("ssm")
+    ssm.put_parameter(Name="cfg/db-host", Value="db", Type="String")
+    ssm.put_parameter(Name="cfg/deep/db-pass", Value="pw", Type="SecureString")
+    ssm.put_parameter(Name="userPoolId", Value="pool-1", Type="String")
+    for path, recursive, names in (("/cfg", False, ["cfg/db-host"]),
+                                   ("/cfg", True, ["cfg/db-host", "cfg/deep/db-pass"]),
+                                   ("/cfg/deep", False, ["cfg/deep/db-pass"])):
+        listed = ssm.get_parameters_by_path(Path=path, Recursive=recursive)["Parameters"]
+        assert sorted(p["Name"] for p in listed) == [f"/saas/{ACME}/{n}" for n in names]
+    described = ssm.describe_parameters(ParameterFilters=[
+        {"Key": "Path", "Option": "OneLevel", "Values": ["/cfg"]}])["Parameters"]
+    assert [p["Name"] for p in described] == [f"/saas/{ACME}/cfg/db-host"]
+    for bad in ("/cfg/", "/cfg//deep", "/cfg/../x"):
+        refused(ssm, "get_parameters_by_path", "empty, '.' or '..' path segment", Path=bad)
+    refused(ssm, "get_parameters_by_path", f"belongs to tenant:{GLOBEX}",
+            Path=f"/saas/{GLOBEX}/cfg")
+
+
 def test_a_listing_the_template_cannot_narrow_is_refused(factory: ClientFactory) -> None:
     # {logical}-{tenant}: no prefix selects one tenant's queues.
     refused(factory.tenant(ACME).client("sqs"), "list_queues", "cannot be narrowed")

@@ -32,6 +32,19 @@ def test_in_process_factory_fixture(scopeguard_factory: ClientFactory) -> None:
     assert sent.total == 1
 
 
+def test_count_requests_records_operation_names_in_order(
+    scopeguard_factory: ClientFactory,
+) -> None:
+    client = scopeguard_factory.tenant("acme").client("dynamodb")
+    s3 = scopeguard_factory.tenant("acme").client("s3")
+    _table(client)
+    with count_requests(client, s3) as sent:
+        client.put_item(TableName="orders", Item={"pk": {"S": "1"}})
+        client.get_item(TableName="orders", Key={"pk": {"S": "1"}})
+        s3.list_buckets()
+    assert sent.operations == ["PutItem", "GetItem", "ListBuckets"]
+
+
 def test_server_factory_fixture_counts_at_the_emulator(
     scopeguard_server: MotoServer, scopeguard_server_factory: ClientFactory
 ) -> None:

@@ -21,6 +21,10 @@ filter is a case-insensitive prefix match, and filters also match descriptions a
 filter provably selects only this scope's secrets; list the secrets of the scope with
 ``SecretIdList`` instead. Replication to other regions is fine; KMS key ARNs must be of the
 scope's own account and partition.
+
+In platform scope the listings drop tenants' and capsules' secrets from the response, and a
+``name`` or ``all`` filter whose value is a tenant's or capsule's secret name is refused before
+it is sent (as that name is anywhere else in platform scope).
 """
 
 from __future__ import annotations
@@ -91,7 +95,30 @@ def _filters(guard: ScopeGuard, value: Any, member: str) -> Any:
         raise guard.refuse(
             "filters match names case-insensitively by prefix, and descriptions and tags too, "
             "so they can select other scopes' secrets; name the secrets in SecretIdList", member)
+    if guard.scope.kind == "platform" and isinstance(value, list | tuple):
+        _platform_name_filters(guard, value, member)
     return value
+
+
+def _platform_name_filters(guard: ScopeGuard, filters: list[Any] | tuple[Any, ...],
+                           member: str) -> None:
+    # The platform's listings drop tenants' and capsules' secrets from the response, so a name
+    # filter spelling one of them would return nothing of it; but the request would still name
+    # another scope's secret (Powertools' SecretsProvider.get_multiple sends its names this
+    # way), which platform scope never signs. "all" matches names too. A negated value
+    # ("!name") selects everything but that name and is left to the response filter.
+    for i, entry in enumerate(filters):
+        if not isinstance(entry, dict) or entry.get("Key") not in ("name", "all"):
+            continue
+        values = entry.get("Values")
+        for j, name in enumerate(values if isinstance(values, list | tuple) else ()):
+            if isinstance(name, str) and not name.startswith("!"):
+                owner = guard.naming.owner(name, SERVICE)
+                if owner is not None:
+                    raise guard.refuse(
+                        f"name filter {name!r} belongs to {owner}; platform clients may not "
+                        f"use it: use factory.{owner.kind}({owner.id!r})",
+                        f"{member}[{i}].Values[{j}]")
 
 
 def _batch_get(guard: ScopeGuard, op: str, params: dict[str, Any],

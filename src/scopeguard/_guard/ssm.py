@@ -45,7 +45,6 @@ import re
 from collections.abc import Mapping
 from typing import Any, Final
 
-from .._exceptions import InvalidName
 from .checks import ScopeGuard, drop_owned, kms_key
 from .rules import SERVICE_RULES, ExtraCheck, Refuse, ServiceRules
 from .secretsmanager import secret_id
@@ -161,10 +160,11 @@ def _path(guard: ScopeGuard, value: Any, member: str) -> str:
         raise guard.refuse(f"{value!r} belongs to {owner}", member)
     if owner == guard.scope:
         return guard.owned_physical(SERVICE, value, member)
-    try:
-        return guard.naming.physical_name(guard.scope, SERVICE, value)
-    except InvalidName as exc:
-        raise guard.refuse(str(exc), member) from None
+    # A logical path is read below the scope's root, as "/" is the root itself: "/app" is
+    # "/t-acme/app", and under a path template ("/{app}/{tenant}/{logical}", whose names below
+    # the root are relative, "app/db") "/saas/<id>/app". The result must still be the image of a
+    # valid logical name ("/app/" and "/app//x" are not).
+    return guard.owned_physical(SERVICE, root + value, member)
 
 
 def _kms_key(guard: ScopeGuard, params: Mapping[str, Any]) -> None:
