@@ -38,6 +38,7 @@ OWN_TOPIC = f"arn:aws:sns:{R}:{A}:t-acme-alerts"
 GX_BUCKET_ARN = "arn:aws:s3:::t-globex-uploads"
 GX_STREAM = f"arn:aws:kinesis:{R}:{A}:stream/t-globex-events"
 GX_BUS = f"arn:aws:events:{R}:{A}:event-bus/t-globex-bus"
+SESSIONS = f"arn:aws:dynamodb:{R}:{A}:table/sessions"
 KEY = {"pk": {"S": "o1"}}
 EVENT = {"Source": "a", "DetailType": "b", "Detail": "{}"}
 
@@ -190,6 +191,11 @@ ATTACKS = [
         "Bucket": "uploads", "Key": "x", "Body": b"1",
         "GrantRead": 'uri="http://acs.amazonaws.com/groups/global/AllUsers"'}),
     Attack("bucket policy write", "s3", "put_bucket_policy", {"Bucket": "uploads", "Policy": "{}"}),
+    Attack("default encryption under another account's key", "s3", "put_bucket_encryption", {
+        "Bucket": "uploads", "ServerSideEncryptionConfiguration": {"Rules": [{
+            "ApplyServerSideEncryptionByDefault": {
+                "SSEAlgorithm": "aws:kms",
+                "KMSMasterKeyID": f"arn:aws:kms:{R}:999999999999:key/x"}}]}}),
     Attack("Object Lambda response", "s3", "write_get_object_response",
            {"RequestRoute": "x", "RequestToken": "y", "Body": b"z"}),
     Attack("notify another's queue", "s3", "put_bucket_notification_configuration", {
@@ -395,6 +401,26 @@ ATTACKS = [
                {"FunctionName": "f", "EventSourceArn": GX_QUEUE}),
         Attack("a tenant's table stream", "dynamodbstreams", "describe_stream",
                {"StreamArn": GX_TABLE + "/stream/2020-01-01T00:00:00.000"}),
+        Attack("export the pooled table into a tenant's bucket", "dynamodb",
+               "export_table_to_point_in_time",
+               {"TableArn": SESSIONS, "S3Bucket": "t-globex-uploads", "S3Prefix": "x"}),
+        Attack("import from a tenant's bucket", "dynamodb", "import_table", {
+            "S3BucketSource": {"S3Bucket": "t-globex-uploads"}, "InputFormat": "CSV",
+            "TableCreationParameters": {"TableName": "x", **_ddb_table_params()}}),
+        Attack("stream the pooled table into a tenant's", "dynamodb",
+               "enable_kinesis_streaming_destination",
+               {"TableName": "sessions", "StreamArn": GX_STREAM}),
+        *(Attack(f"notify a tenant's {kind}", "s3", "put_bucket_notification_configuration", {
+            "Bucket": "shared", "NotificationConfiguration": {configurations: [
+                {member: arn, "Events": ["s3:ObjectCreated:*"]}]}})
+          for kind, configurations, member, arn in [
+              ("queue", "QueueConfigurations", "QueueArn", GX_QUEUE),
+              ("topic", "TopicConfigurations", "TopicArn", GX_TOPIC),
+              ("function alias", "LambdaFunctionConfigurations", "LambdaFunctionArn",
+               GX_FUNCTION + ":live")]),
+        Attack("legacy notification to a tenant's queue", "s3", "put_bucket_notification", {
+            "Bucket": "shared", "NotificationConfiguration": {
+                "QueueConfiguration": {"Queue": GX_QUEUE}}}),
     ]),
     # -- a capsule, on another capsule ------------------------------------------------------
     Attack("capsule: prod table", "dynamodb", "get_item",

@@ -495,3 +495,48 @@ def test_parameters_changed_harmlessly_after_the_check_are_checked_again_and_pas
     acme.transact_write_items(TransactItems=[
         {"Put": {"TableName": "orders", "Item": {"pk": {"S": "o-10"}}}}])
     assert acme.get_item(TableName="orders", Key={"pk": {"S": "o-10"}})["Item"]
+
+
+_NEW_TABLE = {"TableName": "imported", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+              "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+              "BillingMode": "PAY_PER_REQUEST"}
+_SESSIONS_ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/sessions"
+_ACME_STREAM = "arn:aws:kinesis:us-east-1:123456789012:stream/t-acme-events"
+
+
+@pytest.mark.parametrize(("call", "params", "match"), [
+    # The pooled table exported into a tenant's bucket would hand it every tenant's items.
+    ("export_table_to_point_in_time",
+     {"TableArn": _SESSIONS_ARN, "S3Bucket": "t-acme-uploads", "S3Prefix": "x"},
+     "'t-acme-uploads' belongs to tenant:acme"),
+    ("import_table", {"S3BucketSource": {"S3Bucket": "t-acme-uploads"}, "InputFormat": "CSV",
+                      "TableCreationParameters": _NEW_TABLE},
+     "'t-acme-uploads' belongs to tenant:acme"),
+    # A tenant's Kinesis stream fed every change of the pooled table.
+    *((call, {"TableName": "sessions", "StreamArn": _ACME_STREAM},
+       "'t-acme-events' belongs to tenant:acme")
+      for call in ("enable_kinesis_streaming_destination", "update_kinesis_streaming_destination",
+                   "disable_kinesis_streaming_destination")),
+    ("enable_kinesis_streaming_destination", {"TableName": "sessions", "StreamArn":
+                                              "arn:aws:kinesis:us-east-1:999999999999:stream/s"},
+     "not this scope's account"),
+])
+def test_platform_cannot_export_import_or_stream_through_a_tenants_resource(
+        factory: ClientFactory, call: str, params: dict[str, Any], match: str) -> None:
+    refused(factory.platform().client("dynamodb"), call, match, **params)
+
+
+def test_platform_exports_and_imports_through_shared_resources(factory: ClientFactory) -> None:
+    """The in-scope counterpart: a shared bucket and stream pass the guard (moto answers)."""
+    platform = factory.platform().client("dynamodb")
+    with count_requests(platform) as sent:
+        platform.import_table(S3BucketSource={"S3Bucket": "exports"}, InputFormat="CSV",
+                              TableCreationParameters=_NEW_TABLE)
+        with pytest.raises(platform.exceptions.ClientError, match="PointInTimeRecovery|not"):
+            platform.export_table_to_point_in_time(TableArn=_SESSIONS_ARN, S3Bucket="exports",
+                                                   S3Prefix="x")
+    assert sent.total == 2
+    # moto does not implement streaming destinations: its NotImplementedError is its answer.
+    with pytest.raises(NotImplementedError):
+        platform.enable_kinesis_streaming_destination(
+            TableName="sessions", StreamArn="arn:aws:kinesis:us-east-1:123456789012:stream/audit")

@@ -47,6 +47,7 @@ from .targets import (
     owned_arn,
     owned_arn_kind,
     platform_only,
+    resource_name,
     role,
 )
 
@@ -277,6 +278,29 @@ def _list_mappings(guard: ScopeGuard, op: str, params: dict[str, Any], _: Mappin
                            "mappings", "FunctionName")
 
 
+def _mapping_owned(guard: ScopeGuard, mapping: Any) -> bool:
+    """Whether a listed event source mapping invokes a tenant's or capsule's function or reads
+    such a queue, stream or table (or cannot be read: then it is treated as owned)."""
+    try:
+        function = parse_arn(mapping["FunctionArn"])
+        names = [function.resource.split(":")[1]]  # type: ignore[union-attr]
+        source = mapping.get("EventSourceArn")
+        parsed = parse_arn(source) if source is not None else None
+        if parsed is not None and parsed.service in ("sqs", "kinesis", "dynamodb"):
+            names.append(resource_name(parsed))
+    except (AttributeError, IndexError, KeyError, TypeError):
+        return True
+    return any(not isinstance(name, str) or guard.naming.owner(name) is not None
+               for name in names)
+
+
+def _listed_mappings(guard: ScopeGuard, parsed: dict[str, Any]) -> None:
+    # In platform scope, without FunctionName or EventSourceArn the listing spans every scope.
+    items = parsed.get("EventSourceMappings")
+    if isinstance(items, list):
+        parsed["EventSourceMappings"] = [m for m in items if not _mapping_owned(guard, m)]
+
+
 _ACCOUNT_WIDE: Final = Refuse("account-wide: it would reveal or change every scope's functions")
 _GRANTS: Final = Refuse("permissions and resource policies can grant other principals access; "
                         "manage them from the platform scope")
@@ -488,7 +512,9 @@ RULES: Final = ServiceRules(
         "UpdateFunctionEventInvokeConfig": None,
         "UpdateFunctionUrlConfig": _function_url,
     },
-    listings={"ListFunctions": drop_owned("Functions", lambda f: f["FunctionName"])},
+    listings={"ListFunctions": drop_owned("Functions", lambda f: f["FunctionName"]),
+              "ListLayers": drop_owned("Layers", lambda layer: layer["LayerName"]),
+              "ListEventSourceMappings": _listed_mappings},
 )
 
 SERVICE_RULES[SERVICE] = RULES

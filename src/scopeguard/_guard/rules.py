@@ -41,9 +41,9 @@ MAPVAL: Final = "{value}"
 # Member names that look like resource identifiers; the coverage test requires every one of them
 # to be classified by the service's member table, so a botocore upgrade that adds one fails CI.
 IDENTIFIER_LIKE: Final = re.compile(
-    r"(Name|Names|Arn|Arns|ARN|Url|URL|Key|Keys|Id|Ids|Bucket|Prefix|Source|Statement|Statements|"
-    r"Items|Account|AccountId|AccountIds|Target|Queue|Table|Resource|Marker|Token|Entries|Path|"
-    r"Destination|Policy|Attributes)$"
+    r"(Name|Names|Arn|Arns|ARN|Url|URL|Key|Keys|Id|Ids|ID|Bucket|Prefix|Source|Statement|"
+    r"Statements|Items|Account|AccountId|AccountIds|Target|Queue|Table|Resource|Marker|Token|"
+    r"Entries|Path|Destination|Policy|Attributes)$"
 )
 
 
