@@ -418,6 +418,20 @@ ATTACKS = [
               ("topic", "TopicConfigurations", "TopicArn", GX_TOPIC),
               ("function alias", "LambdaFunctionConfigurations", "LambdaFunctionArn",
                GX_FUNCTION + ":live")]),
+        Attack("archive a tenant's bus", "events", "create_archive",
+               {"ArchiveName": "audit", "EventSourceArn": GX_BUS}),
+        Attack("replay a tenant-named archive", "events", "start_replay", {
+            "ReplayName": "r", "EventSourceArn": f"arn:aws:events:{R}:{A}:archive/t-globex-a",
+            "EventStartTime": 0, "EventEndTime": 1,
+            "Destination": {"Arn": f"arn:aws:events:{R}:{A}:event-bus/default"}}),
+        Attack("failed events into a tenant's bucket", "lambda",
+               "put_function_event_invoke_config", {
+                   "FunctionName": "f",
+                   "DestinationConfig": {"OnFailure": {"Destination": GX_BUCKET_ARN}}}),
+        Attack("a tenant's role for Firehose delivery", "sns", "subscribe", {
+            "TopicArn": f"arn:aws:sns:{R}:{A}:shared", "Protocol": "firehose",
+            "Endpoint": f"arn:aws:firehose:{R}:{A}:deliverystream/shared",
+            "Attributes": {"SubscriptionRoleArn": f"arn:aws:iam::{A}:role/t-globex-role"}}),
         Attack("legacy notification to a tenant's queue", "s3", "put_bucket_notification", {
             "Bucket": "shared", "NotificationConfiguration": {
                 "QueueConfiguration": {"Queue": GX_QUEUE}}}),

@@ -174,6 +174,30 @@ def test_platform_cannot_reach_a_tenants_function(factory: ClientFactory) -> Non
     refused(platform, "invoke", "belongs to tenant:acme", FunctionName=function_arn("t-acme-orders"))
 
 
+def test_platform_failure_destinations_in_s3_are_checked_for_their_bucket(
+        factory: ClientFactory) -> None:
+    """Failed events of a shared function written to a tenant's bucket would hand it what the
+    function received; the platform's own bucket passes the guard (moto answers)."""
+    platform = factory.platform().client("lambda")
+    role = factory.platform().client("iam").get_role(RoleName="platform-fn")["Role"]["Arn"]
+    _create(platform, "platform-failing", role)
+    for bucket, match in (("arn:aws:s3:::t-acme-uploads", "belongs to tenant:acme"),
+                          ("arn:aws:s3:::t-acme-uploads/logs", "not an S3 bucket ARN"),
+                          (f"arn:aws:s3:{REGION}:{ACCOUNT}:t-acme-uploads",
+                           "not an S3 bucket ARN")):
+        refused(platform, "put_function_event_invoke_config", match,
+                FunctionName="platform-failing",
+                DestinationConfig={"OnFailure": {"Destination": bucket}})
+    with count_requests(platform) as sent:
+        try:
+            platform.put_function_event_invoke_config(
+                FunctionName="platform-failing",
+                DestinationConfig={"OnFailure": {"Destination": "arn:aws:s3:::platform-dlq"}})
+        except platform.exceptions.ClientError:
+            pass  # moto's own validation of the destination: an answer, so it was sent
+    assert sent.total == 1
+
+
 @pytest.mark.parametrize(
     ("role", "match"),
     [

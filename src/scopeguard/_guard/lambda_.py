@@ -203,6 +203,11 @@ def _destination(guard: ScopeGuard, value: Any, member: str) -> Any:
         if parsed.partition != guard.partition:
             raise guard.refuse(f"ARN partition {parsed.partition!r} is not "
                                f"{guard.partition!r}", member)
+        # (Platform scope.) Failed events written to a tenant's bucket would hand it what a
+        # shared function or source received.
+        if parsed.region or parsed.account or not parsed.resource or "/" in parsed.resource:
+            raise guard.refuse(f"{value!r} is not an S3 bucket ARN", member)
+        guard.owned_physical("s3", parsed.resource, member)
         return value
     if not guard.isolated and parsed is not None and parsed.service not in _DESTINATIONS:
         return account_arn(guard, value, member)
