@@ -436,6 +436,11 @@ ATTACKS = [
             "TopicArn": f"arn:aws:sns:{R}:{A}:shared", "Protocol": "firehose",
             "Endpoint": f"arn:aws:firehose:{R}:{A}:deliverystream/shared",
             "Attributes": {"SubscriptionRoleArn": f"arn:aws:iam::{A}:role/t-globex-role"}}),
+        Attack("replicate with a tenant's role", "s3", "put_bucket_replication", {
+            "Bucket": "shared", "ReplicationConfiguration": {
+                "Role": f"arn:aws:iam::{A}:role/t-globex-role",
+                "Rules": [{"Status": "Enabled",
+                           "Destination": {"Bucket": "arn:aws:s3:::shared-backup"}}]}}),
         Attack("legacy notification to a tenant's queue", "s3", "put_bucket_notification", {
             "Bucket": "shared", "NotificationConfiguration": {
                 "QueueConfiguration": {"Queue": GX_QUEUE}}}),

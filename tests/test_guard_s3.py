@@ -705,9 +705,19 @@ def test_platform_bucket_arns_are_checked(factory: ClientFactory, bucket: str,
         ("put_bucket_notification", {"NotificationConfiguration": {
             "QueueConfiguration": {"Queue": f"arn:aws:sqs:{REGION}:{ACCOUNT}:t-acme-q"}}},
          "'t-acme-q' belongs to tenant:acme"),
-        ("put_bucket_replication", {"ReplicationConfiguration": {"Role": "r", "Rules": [{
-            "Status": "Enabled", "Destination": {"Bucket": "arn:aws:s3:::t-acme-uploads"}}]}},
+        ("put_bucket_replication", {"ReplicationConfiguration": {
+            "Role": f"arn:aws:iam::{ACCOUNT}:role/replication", "Rules": [{
+                "Status": "Enabled", "Destination": {"Bucket": "arn:aws:s3:::t-acme-uploads"}}]}},
          "belongs to tenant:acme"),
+        # S3 replicates with the role it is given: a tenant's (IAM names ignore case).
+        ("put_bucket_replication", {"ReplicationConfiguration": {
+            "Role": f"arn:aws:iam::{ACCOUNT}:role/T-ACME-replication", "Rules": [{
+                "Status": "Enabled", "Destination": {"Bucket": "arn:aws:s3:::backups"}}]}},
+         "'t-acme-replication' belongs to tenant:acme"),
+        ("put_bucket_notification", {"NotificationConfiguration": {"CloudFunctionConfiguration": {
+            "CloudFunction": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:indexer",
+            "InvocationRole": f"arn:aws:iam::{ACCOUNT}:role/t-acme-invoker"}}},
+         "'t-acme-invoker' belongs to tenant:acme"),
         ("put_bucket_inventory_configuration", {"Id": "i", "InventoryConfiguration": {
             "Id": "i", "IsEnabled": True, "IncludedObjectVersions": "Current",
             "Schedule": {"Frequency": "Daily"}, "Destination": {"S3BucketDestination": {
@@ -739,6 +749,18 @@ def test_platform_notifies_a_shared_queue_and_function(factory: ClientFactory) -
             platform.put_bucket_notification_configuration(
                 Bucket="no-such-bucket", NotificationConfiguration=configuration)
         assert sent.total == 1
+
+
+def test_platform_replicates_with_its_own_role(factory: ClientFactory) -> None:
+    """The in-scope counterpart of a tenant's replication role: the platform's own role (with
+    a path) passes the guard; moto answers."""
+    platform = factory.platform().client("s3")
+    with count_requests(platform) as sent, pytest.raises(ClientError):
+        platform.put_bucket_replication(Bucket="no-such-bucket", ReplicationConfiguration={
+            "Role": f"arn:aws:iam::{ACCOUNT}:role/service-role/replication",
+            "Rules": [{"Status": "Enabled",
+                       "Destination": {"Bucket": "arn:aws:s3:::backups"}}]})
+    assert sent.total == 1
 
 
 def test_platform_access_point_arn_of_its_own_account_passes_the_guard(

@@ -38,7 +38,7 @@ from urllib.parse import unquote
 
 from .checks import ScopeGuard, drop_owned, forbidden, kms_key, narrow_to_scope, parse_arn
 from .rules import SERVICE_RULES, Refuse, ServiceRules
-from .targets import owned_arn
+from .targets import owned_arn, role
 
 if TYPE_CHECKING:
     from botocore.model import OperationModel
@@ -439,6 +439,8 @@ RULES: Final = ServiceRules(
         "LambdaFunctionArn": "lambda_arn",
         "CloudFunction": "lambda_arn",
         "TableBucketArn": "s3tables_arn",
+        "Role": "role",  # replication, metadata annotation table (refused when isolated)
+        "InvocationRole": "role",  # legacy notification to a function
         "ACL": "acl",
         "AccessControlPolicy": "forbidden",
         "AccessControlList": "forbidden",
@@ -509,6 +511,7 @@ RULES: Final = ServiceRules(
         "lambda_arn": _foreign_arn("lambda"),
         "s3tables_arn": _foreign_arn("s3tables"),
         "acl": _acl,
+        "role": role,
         "forbidden": forbidden,
     },
     operations={
