@@ -82,6 +82,10 @@ ATTACKS = [
         "S3BucketSource": {"S3Bucket": "shared", "S3KeyPrefix": "t-globex/"},
         "InputFormat": "CSV", "TableCreationParameters": {"TableName": "x",
                                                           **_ddb_table_params()}}),
+    Attack("table key of another account", "dynamodb", "update_table", {
+        "TableName": "orders", "SSESpecification": {
+            "Enabled": True, "SSEType": "KMS",
+            "KMSMasterKeyId": f"arn:aws:kms:{R}:999999999999:key/x"}}),
     Attack("stream to another's Kinesis", "dynamodb", "enable_kinesis_streaming_destination",
            {"TableName": "orders", "StreamArn": GX_STREAM}),
     Attack("PartiQL batch", "dynamodb", "batch_execute_statement", {"Statements": [
@@ -232,6 +236,8 @@ ATTACKS = [
     Attack("dead letters to another's", "sqs", "set_queue_attributes", {
         "QueueUrl": OWN_QUEUE_URL, "Attributes": {"RedrivePolicy": json.dumps(
             {"deadLetterTargetArn": GX_QUEUE, "maxReceiveCount": 1})}}),
+    Attack("queue key of another account", "sqs", "create_queue", {
+        "QueueName": "q", "Attributes": {"KmsMasterKeyId": f"arn:aws:kms:{R}:999999999999:key/x"}}),
     Attack("queue policy", "sqs", "set_queue_attributes",
            {"QueueUrl": OWN_QUEUE_URL, "Attributes": {"Policy": "{}"}}),
     Attack("grant another account", "sqs", "add_permission", {

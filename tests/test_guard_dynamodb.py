@@ -540,3 +540,50 @@ def test_platform_exports_and_imports_through_shared_resources(factory: ClientFa
     with pytest.raises(NotImplementedError):
         platform.enable_kinesis_streaming_destination(
             TableName="sessions", StreamArn="arn:aws:kinesis:us-east-1:123456789012:stream/audit")
+
+
+_FOREIGN_KEY = "arn:aws:kms:us-east-1:999999999999:key/k"
+
+
+@pytest.mark.parametrize(("call", "params"), [
+    ("create_table", {"TableName": "keyed", "KeySchema": _NEW_TABLE["KeySchema"],
+                      "AttributeDefinitions": _NEW_TABLE["AttributeDefinitions"],
+                      "BillingMode": "PAY_PER_REQUEST", "SSESpecification": {
+                          "Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": _FOREIGN_KEY}}),
+    ("update_table", {"TableName": "orders", "SSESpecification": {
+        "Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": _FOREIGN_KEY}}),
+    ("update_table", {"TableName": "orders", "ReplicaUpdates": [{"Create": {
+        "RegionName": "eu-west-1", "KMSMasterKeyId": _FOREIGN_KEY}}]}),
+    ("restore_table_to_point_in_time", {
+        "SourceTableName": "orders", "TargetTableName": "restored",
+        "SSESpecificationOverride": {"Enabled": True, "SSEType": "KMS",
+                                     "KMSMasterKeyId": _FOREIGN_KEY}}),
+])
+def test_tables_encrypted_under_another_accounts_key_are_refused(
+        acme: Any, call: str, params: dict[str, Any]) -> None:
+    refused(acme, call, "KMSMasterKeyId refused: ARN account 999999999999", **params)
+
+
+def test_tables_encrypted_under_the_accounts_own_key_pass(acme: Any) -> None:
+    """The in-scope counterpart: an alias or a key of the scope's account is sent."""
+    for key in ("alias/tenant-data", "arn:aws:kms:us-east-1:123456789012:key/k"):
+        with count_requests(acme) as sent:
+            try:
+                acme.update_table(TableName="orders", SSESpecification={
+                    "Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": key})
+            except acme.exceptions.ClientError:
+                pass  # moto's view of the key: an answer, so the request was sent
+        assert sent.total == 1
+
+
+def test_platform_exports_only_into_its_own_accounts_buckets(factory: ClientFactory) -> None:
+    platform = factory.platform().client("dynamodb")
+    refused(platform, "export_table_to_point_in_time", "other accounts",
+            TableArn=_SESSIONS_ARN, S3Bucket="exports", S3BucketOwner="999999999999")
+    refused(platform, "export_table_to_point_in_time", "S3SseKmsKeyId refused",
+            TableArn=_SESSIONS_ARN, S3Bucket="exports", S3SseKmsKeyId=_FOREIGN_KEY)
+    refused(platform, "import_table", "other accounts", InputFormat="CSV",
+            S3BucketSource={"S3Bucket": "exports", "S3BucketOwner": "999999999999"},
+            TableCreationParameters=_NEW_TABLE)
+    platform.import_table(InputFormat="CSV", TableCreationParameters=_NEW_TABLE,
+                          S3BucketSource={"S3Bucket": "exports", "S3BucketOwner": "123456789012"})

@@ -112,6 +112,19 @@ def test_platform_queue_urls_and_arns_of_every_valid_name_pass(
         {"redrivePermission": "byQueue", "sourceQueueArns": arns})})
 
 
+def test_queue_encrypted_under_another_accounts_key_is_refused(server: MotoServer,
+                                                               acme: Any) -> None:
+    foreign = "arn:aws:kms:eu-west-1:999999999999:key/k"
+    refused(server, acme, "create_queue", "KmsMasterKeyId refused: ARN account", QueueName="q",
+            Attributes={"KmsMasterKeyId": foreign})
+    url = acme.create_queue(QueueName="q", Attributes={"KmsMasterKeyId": "alias/aws/sqs"})[
+        "QueueUrl"]
+    refused(server, acme, "set_queue_attributes", "KmsMasterKeyId refused: ARN account",
+            QueueUrl=url, Attributes={"KmsMasterKeyId": foreign})
+    acme.set_queue_attributes(QueueUrl=url, Attributes={
+        "KmsMasterKeyId": f"arn:aws:kms:eu-west-1:{ACCOUNT}:key/k"})
+
+
 def test_url_host_is_not_trusted_for_routing(server: MotoServer, acme: Any) -> None:
     url = acme.create_queue(QueueName="jobs")["QueueUrl"]
     # Same account and queue, any host: accepted, and the request still goes to the pinned endpoint.

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
-from .checks import ScopeGuard, drop_owned, forbidden
+from .checks import ScopeGuard, drop_owned, forbidden, kms_key
 from .expressions import (Malformed, key_terms, name_resolver, partiql_table, pinned_value,
                           update_actions)
 from .rules import SERVICE_RULES, Refuse, ServiceRules
@@ -62,6 +62,13 @@ def _bucket(guard: ScopeGuard, value: Any, member: str) -> Any:
     if not isinstance(value, str):
         raise guard.refuse(f"expected a bucket name, got {type(value).__name__}", member)
     guard.owned_physical("s3", value, member)
+    return value
+
+
+def _bucket_owner(guard: ScopeGuard, value: Any, member: str) -> Any:
+    # An export written to (or an import read from) a bucket of another account.
+    if not isinstance(value, str) or value != guard.account():
+        raise guard.refuse("buckets of other accounts are out of scope", member)
     return value
 
 
@@ -405,7 +412,7 @@ RULES: Final = ServiceRules(
         "ClientToken": "ignore",
         "NextToken": "ignore",
         "ExpectedRevisionId": "ignore",
-        "KMSMasterKeyId": "ignore",
+        "KMSMasterKeyId": "kms_key",  # table, replica and restore encryption
         "RegionName": "ignore",
         "TagKeys": "ignore",
         "ExclusiveStartTableName": "ignore",
@@ -419,11 +426,12 @@ RULES: Final = ServiceRules(
         "S3BucketSource": "walk",
         "S3KeyPrefix": "ignore",
         "S3Prefix": "ignore",
-        "S3SseKmsKeyId": "ignore",
-        "S3BucketOwner": "ignore",
+        "S3SseKmsKeyId": "kms_key",
+        "S3BucketOwner": "bucket_owner",
     },
     kinds={"table": _table, "table_arn": _table_arn, "partiql": _partiql, "forbidden": forbidden,
-           "bucket": _bucket, "kinesis_stream": _kinesis_stream},
+           "bucket": _bucket, "kinesis_stream": _kinesis_stream, "kms_key": kms_key,
+           "bucket_owner": _bucket_owner},
     operations={
         "BatchExecuteStatement": None,
         "BatchGetItem": _batch_get,

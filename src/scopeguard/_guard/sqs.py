@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 from urllib.parse import urlsplit
 
-from .checks import ScopeGuard, drop_owned, narrow_to_scope
+from .checks import ScopeGuard, drop_owned, kms_key, narrow_to_scope
 from .rules import SERVICE_RULES, Refuse, ServiceRules
 
 SERVICE: Final = "sqs"
@@ -75,6 +75,8 @@ def _attributes(guard: ScopeGuard, value: Any, member: str) -> Any:
     if guard.isolated and "Policy" in value:
         raise guard.refuse("queue policies can grant other principals access; set them from "
                            "the platform scope", f"{member}.Policy")
+    if "KmsMasterKeyId" in value:
+        kms_key(guard, value["KmsMasterKeyId"], f"{member}.KmsMasterKeyId")
     for attribute, keys in (("RedrivePolicy", ("deadLetterTargetArn",)),
                             ("RedriveAllowPolicy", ("sourceQueueArns",))):
         if attribute not in value:
