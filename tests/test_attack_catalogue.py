@@ -438,6 +438,9 @@ ATTACKS = [
                "put_function_event_invoke_config", {
                    "FunctionName": "f",
                    "DestinationConfig": {"OnFailure": {"Destination": GX_BUCKET_ARN}}}),
+        Attack("grant a shared function to a tenant's bucket", "lambda", "add_permission", {
+            "FunctionName": "f", "StatementId": "s", "Action": "lambda:InvokeFunction",
+            "Principal": "s3.amazonaws.com", "SourceArn": GX_BUCKET_ARN}),
         Attack("a tenant's role for Firehose delivery", "sns", "subscribe", {
             "TopicArn": f"arn:aws:sns:{R}:{A}:shared", "Protocol": "firehose",
             "Endpoint": f"arn:aws:firehose:{R}:{A}:deliverystream/shared",

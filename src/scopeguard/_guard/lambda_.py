@@ -215,6 +215,23 @@ def _destination(guard: ScopeGuard, value: Any, member: str) -> Any:
     return value
 
 
+def _grant_source(guard: ScopeGuard, value: Any, member: str) -> Any:
+    # AddPermission's SourceArn (the operation is refused in tenant and capsule scope): the
+    # platform may grant a shared function to sources of other accounts, but not to a
+    # tenant's bucket, queue, topic, stream or bus, which could then invoke it.
+    parsed = parse_arn(value) if isinstance(value, str) else None
+    if parsed is None:
+        raise guard.refuse(f"cannot parse {value!r} as an ARN", member)
+    if parsed.service == "s3" and not parsed.account:
+        guard.owned_physical("s3", parsed.resource.split("/", 1)[0], member)
+    elif parsed.service in ("sqs", "sns", "lambda", "kinesis", "events", "dynamodb"):
+        # Every segment: a rule ARN names its bus (rule/<bus>/<rule>), a stream its table.
+        for segment in re.split("[/:]", parsed.resource):
+            if segment:
+                guard.owned_physical(parsed.service, segment, member)
+    return value
+
+
 def _code_bucket(guard: ScopeGuard, value: Any, member: str) -> Any:
     # Lambda reads the code with the caller's permissions and GetFunction hands back a link to
     # it, so the bucket is checked like any bucket the scope reads: its own, not a pooled one.
@@ -369,7 +386,7 @@ RULES: Final = ServiceRules(
         "Principal": "ignore",
         "PrincipalOrgID": "ignore",
         "OrganizationId": "ignore",
-        "SourceArn": "ignore",
+        "SourceArn": "grant_source",
         "SourceAccount": "ignore",
         "EventSourceToken": "ignore",
         "InvokedViaFunctionUrl": "ignore",
@@ -404,6 +421,7 @@ RULES: Final = ServiceRules(
         "layers": _layers,
         "layer_version": _layer_version,
         "role": role,
+        "grant_source": _grant_source,
         "event_source": _event_source,
         "destination": _destination,
         "dead_letter": owned_arn_kind(("sns", "sqs")),
