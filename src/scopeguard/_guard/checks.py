@@ -208,7 +208,9 @@ class ScopeGuard:
         # The netloc is the third "/"-separated field of an absolute URL; cheaper than urlsplit
         # on the per-request path, and the verdict per host is cached (hosts are few). The
         # signing hook has already refused a URL that is not an exact str.
-        netloc = url.split("/", 3)[2] if url.startswith(("https://", "http://")) else ""
+        absolute = url.startswith(("https://", "http://")) or url[:8].lower().startswith(
+            ("https://", "http://"))
+        netloc = url.split("/", 3)[2] if absolute else ""
         verdict = self._hosts.get(netloc)
         if verdict is None:
             # Only a plain host[:port]: the HTTP stack reads an authority differently from
