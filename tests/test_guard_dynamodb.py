@@ -587,3 +587,19 @@ def test_platform_exports_only_into_its_own_accounts_buckets(factory: ClientFact
             TableCreationParameters=_NEW_TABLE)
     platform.import_table(InputFormat="CSV", TableCreationParameters=_NEW_TABLE,
                           S3BucketSource={"S3Bucket": "exports", "S3BucketOwner": "123456789012"})
+
+
+def test_platform_cannot_hand_a_tenants_role_to_auto_scaling(factory: ClientFactory) -> None:
+    platform = factory.platform().client("dynamodb")
+    scaling = {"MinimumUnits": 1, "MaximumUnits": 10, "ScalingPolicyUpdate": {
+        "TargetTrackingScalingPolicyConfiguration": {"TargetValue": 70.0}}}
+    refused(platform, "update_table_replica_auto_scaling", "belongs to tenant:acme",
+            TableName="sessions", ProvisionedWriteCapacityAutoScalingUpdate={
+                **scaling, "AutoScalingRoleArn": "arn:aws:iam::123456789012:role/T-ACME-scaler"})
+    own = ("arn:aws:iam::123456789012:role/aws-service-role/"
+           "dynamodb.application-autoscaling.amazonaws.com/scaler")
+    # moto does not implement the operation: its NotImplementedError is its answer.
+    with pytest.raises(NotImplementedError):
+        platform.update_table_replica_auto_scaling(
+            TableName="sessions",
+            ProvisionedWriteCapacityAutoScalingUpdate={**scaling, "AutoScalingRoleArn": own})

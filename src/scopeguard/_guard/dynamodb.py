@@ -21,7 +21,7 @@ from .checks import ScopeGuard, drop_owned, forbidden, kms_key
 from .expressions import (Malformed, key_terms, name_resolver, partiql_table, pinned_value,
                           update_actions)
 from .rules import SERVICE_RULES, Refuse, ServiceRules
-from .targets import owned_arn
+from .targets import owned_arn, role
 
 if TYPE_CHECKING:
     from botocore.model import OperationModel
@@ -419,7 +419,7 @@ RULES: Final = ServiceRules(
         "ExclusiveStartGlobalTableName": "ignore",
         "StreamArn": "kinesis_stream",
         "BulkOperationArn": "ignore",
-        "AutoScalingRoleArn": "ignore",
+        "AutoScalingRoleArn": "role",  # handed to Application Auto Scaling
         "PolicyName": "ignore",
         "Policy": "ignore",
         "S3Bucket": "bucket",
@@ -431,7 +431,7 @@ RULES: Final = ServiceRules(
     },
     kinds={"table": _table, "table_arn": _table_arn, "partiql": _partiql, "forbidden": forbidden,
            "bucket": _bucket, "kinesis_stream": _kinesis_stream, "kms_key": kms_key,
-           "bucket_owner": _bucket_owner},
+           "bucket_owner": _bucket_owner, "role": role},
     operations={
         "BatchExecuteStatement": None,
         "BatchGetItem": _batch_get,
