@@ -441,6 +441,15 @@ ATTACKS = [
         Attack("grant a shared function to a tenant's bucket", "lambda", "add_permission", {
             "FunctionName": "f", "StatementId": "s", "Action": "lambda:InvokeFunction",
             "Principal": "s3.amazonaws.com", "SourceArn": GX_BUCKET_ARN}),
+        Attack("command output into a tenant's bucket", "ssm", "send_command", {
+            "DocumentName": "AWS-RunShellScript", "InstanceIds": ["i-0123456789abcdef0"],
+            "OutputS3BucketName": "t-globex-uploads"}),
+        Attack("account inventory synced into a tenant's bucket", "ssm",
+               "create_resource_data_sync", {"SyncName": "s", "S3Destination": {
+                   "BucketName": "t-globex-uploads", "SyncFormat": "JsonSerDe", "Region": R}}),
+        Attack("a tenant's role", "ssm", "send_command", {
+            "DocumentName": "AWS-RunShellScript", "InstanceIds": ["i-0123456789abcdef0"],
+            "ServiceRoleArn": f"arn:aws:iam::{A}:role/t-globex-role"}),
         Attack("a tenant's role for Firehose delivery", "sns", "subscribe", {
             "TopicArn": f"arn:aws:sns:{R}:{A}:shared", "Protocol": "firehose",
             "Endpoint": f"arn:aws:firehose:{R}:{A}:deliverystream/shared",
