@@ -38,6 +38,7 @@ OWN_TOPIC = f"arn:aws:sns:{R}:{A}:t-acme-alerts"
 GX_BUCKET_ARN = "arn:aws:s3:::t-globex-uploads"
 GX_STREAM = f"arn:aws:kinesis:{R}:{A}:stream/t-globex-events"
 GX_BUS = f"arn:aws:events:{R}:{A}:event-bus/t-globex-bus"
+SESSIONS = f"arn:aws:dynamodb:{R}:{A}:table/sessions"
 KEY = {"pk": {"S": "o1"}}
 EVENT = {"Source": "a", "DetailType": "b", "Detail": "{}"}
 
@@ -81,6 +82,10 @@ ATTACKS = [
         "S3BucketSource": {"S3Bucket": "shared", "S3KeyPrefix": "t-globex/"},
         "InputFormat": "CSV", "TableCreationParameters": {"TableName": "x",
                                                           **_ddb_table_params()}}),
+    Attack("table key of another account", "dynamodb", "update_table", {
+        "TableName": "orders", "SSESpecification": {
+            "Enabled": True, "SSEType": "KMS",
+            "KMSMasterKeyId": f"arn:aws:kms:{R}:999999999999:key/x"}}),
     Attack("stream to another's Kinesis", "dynamodb", "enable_kinesis_streaming_destination",
            {"TableName": "orders", "StreamArn": GX_STREAM}),
     Attack("PartiQL batch", "dynamodb", "batch_execute_statement", {"Statements": [
@@ -190,6 +195,11 @@ ATTACKS = [
         "Bucket": "uploads", "Key": "x", "Body": b"1",
         "GrantRead": 'uri="http://acs.amazonaws.com/groups/global/AllUsers"'}),
     Attack("bucket policy write", "s3", "put_bucket_policy", {"Bucket": "uploads", "Policy": "{}"}),
+    Attack("default encryption under another account's key", "s3", "put_bucket_encryption", {
+        "Bucket": "uploads", "ServerSideEncryptionConfiguration": {"Rules": [{
+            "ApplyServerSideEncryptionByDefault": {
+                "SSEAlgorithm": "aws:kms",
+                "KMSMasterKeyID": f"arn:aws:kms:{R}:999999999999:key/x"}}]}}),
     Attack("Object Lambda response", "s3", "write_get_object_response",
            {"RequestRoute": "x", "RequestToken": "y", "Body": b"z"}),
     Attack("notify another's queue", "s3", "put_bucket_notification_configuration", {
@@ -226,6 +236,8 @@ ATTACKS = [
     Attack("dead letters to another's", "sqs", "set_queue_attributes", {
         "QueueUrl": OWN_QUEUE_URL, "Attributes": {"RedrivePolicy": json.dumps(
             {"deadLetterTargetArn": GX_QUEUE, "maxReceiveCount": 1})}}),
+    Attack("queue key of another account", "sqs", "create_queue", {
+        "QueueName": "q", "Attributes": {"KmsMasterKeyId": f"arn:aws:kms:{R}:999999999999:key/x"}}),
     Attack("queue policy", "sqs", "set_queue_attributes",
            {"QueueUrl": OWN_QUEUE_URL, "Attributes": {"Policy": "{}"}}),
     Attack("grant another account", "sqs", "add_permission", {
@@ -379,6 +391,10 @@ ATTACKS = [
         Attack("qualified function", "lambda", "invoke", {"FunctionName": "t-globex-f:1"}),
         Attack("queue URL", "sqs", "receive_message", {"QueueUrl": GX_QUEUE_URL}),
         Attack("queue name", "sqs", "get_queue_url", {"QueueName": "t-globex-jobs"}),
+        Attack("queue URL, percent-encoded", "sqs", "receive_message",
+               {"QueueUrl": f"https://sqs.{R}.amazonaws.com/{A}/%74-globex-jobs"}),
+        Attack("queue URL, a newline urlsplit drops", "sqs", "receive_message",
+               {"QueueUrl": f"https://sqs.{R}.amazonaws.com/{A}/t-globex-jobs\n"}),
         Attack("SSM /name:version", "ssm", "get_parameter", {"Name": "/t-globex-db:1"}),
         Attack("SSM names", "ssm", "get_parameters", {"Names": ["shared", "/t-globex-db"]}),
         Attack("SSM secret reference", "ssm", "get_parameter",
@@ -395,6 +411,57 @@ ATTACKS = [
                {"FunctionName": "f", "EventSourceArn": GX_QUEUE}),
         Attack("a tenant's table stream", "dynamodbstreams", "describe_stream",
                {"StreamArn": GX_TABLE + "/stream/2020-01-01T00:00:00.000"}),
+        Attack("export the pooled table into a tenant's bucket", "dynamodb",
+               "export_table_to_point_in_time",
+               {"TableArn": SESSIONS, "S3Bucket": "t-globex-uploads", "S3Prefix": "x"}),
+        Attack("import from a tenant's bucket", "dynamodb", "import_table", {
+            "S3BucketSource": {"S3Bucket": "t-globex-uploads"}, "InputFormat": "CSV",
+            "TableCreationParameters": {"TableName": "x", **_ddb_table_params()}}),
+        Attack("stream the pooled table into a tenant's", "dynamodb",
+               "enable_kinesis_streaming_destination",
+               {"TableName": "sessions", "StreamArn": GX_STREAM}),
+        *(Attack(f"notify a tenant's {kind}", "s3", "put_bucket_notification_configuration", {
+            "Bucket": "shared", "NotificationConfiguration": {configurations: [
+                {member: arn, "Events": ["s3:ObjectCreated:*"]}]}})
+          for kind, configurations, member, arn in [
+              ("queue", "QueueConfigurations", "QueueArn", GX_QUEUE),
+              ("topic", "TopicConfigurations", "TopicArn", GX_TOPIC),
+              ("function alias", "LambdaFunctionConfigurations", "LambdaFunctionArn",
+               GX_FUNCTION + ":live")]),
+        Attack("archive a tenant's bus", "events", "create_archive",
+               {"ArchiveName": "audit", "EventSourceArn": GX_BUS}),
+        Attack("replay a tenant-named archive", "events", "start_replay", {
+            "ReplayName": "r", "EventSourceArn": f"arn:aws:events:{R}:{A}:archive/t-globex-a",
+            "EventStartTime": 0, "EventEndTime": 1,
+            "Destination": {"Arn": f"arn:aws:events:{R}:{A}:event-bus/default"}}),
+        Attack("failed events into a tenant's bucket", "lambda",
+               "put_function_event_invoke_config", {
+                   "FunctionName": "f",
+                   "DestinationConfig": {"OnFailure": {"Destination": GX_BUCKET_ARN}}}),
+        Attack("grant a shared function to a tenant's bucket", "lambda", "add_permission", {
+            "FunctionName": "f", "StatementId": "s", "Action": "lambda:InvokeFunction",
+            "Principal": "s3.amazonaws.com", "SourceArn": GX_BUCKET_ARN}),
+        Attack("command output into a tenant's bucket", "ssm", "send_command", {
+            "DocumentName": "AWS-RunShellScript", "InstanceIds": ["i-0123456789abcdef0"],
+            "OutputS3BucketName": "t-globex-uploads"}),
+        Attack("account inventory synced into a tenant's bucket", "ssm",
+               "create_resource_data_sync", {"SyncName": "s", "S3Destination": {
+                   "BucketName": "t-globex-uploads", "SyncFormat": "JsonSerDe", "Region": R}}),
+        Attack("a tenant's role", "ssm", "send_command", {
+            "DocumentName": "AWS-RunShellScript", "InstanceIds": ["i-0123456789abcdef0"],
+            "ServiceRoleArn": f"arn:aws:iam::{A}:role/t-globex-role"}),
+        Attack("a tenant's role for Firehose delivery", "sns", "subscribe", {
+            "TopicArn": f"arn:aws:sns:{R}:{A}:shared", "Protocol": "firehose",
+            "Endpoint": f"arn:aws:firehose:{R}:{A}:deliverystream/shared",
+            "Attributes": {"SubscriptionRoleArn": f"arn:aws:iam::{A}:role/t-globex-role"}}),
+        Attack("replicate with a tenant's role", "s3", "put_bucket_replication", {
+            "Bucket": "shared", "ReplicationConfiguration": {
+                "Role": f"arn:aws:iam::{A}:role/t-globex-role",
+                "Rules": [{"Status": "Enabled",
+                           "Destination": {"Bucket": "arn:aws:s3:::shared-backup"}}]}}),
+        Attack("legacy notification to a tenant's queue", "s3", "put_bucket_notification", {
+            "Bucket": "shared", "NotificationConfiguration": {
+                "QueueConfiguration": {"Queue": GX_QUEUE}}}),
     ]),
     # -- a capsule, on another capsule ------------------------------------------------------
     Attack("capsule: prod table", "dynamodb", "get_item",

@@ -153,6 +153,46 @@ def test_request_redirected_to_another_host_is_refused_at_signing(factory: Clien
     assert sent.total == 0
 
 
+@pytest.mark.parametrize("url", [
+    # urlsplit reads the host as the whole authority, so it ends in '.amazonaws.com'; urllib3
+    # ends the host at the backslash (or takes what precedes a backslashed '@') and connects to
+    # 'attacker.invalid', with the signed request and its body.
+    "https://attacker.invalid\\.amazonaws.com/",
+    "https://attacker.invalid:443\\@dynamodb.us-east-1.amazonaws.com/",
+    "https://attacker.invalid%2F.amazonaws.com/",
+    "https://user@dynamodb.us-east-1.amazonaws.com/",
+    "https:attacker.invalid/.amazonaws.com/",
+])
+def test_a_host_read_differently_by_the_http_stack_is_refused_at_signing(
+        factory: ClientFactory, url: str) -> None:
+    client = factory.tenant("acme").client("dynamodb")
+
+    def redirect(request: Any, **_: Any) -> None:
+        request.url = url
+
+    client.meta.events.register_first("before-sign.dynamodb", redirect, unique_id="redirect")
+    with count_requests(client) as sent, pytest.raises(ScopeViolation, match="pinned endpoint"):
+        client.describe_table(TableName="orders")
+    assert sent.total == 0
+
+
+def test_a_host_read_differently_next_to_a_pinned_endpoint_is_refused(
+        scopeguard_server: MotoServer) -> None:
+    factory = ClientFactory(session=test_session(), endpoint_url=scopeguard_server.endpoint_url)
+    pinned = scopeguard_server.endpoint_url.split("/")[2]
+    client = factory.platform().client("dynamodb")
+
+    def redirect(request: Any, **_: Any) -> None:
+        request.url = f"http://attacker.invalid\\.{pinned}/"
+
+    client.meta.events.register_first("before-sign.dynamodb", redirect, unique_id="redirect")
+    with count_requests(client) as sent, pytest.raises(ScopeViolation, match="pinned endpoint"):
+        client.list_tables()
+    assert sent.total == 0
+    client.meta.events.unregister("before-sign.dynamodb", unique_id="redirect")
+    client.list_tables()  # the pinned endpoint itself still passes
+
+
 def test_uncovered_service_is_refused_for_tenants_and_allowed_for_platform(
     factory: ClientFactory,
 ) -> None:

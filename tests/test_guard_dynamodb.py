@@ -495,3 +495,111 @@ def test_parameters_changed_harmlessly_after_the_check_are_checked_again_and_pas
     acme.transact_write_items(TransactItems=[
         {"Put": {"TableName": "orders", "Item": {"pk": {"S": "o-10"}}}}])
     assert acme.get_item(TableName="orders", Key={"pk": {"S": "o-10"}})["Item"]
+
+
+_NEW_TABLE = {"TableName": "imported", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+              "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+              "BillingMode": "PAY_PER_REQUEST"}
+_SESSIONS_ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/sessions"
+_ACME_STREAM = "arn:aws:kinesis:us-east-1:123456789012:stream/t-acme-events"
+
+
+@pytest.mark.parametrize(("call", "params", "match"), [
+    # The pooled table exported into a tenant's bucket would hand it every tenant's items.
+    ("export_table_to_point_in_time",
+     {"TableArn": _SESSIONS_ARN, "S3Bucket": "t-acme-uploads", "S3Prefix": "x"},
+     "'t-acme-uploads' belongs to tenant:acme"),
+    ("import_table", {"S3BucketSource": {"S3Bucket": "t-acme-uploads"}, "InputFormat": "CSV",
+                      "TableCreationParameters": _NEW_TABLE},
+     "'t-acme-uploads' belongs to tenant:acme"),
+    # A tenant's Kinesis stream fed every change of the pooled table.
+    *((call, {"TableName": "sessions", "StreamArn": _ACME_STREAM},
+       "'t-acme-events' belongs to tenant:acme")
+      for call in ("enable_kinesis_streaming_destination", "update_kinesis_streaming_destination",
+                   "disable_kinesis_streaming_destination")),
+    ("enable_kinesis_streaming_destination", {"TableName": "sessions", "StreamArn":
+                                              "arn:aws:kinesis:us-east-1:999999999999:stream/s"},
+     "not this scope's account"),
+])
+def test_platform_cannot_export_import_or_stream_through_a_tenants_resource(
+        factory: ClientFactory, call: str, params: dict[str, Any], match: str) -> None:
+    refused(factory.platform().client("dynamodb"), call, match, **params)
+
+
+def test_platform_exports_and_imports_through_shared_resources(factory: ClientFactory) -> None:
+    """The in-scope counterpart: a shared bucket and stream pass the guard (moto answers)."""
+    platform = factory.platform().client("dynamodb")
+    with count_requests(platform) as sent:
+        platform.import_table(S3BucketSource={"S3Bucket": "exports"}, InputFormat="CSV",
+                              TableCreationParameters=_NEW_TABLE)
+        with pytest.raises(platform.exceptions.ClientError, match="PointInTimeRecovery|not"):
+            platform.export_table_to_point_in_time(TableArn=_SESSIONS_ARN, S3Bucket="exports",
+                                                   S3Prefix="x")
+    assert sent.total == 2
+    # moto does not implement streaming destinations: its NotImplementedError is its answer.
+    with pytest.raises(NotImplementedError):
+        platform.enable_kinesis_streaming_destination(
+            TableName="sessions", StreamArn="arn:aws:kinesis:us-east-1:123456789012:stream/audit")
+
+
+_FOREIGN_KEY = "arn:aws:kms:us-east-1:999999999999:key/k"
+
+
+@pytest.mark.parametrize(("call", "params"), [
+    ("create_table", {"TableName": "keyed", "KeySchema": _NEW_TABLE["KeySchema"],
+                      "AttributeDefinitions": _NEW_TABLE["AttributeDefinitions"],
+                      "BillingMode": "PAY_PER_REQUEST", "SSESpecification": {
+                          "Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": _FOREIGN_KEY}}),
+    ("update_table", {"TableName": "orders", "SSESpecification": {
+        "Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": _FOREIGN_KEY}}),
+    ("update_table", {"TableName": "orders", "ReplicaUpdates": [{"Create": {
+        "RegionName": "eu-west-1", "KMSMasterKeyId": _FOREIGN_KEY}}]}),
+    ("restore_table_to_point_in_time", {
+        "SourceTableName": "orders", "TargetTableName": "restored",
+        "SSESpecificationOverride": {"Enabled": True, "SSEType": "KMS",
+                                     "KMSMasterKeyId": _FOREIGN_KEY}}),
+])
+def test_tables_encrypted_under_another_accounts_key_are_refused(
+        acme: Any, call: str, params: dict[str, Any]) -> None:
+    refused(acme, call, "KMSMasterKeyId refused: ARN account 999999999999", **params)
+
+
+def test_tables_encrypted_under_the_accounts_own_key_pass(acme: Any) -> None:
+    """The in-scope counterpart: an alias or a key of the scope's account is sent."""
+    for key in ("alias/tenant-data", "arn:aws:kms:us-east-1:123456789012:key/k"):
+        with count_requests(acme) as sent:
+            try:
+                acme.update_table(TableName="orders", SSESpecification={
+                    "Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": key})
+            except acme.exceptions.ClientError:
+                pass  # moto's view of the key: an answer, so the request was sent
+        assert sent.total == 1
+
+
+def test_platform_exports_only_into_its_own_accounts_buckets(factory: ClientFactory) -> None:
+    platform = factory.platform().client("dynamodb")
+    refused(platform, "export_table_to_point_in_time", "other accounts",
+            TableArn=_SESSIONS_ARN, S3Bucket="exports", S3BucketOwner="999999999999")
+    refused(platform, "export_table_to_point_in_time", "S3SseKmsKeyId refused",
+            TableArn=_SESSIONS_ARN, S3Bucket="exports", S3SseKmsKeyId=_FOREIGN_KEY)
+    refused(platform, "import_table", "other accounts", InputFormat="CSV",
+            S3BucketSource={"S3Bucket": "exports", "S3BucketOwner": "999999999999"},
+            TableCreationParameters=_NEW_TABLE)
+    platform.import_table(InputFormat="CSV", TableCreationParameters=_NEW_TABLE,
+                          S3BucketSource={"S3Bucket": "exports", "S3BucketOwner": "123456789012"})
+
+
+def test_platform_cannot_hand_a_tenants_role_to_auto_scaling(factory: ClientFactory) -> None:
+    platform = factory.platform().client("dynamodb")
+    scaling = {"MinimumUnits": 1, "MaximumUnits": 10, "ScalingPolicyUpdate": {
+        "TargetTrackingScalingPolicyConfiguration": {"TargetValue": 70.0}}}
+    refused(platform, "update_table_replica_auto_scaling", "belongs to tenant:acme",
+            TableName="sessions", ProvisionedWriteCapacityAutoScalingUpdate={
+                **scaling, "AutoScalingRoleArn": "arn:aws:iam::123456789012:role/T-ACME-scaler"})
+    own = ("arn:aws:iam::123456789012:role/aws-service-role/"
+           "dynamodb.application-autoscaling.amazonaws.com/scaler")
+    # moto does not implement the operation: its NotImplementedError is its answer.
+    with pytest.raises(NotImplementedError):
+        platform.update_table_replica_auto_scaling(
+            TableName="sessions",
+            ProvisionedWriteCapacityAutoScalingUpdate={**scaling, "AutoScalingRoleArn": own})

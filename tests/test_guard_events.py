@@ -255,6 +255,28 @@ def test_platform_parameters_of_refused_operations_are_this_accounts(factory: Cl
             EventSourceArn=bus_arn("default"))
 
 
+def test_platform_cannot_archive_a_tenants_bus_or_replay_a_tenant_named_archive(
+        factory: ClientFactory) -> None:
+    """An archive of a tenant's bus would hold every event on it; the platform's own bus is
+    archived as before (moto creates the archive)."""
+    platform = factory.platform().client("events")
+    refused(platform, "create_archive", "belongs to tenant:acme", ArchiveName="audit",
+            EventSourceArn=bus_arn("t-acme-orders"))
+    refused(platform, "create_archive", "not this scope's account", ArchiveName="audit",
+            EventSourceArn=bus_arn("shared", account="999999999999"))
+    refused(platform, "list_archives", "belongs to tenant:acme",
+            EventSourceArn=bus_arn("t-acme-orders"))
+    refused(platform, "start_replay", "belongs to tenant:acme", ReplayName="r",
+            EventSourceArn=f"arn:aws:events:{REGION}:{ACCOUNT}:archive/t-acme-a",
+            EventStartTime=0, EventEndTime=1, Destination={"Arn": bus_arn("default")})
+    platform.create_event_bus(Name="platform-audit")
+    archive = platform.create_archive(ArchiveName="platform-audit",
+                                      EventSourceArn=bus_arn("platform-audit"))
+    assert archive["ArchiveArn"].endswith(":archive/platform-audit")
+    listed = platform.list_archives(EventSourceArn=bus_arn("platform-audit"))["Archives"]
+    assert [a["ArchiveName"] for a in listed] == ["platform-audit"]
+
+
 tenant_ids = st.text(alphabet="acme0123456789", min_size=1, max_size=8)
 names = st.text(alphabet="act-_.0123456789fio", min_size=1, max_size=30)
 

@@ -174,6 +174,62 @@ def test_platform_cannot_reach_a_tenants_function(factory: ClientFactory) -> Non
     refused(platform, "invoke", "belongs to tenant:acme", FunctionName=function_arn("t-acme-orders"))
 
 
+@pytest.mark.parametrize("source", [
+    "arn:aws:s3:::t-acme-uploads",
+    queue_arn("t-acme-jobs"),
+    f"arn:aws:sns:{REGION}:{ACCOUNT}:t-acme-news",
+    f"arn:aws:events:{REGION}:{ACCOUNT}:rule/t-acme-bus/nightly",
+    f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/t-acme-orders/stream/2024",
+])
+def test_platform_cannot_grant_a_shared_function_to_a_tenants_source(
+        factory: ClientFactory, source: str) -> None:
+    """A tenant's bucket, queue, topic, rule or stream granted invoke on a shared function
+    could then invoke it with its own events."""
+    refused(factory.platform().client("lambda"), "add_permission", "belongs to tenant:acme",
+            FunctionName="platform-granted", StatementId="s", Action="lambda:InvokeFunction",
+            Principal="s3.amazonaws.com", SourceArn=source)
+
+
+def test_platform_grants_a_shared_function_to_its_own_and_other_accounts_sources(
+        factory: ClientFactory) -> None:
+    platform = factory.platform().client("lambda")
+    role = factory.platform().client("iam").get_role(RoleName="platform-fn")["Role"]["Arn"]
+    _create(platform, "platform-granted", role)
+    for i, source in enumerate(("arn:aws:s3:::platform-uploads",
+                                f"arn:aws:events:{REGION}:{ACCOUNT}:rule/nightly",
+                                f"arn:aws:sns:{REGION}:{OTHER}:partner-news")):
+        platform.add_permission(FunctionName="platform-granted", StatementId=f"s{i}",
+                                Action="lambda:InvokeFunction", Principal="s3.amazonaws.com",
+                                SourceArn=source)
+    statements = json.loads(platform.get_policy(FunctionName="platform-granted")["Policy"])[
+        "Statement"]
+    assert len(statements) == 3
+
+
+def test_platform_failure_destinations_in_s3_are_checked_for_their_bucket(
+        factory: ClientFactory) -> None:
+    """Failed events of a shared function written to a tenant's bucket would hand it what the
+    function received; the platform's own bucket passes the guard (moto answers)."""
+    platform = factory.platform().client("lambda")
+    role = factory.platform().client("iam").get_role(RoleName="platform-fn")["Role"]["Arn"]
+    _create(platform, "platform-failing", role)
+    for bucket, match in (("arn:aws:s3:::t-acme-uploads", "belongs to tenant:acme"),
+                          ("arn:aws:s3:::t-acme-uploads/logs", "not an S3 bucket ARN"),
+                          (f"arn:aws:s3:{REGION}:{ACCOUNT}:t-acme-uploads",
+                           "not an S3 bucket ARN")):
+        refused(platform, "put_function_event_invoke_config", match,
+                FunctionName="platform-failing",
+                DestinationConfig={"OnFailure": {"Destination": bucket}})
+    with count_requests(platform) as sent:
+        try:
+            platform.put_function_event_invoke_config(
+                FunctionName="platform-failing",
+                DestinationConfig={"OnFailure": {"Destination": "arn:aws:s3:::platform-dlq"}})
+        except platform.exceptions.ClientError:
+            pass  # moto's own validation of the destination: an answer, so it was sent
+    assert sent.total == 1
+
+
 @pytest.mark.parametrize(
     ("role", "match"),
     [

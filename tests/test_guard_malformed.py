@@ -138,3 +138,17 @@ def _python_name(client: Any, op: str) -> str:
     from botocore import xform_name
 
     return xform_name(op)
+
+
+@pytest.mark.parametrize("metadata", [{"a": 1}, {"a": None}, {"a": b"x"}, {1: "x"}])
+@pytest.mark.parametrize("call", ["put_object", "create_multipart_upload", "copy_object"])
+def test_ill_typed_s3_metadata_ends_in_validation(factory: ClientFactory, call: str,
+                                                  metadata: dict[Any, Any]) -> None:
+    """botocore's own S3 metadata handler, which runs before the guard's parameter hook, reads
+    every value as a string (an int ended in AttributeError): the guard's type check ahead of
+    it sees a map of strings holding something else."""
+    client = factory.tenant("acme").client("s3")
+    extra = {"CopySource": "t-acme-files/a"} if call == "copy_object" else {}
+    with count_requests(client) as sent, pytest.raises(ParamValidationError, match="Metadata"):
+        getattr(client, call)(Bucket="files", Key="k", Metadata=metadata, **extra)
+    assert sent.total == 0

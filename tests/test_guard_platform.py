@@ -149,6 +149,42 @@ def test_name_listings_drop_tenants_resources(factory: ClientFactory) -> None:
     assert "t-globex-orders" in operator.client("dynamodb").list_tables()["TableNames"]
 
 
+def test_lambda_listings_drop_tenants_mappings_and_layers(factory: ClientFactory) -> None:
+    """A tenant's event source mappings (its function, its queue) and layers are its own: an
+    unfiltered platform listing would name them. The platform's own ones stay listed."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("app.py", "def handler(event, context):\n    return event\n")
+    code = buffer.getvalue()
+    trust = ('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": '
+             '{"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}')
+    iam = factory.platform().client("iam")
+    for scope, role in ((factory.tenant("globex"), "t-globex-mapper"),
+                        (factory.platform(), "mapper")):
+        arn = iam.create_role(RoleName=role, AssumeRolePolicyDocument=trust)["Role"]["Arn"]
+        functions = scope.client("lambda")
+        functions.create_function(FunctionName="mapper", Runtime="python3.12", Role=arn,
+                                  Handler="app.handler", Code={"ZipFile": code})
+        queue = scope.client("sqs").create_queue(QueueName="mapped")["QueueUrl"]
+        source = scope.client("sqs").get_queue_attributes(
+            QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        functions.create_event_source_mapping(FunctionName="mapper", EventSourceArn=source)
+        functions.publish_layer_version(LayerName="libs", Content={"ZipFile": code})
+    platform = factory.platform().client("lambda")
+    mappings = platform.list_event_source_mappings()["EventSourceMappings"]
+    assert [(m["FunctionArn"].rsplit(":", 1)[1], m["EventSourceArn"].rsplit(":", 1)[1])
+            for m in mappings] == [("mapper", "mapped")]
+    assert [layer["LayerName"] for layer in platform.list_layers()["Layers"]] == ["libs"]
+    # The operator scope is the whole account: nothing is dropped.
+    operator = factory.operator(ACCOUNT).client("lambda")
+    assert len(operator.list_event_source_mappings()["EventSourceMappings"]) == 2
+    assert {layer["LayerName"] for layer in operator.list_layers()["Layers"]} == {
+        "libs", "t-globex-libs"}
+
+
 # -- services that name a covered service's resources ---------------------------------------
 
 

@@ -16,6 +16,7 @@ import boto3
 import botocore.session
 import pytest
 from boto3.s3.transfer import TransferConfig
+from botocore.exceptions import ClientError
 from moto import mock_aws
 from moto.server import ThreadedMotoServer
 
@@ -489,6 +490,13 @@ def test_account_wide_and_unscoped_operations_are_refused(acme: Any) -> None:
         ("create_bucket", {"ACL": "public-read-write"}, "canned ACL"),
         ("put_object", {"Key": "x", "SSEKMSKeyId":
                         f"arn:aws:kms:{REGION}:999999999999:key/k"}, "not this scope's account"),
+        # Default encryption under another account's key: every later object is written with
+        # a key that account controls.
+        ("put_bucket_encryption", {"ServerSideEncryptionConfiguration": {"Rules": [{
+            "ApplyServerSideEncryptionByDefault": {
+                "SSEAlgorithm": "aws:kms",
+                "KMSMasterKeyID": f"arn:aws:kms:{REGION}:999999999999:key/k"}}]}},
+         "KMSMasterKeyID refused: ARN account 999999999999"),
         ("restore_object", {"Key": "doc.txt", "RestoreRequest": {"OutputLocation": {}}},
          "second bucket"),
     ],
@@ -496,6 +504,20 @@ def test_account_wide_and_unscoped_operations_are_refused(acme: Any) -> None:
 def test_acls_grants_and_foreign_keys_are_refused(acme: Any, call: str, params: dict[str, Any],
                                                   match: str) -> None:
     refused(acme, call, match, Bucket="uploads", **params)
+
+
+def test_default_encryption_under_the_accounts_own_key_is_set(acme: Any) -> None:
+    """The in-scope counterpart: a key of the scope's account (by ARN or alias) is accepted
+    and read back as set."""
+    acme.create_bucket(Bucket="encrypted", **WHERE)
+    for key in (f"arn:aws:kms:{REGION}:{ACCOUNT}:key/k", "alias/tenant-data"):
+        rule = {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms",
+                                                       "KMSMasterKeyID": key}}
+        acme.put_bucket_encryption(Bucket="encrypted", ServerSideEncryptionConfiguration={
+            "Rules": [rule]})
+        read = acme.get_bucket_encryption(Bucket="encrypted")
+        assert read["ServerSideEncryptionConfiguration"]["Rules"][0][
+            "ApplyServerSideEncryptionByDefault"]["KMSMasterKeyID"] == key
 
 
 @pytest.mark.parametrize(
@@ -665,10 +687,37 @@ def test_platform_bucket_arns_are_checked(factory: ClientFactory, bucket: str,
         ("put_bucket_notification_configuration", {"NotificationConfiguration": {
             "TopicConfigurations": [{"TopicArn": f"arn:aws:sqs:{REGION}:{ACCOUNT}:t",
                                      "Events": ["s3:ObjectCreated:*"]}]}},
-         "expected 'sns'"),
-        ("put_bucket_replication", {"ReplicationConfiguration": {"Role": "r", "Rules": [{
-            "Status": "Enabled", "Destination": {"Bucket": "arn:aws:s3:::t-acme-uploads"}}]}},
+         "'sqs' ARNs are not accepted here"),
+        # A tenant's queue, topic or function would receive every event of the bucket.
+        ("put_bucket_notification_configuration", {"NotificationConfiguration": {
+            "QueueConfigurations": [{"QueueArn": f"arn:aws:sqs:{REGION}:{ACCOUNT}:t-acme-q",
+                                     "Events": ["s3:ObjectCreated:*"]}]}},
+         "'t-acme-q' belongs to tenant:acme"),
+        ("put_bucket_notification_configuration", {"NotificationConfiguration": {
+            "TopicConfigurations": [{"TopicArn": f"arn:aws:sns:{REGION}:{ACCOUNT}:t-acme-t",
+                                     "Events": ["s3:ObjectCreated:*"]}]}},
+         "'t-acme-t' belongs to tenant:acme"),
+        ("put_bucket_notification_configuration", {"NotificationConfiguration": {
+            "LambdaFunctionConfigurations": [{
+                "LambdaFunctionArn": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:t-acme-f:1",
+                "Events": ["s3:ObjectCreated:*"]}]}},
+         "'t-acme-f' belongs to tenant:acme"),
+        ("put_bucket_notification", {"NotificationConfiguration": {
+            "QueueConfiguration": {"Queue": f"arn:aws:sqs:{REGION}:{ACCOUNT}:t-acme-q"}}},
+         "'t-acme-q' belongs to tenant:acme"),
+        ("put_bucket_replication", {"ReplicationConfiguration": {
+            "Role": f"arn:aws:iam::{ACCOUNT}:role/replication", "Rules": [{
+                "Status": "Enabled", "Destination": {"Bucket": "arn:aws:s3:::t-acme-uploads"}}]}},
          "belongs to tenant:acme"),
+        # S3 replicates with the role it is given: a tenant's (IAM names ignore case).
+        ("put_bucket_replication", {"ReplicationConfiguration": {
+            "Role": f"arn:aws:iam::{ACCOUNT}:role/T-ACME-replication", "Rules": [{
+                "Status": "Enabled", "Destination": {"Bucket": "arn:aws:s3:::backups"}}]}},
+         "'t-acme-replication' belongs to tenant:acme"),
+        ("put_bucket_notification", {"NotificationConfiguration": {"CloudFunctionConfiguration": {
+            "CloudFunction": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:indexer",
+            "InvocationRole": f"arn:aws:iam::{ACCOUNT}:role/t-acme-invoker"}}},
+         "'t-acme-invoker' belongs to tenant:acme"),
         ("put_bucket_inventory_configuration", {"Id": "i", "InventoryConfiguration": {
             "Id": "i", "IsEnabled": True, "IncludedObjectVersions": "Current",
             "Schedule": {"Frequency": "Daily"}, "Destination": {"S3BucketDestination": {
@@ -682,6 +731,36 @@ def test_platform_bucket_arns_are_checked(factory: ClientFactory, bucket: str,
 def test_platform_second_resources_are_checked_too(factory: ClientFactory, call: str,
                                                    params: dict[str, Any], match: str) -> None:
     refused(factory.platform().client("s3"), call, match, Bucket="shared", **params)
+
+
+def test_platform_notifies_a_shared_queue_and_function(factory: ClientFactory) -> None:
+    """The in-scope counterpart: shared targets (and a shared function's alias) pass the guard;
+    moto's answer about the missing bucket or queue shows the request was sent."""
+    platform = factory.platform().client("s3")
+    configurations = [
+        {"QueueConfigurations": [{"QueueArn": f"arn:aws:sqs:{REGION}:{ACCOUNT}:shared-q",
+                                  "Events": ["s3:ObjectCreated:*"]}]},
+        {"LambdaFunctionConfigurations": [{
+            "LambdaFunctionArn": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:indexer:live",
+            "Events": ["s3:ObjectCreated:*"]}]},
+    ]
+    for configuration in configurations:
+        with count_requests(platform) as sent, pytest.raises(ClientError):
+            platform.put_bucket_notification_configuration(
+                Bucket="no-such-bucket", NotificationConfiguration=configuration)
+        assert sent.total == 1
+
+
+def test_platform_replicates_with_its_own_role(factory: ClientFactory) -> None:
+    """The in-scope counterpart of a tenant's replication role: the platform's own role (with
+    a path) passes the guard; moto answers."""
+    platform = factory.platform().client("s3")
+    with count_requests(platform) as sent, pytest.raises(ClientError):
+        platform.put_bucket_replication(Bucket="no-such-bucket", ReplicationConfiguration={
+            "Role": f"arn:aws:iam::{ACCOUNT}:role/service-role/replication",
+            "Rules": [{"Status": "Enabled",
+                       "Destination": {"Bucket": "arn:aws:s3:::backups"}}]})
+    assert sent.total == 1
 
 
 def test_platform_access_point_arn_of_its_own_account_passes_the_guard(

@@ -16,7 +16,7 @@ from guard_helpers import guard_for, refused, tampering
 from scopeguard import ClientFactory, InvalidName, ScopeViolation
 from scopeguard._guard.sns import RULES
 from scopeguard._naming import DEFAULT_POLICY
-from scopeguard.testing import moto_factory
+from scopeguard.testing import count_requests, moto_factory
 
 ACCOUNT = "123456789012"
 REGION = "eu-west-1"
@@ -226,6 +226,26 @@ def test_platform_may_set_a_topic_policy(factory: ClientFactory) -> None:
     policy = {"Version": "2012-10-17", "Statement": []}
     platform.set_topic_attributes(TopicArn=arn, AttributeName="Policy",
                                   AttributeValue=json.dumps(policy))
+
+
+def test_platform_cannot_pass_a_tenants_role_to_sns(factory: ClientFactory) -> None:
+    """SubscriptionRoleArn and the *FeedbackRoleArn attributes hand SNS a role to act with: a
+    tenant's is refused to the platform, in any letter case; the platform's own is set."""
+    platform = factory.platform().client("sns")
+    arn = platform.create_topic(Name="platform-feed")["TopicArn"]
+    tenant_role = f"arn:aws:iam::{ACCOUNT}:role/T-ACME-delivery"
+    refused(platform, "subscribe", "belongs to tenant:acme", TopicArn=arn, Protocol="firehose",
+            Endpoint=f"arn:aws:firehose:{REGION}:{ACCOUNT}:deliverystream/platform-feed",
+            Attributes={"SubscriptionRoleArn": tenant_role})
+    refused(platform, "create_topic", "belongs to tenant:acme", Name="platform-feed2",
+            Attributes={"SQSSuccessFeedbackRoleArn": tenant_role})
+    refused(platform, "set_topic_attributes", "belongs to tenant:acme", TopicArn=arn,
+            AttributeName="LambdaFailureFeedbackRoleArn", AttributeValue=tenant_role)
+    own = f"arn:aws:iam::{ACCOUNT}:role/service-role/platform-delivery"
+    with count_requests(platform) as sent:
+        platform.set_topic_attributes(TopicArn=arn, AttributeName="LambdaFailureFeedbackRoleArn",
+                                      AttributeValue=own)
+    assert sent.total == 1
 
 
 def test_tags_and_data_protection_are_checked_on_the_topic(acme: Any) -> None:

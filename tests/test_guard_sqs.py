@@ -81,6 +81,50 @@ def test_malformed_or_foreign_queue_urls_are_refused(
     refused(server, acme, "send_message", match, QueueUrl=url, MessageBody="x")
 
 
+@pytest.mark.parametrize("url", [
+    # Another spelling of a tenant's queue in the URL path: refused to the platform too, as to
+    # a tenant (the emulator counts what reaches it).
+    f"https://sqs.eu-west-1.amazonaws.com/{ACCOUNT}/%74-globex-jobs",
+    f"https://sqs.eu-west-1.amazonaws.com/{ACCOUNT}/t-globex-jobs%20",
+    # urlsplit drops a newline or tab anywhere: the name it reads is not the string sent.
+    f"https://sqs.eu-west-1.amazonaws.com/{ACCOUNT}/jobs\n",
+    f"https://sqs.eu-west-1.amazonaws.com/{ACCOUNT}/jo\tbs",
+    f"https://sqs.eu-west-1.amazonaws.com/{ACCOUNT}/j\u00f6bs",
+])
+def test_queue_url_spellings_are_refused_in_platform_scope(
+        server: MotoServer, factory: ClientFactory, url: str) -> None:
+    refused(server, factory.platform().client("sqs"), "send_message",
+            "does not name a queue|control or non-ASCII", QueueUrl=url, MessageBody="x")
+
+
+def test_platform_queue_urls_and_arns_of_every_valid_name_pass(
+        server: MotoServer, factory: ClientFactory) -> None:
+    """The in-scope counterpart: the longest names, FIFO queues, '_' and '-' all pass."""
+    platform = factory.platform().client("sqs")
+    arns = []
+    for name in ("a" * 80, "b_-9" * 18 + ".fifo", "jobs"):
+        attributes = {"FifoQueue": "true"} if name.endswith(".fifo") else {}
+        url = platform.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+        assert url.endswith(f"/{ACCOUNT}/{name}")
+        arns.append(platform.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
+            "Attributes"]["QueueArn"])
+    platform.set_queue_attributes(QueueUrl=url, Attributes={"RedriveAllowPolicy": json.dumps(
+        {"redrivePermission": "byQueue", "sourceQueueArns": arns})})
+
+
+def test_queue_encrypted_under_another_accounts_key_is_refused(server: MotoServer,
+                                                               acme: Any) -> None:
+    foreign = "arn:aws:kms:eu-west-1:999999999999:key/k"
+    refused(server, acme, "create_queue", "KmsMasterKeyId refused: ARN account", QueueName="q",
+            Attributes={"KmsMasterKeyId": foreign})
+    url = acme.create_queue(QueueName="q", Attributes={"KmsMasterKeyId": "alias/aws/sqs"})[
+        "QueueUrl"]
+    refused(server, acme, "set_queue_attributes", "KmsMasterKeyId refused: ARN account",
+            QueueUrl=url, Attributes={"KmsMasterKeyId": foreign})
+    acme.set_queue_attributes(QueueUrl=url, Attributes={
+        "KmsMasterKeyId": f"arn:aws:kms:eu-west-1:{ACCOUNT}:key/k"})
+
+
 def test_url_host_is_not_trusted_for_routing(server: MotoServer, acme: Any) -> None:
     url = acme.create_queue(QueueName="jobs")["QueueUrl"]
     # Same account and queue, any host: accepted, and the request still goes to the pinned endpoint.

@@ -339,3 +339,39 @@ def test_paginators_stay_within_the_scope(acme: Any) -> None:
     pages = acme.get_paginator("describe_parameters").paginate(PaginationConfig={"PageSize": 1})
     names = [p["Name"] for page in pages for p in page["Parameters"]]
     assert len(names) >= 2 and all(n.startswith("/t-acme/") for n in names)
+
+
+_RUN = {"DocumentName": "AWS-RunShellScript", "InstanceIds": ["i-0123456789abcdef0"],
+        "Parameters": {"commands": ["true"]}}
+
+
+@pytest.mark.parametrize(("call", "params", "match"), [
+    # Command output, notifications and the role of Run Command: a tenant's bucket, topic or
+    # role would receive (or act on) what the account's instances run.
+    ("send_command", {**_RUN, "OutputS3BucketName": "t-acme-logs"}, "'t-acme-logs' belongs"),
+    ("send_command", {**_RUN, "NotificationConfig": {
+        "NotificationArn": f"arn:aws:sns:{REGION}:{ACCOUNT}:t-acme-news"}}, "'t-acme-news'"),
+    ("send_command", {**_RUN, "ServiceRoleArn": f"arn:aws:iam::{ACCOUNT}:role/T-ACME-r"},
+     "'t-acme-r' belongs"),
+    # A data sync writes the whole account's inventory to its bucket.
+    ("create_resource_data_sync", {"SyncName": "s", "S3Destination": {
+        "BucketName": "t-acme-logs", "SyncFormat": "JsonSerDe", "Region": REGION}},
+     "'t-acme-logs' belongs"),
+    ("register_task_with_maintenance_window", {
+        "WindowId": "mw-0123456789abcdef0", "TaskType": "LAMBDA",
+        "TaskArn": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:t-acme-f"}, "'t-acme-f'"),
+    ("create_activation", {"IamRole": "t-acme-ssm"}, "'t-acme-ssm' belongs"),
+    ("create_association", {"Name": "AWS-RunShellScript", "OutputLocation": {"S3Location": {
+        "OutputS3BucketName": "t-acme-logs"}}}, "'t-acme-logs' belongs"),
+])
+def test_platform_ssm_beyond_parameters_cannot_name_a_tenants_resources(
+        factory: ClientFactory, call: str, params: dict[str, Any], match: str) -> None:
+    refused(factory.platform().client("ssm"), call, match, **params)
+
+
+def test_platform_run_command_with_its_own_bucket_and_role_is_sent(
+        factory: ClientFactory) -> None:
+    platform = factory.platform().client("ssm")
+    command = platform.send_command(**_RUN, OutputS3BucketName="platform-logs",
+                                    ServiceRoleArn=f"arn:aws:iam::{ACCOUNT}:role/platform-ssm")
+    assert command["Command"]["OutputS3BucketName"] == "platform-logs"

@@ -8,11 +8,11 @@ are in its module.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any, Final
-from urllib.parse import urlsplit
 
 from .._exceptions import InvalidName, ScopeViolation
 from .._naming import NAME_RULES, NamingPolicy, ScopeRef
@@ -41,6 +41,12 @@ __all__ = [
     "narrow_to_scope",
     "parse_arn",
 ]
+
+# An authority as endpoints spell it: DNS labels (S3 bucket names as virtual hosts may hold
+# '_') or a bracketed IPv6 address, and an optional port. No userinfo.
+_NETLOC: Final = re.compile(r"(?:[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*|\[[0-9A-Fa-f:.]+\])"
+                            r"(?::[0-9]{1,5})?")
+
 
 class _Mistyped(Exception):
     """A value is not of the type the operation's model gives it (the private copy holds exact
@@ -202,14 +208,20 @@ class ScopeGuard:
         # The netloc is the third "/"-separated field of an absolute URL; cheaper than urlsplit
         # on the per-request path, and the verdict per host is cached (hosts are few). The
         # signing hook has already refused a URL that is not an exact str.
-        netloc = url.split("/", 3)[2] if url.count("/") >= 2 else ""
+        absolute = url.startswith(("https://", "http://")) or url[:8].lower().startswith(
+            ("https://", "http://"))
+        netloc = url.split("/", 3)[2] if absolute else ""
         verdict = self._hosts.get(netloc)
         if verdict is None:
-            host = urlsplit(url).netloc.rsplit("@", 1)[-1]
-            if self.pinned_host is not None:
-                verdict = host == self.pinned_host or host.endswith("." + self.pinned_host)
+            # Only a plain host[:port]: the HTTP stack reads an authority differently from
+            # urlsplit where it holds a backslash, '@', '%' or whitespace ('evil\.amazonaws.com'
+            # ends in the right suffix here and connects to 'evil' there).
+            if _NETLOC.fullmatch(netloc) is None:
+                verdict = False
+            elif self.pinned_host is not None:
+                verdict = netloc == self.pinned_host or netloc.endswith("." + self.pinned_host)
             else:
-                name = host.split(":", 1)[0]
+                name = netloc.split(":", 1)[0]
                 verdict = name.endswith((".amazonaws.com", ".amazonaws.com.cn", ".api.aws"))
             if len(self._hosts) < 1024:
                 self._hosts[netloc] = verdict

@@ -112,6 +112,24 @@ def _platform_name(guard: ScopeGuard, value: Any, member: str) -> Any:
     return guard.name(SERVICE, value, member)
 
 
+def _event_source(guard: ScopeGuard, value: Any, member: str) -> Any:
+    # An archive's source bus (CreateArchive, ListArchives) or a replay's archive (StartReplay);
+    # the operations are refused in tenant/capsule scope. An archive of a tenant's bus would
+    # hold, and a replay re-inject, every event of that bus: the bus is checked as a target
+    # bus is, the archive by its name as ArchiveName is.
+    parsed = parse_arn(value) if isinstance(value, str) else None
+    if parsed is not None and parsed.service == SERVICE:
+        kind, _, name = parsed.resource.partition("/")
+        if kind == "event-bus":
+            owned_arn(guard, value, member, (SERVICE,))
+            return value
+        if kind == "archive":
+            account_arn(guard, value, member)
+            _platform_name(guard, name, member)
+            return value
+    return account_arn(guard, value, member)
+
+
 def _account_arns(guard: ScopeGuard, value: Any, member: str) -> Any:
     for i, arn in enumerate(value if isinstance(value, list | tuple) else [value]):
         account_arn(guard, arn, f"{member}[{i}]")
@@ -212,7 +230,7 @@ RULES: Final = ServiceRules(
         # Parameters of operations refused in tenant/capsule scope.
         "ArchiveName": "platform_name",
         "ReplayName": "platform_name",
-        "EventSourceArn": "account_arn",
+        "EventSourceArn": "event_source",
         "ConnectionArn": "account_arn",
         "FilterArns": "account_arns",
         "ResourceConfigurationArn": "account_arn",
@@ -249,6 +267,7 @@ RULES: Final = ServiceRules(
         "bus": _bus,
         "rule": _rule,
         "target_arn": _target_arn,
+        "event_source": _event_source,
         "role": role,
         "resource_arn": _resource_arn,
         "endpoint_id": platform_only("EndpointId sends the events through a global endpoint "

@@ -162,6 +162,14 @@ def _private(guard: ScopeGuard, params: dict[str, Any], service: str, op: str) -
         raise guard.refuse(exc.reason, service=service, op=op) from None
 
 
+def _not_strings(value: Any) -> bool:
+    """A map of strings (S3's Metadata) holding anything else: botocore's own handler would
+    fail on it with an AttributeError before the guard's hook runs. Read with dict's own
+    methods: a subclass's code is not run here."""
+    return isinstance(value, dict) and not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in dict.items(value))
+
+
 def _strings(form: dict[Any, Any]) -> bool:
     # A loop, not all() over a generator: this runs on every query-protocol request.
     for key, value in form.items():
@@ -427,10 +435,13 @@ def install_hooks(client: Any, rules: ServiceRules | None,
         # bytes), so a top-level member of the wrong type ends in ParamValidationError here.
         if not isinstance(params, dict):
             return
-        allowed_types = plan_for(model).members
+        plan = plan_for(model)
+        allowed_types = plan.members
         for name, value in params.items():
             allowed = allowed_types.get(name)
-            if allowed is not None and type(value) not in allowed and _mistyped(value, allowed):
+            if (allowed is not None and type(value) not in allowed
+                    and _mistyped(value, allowed)) or (
+                        name in plan.string_maps and _not_strings(value)):
                 from botocore.validate import validate_parameters
 
                 if model.input_shape is not None:

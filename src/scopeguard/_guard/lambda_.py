@@ -47,6 +47,7 @@ from .targets import (
     owned_arn,
     owned_arn_kind,
     platform_only,
+    resource_name,
     role,
 )
 
@@ -202,10 +203,32 @@ def _destination(guard: ScopeGuard, value: Any, member: str) -> Any:
         if parsed.partition != guard.partition:
             raise guard.refuse(f"ARN partition {parsed.partition!r} is not "
                                f"{guard.partition!r}", member)
+        # (Platform scope.) Failed events written to a tenant's bucket would hand it what a
+        # shared function or source received.
+        if parsed.region or parsed.account or not parsed.resource or "/" in parsed.resource:
+            raise guard.refuse(f"{value!r} is not an S3 bucket ARN", member)
+        guard.owned_physical("s3", parsed.resource, member)
         return value
     if not guard.isolated and parsed is not None and parsed.service not in _DESTINATIONS:
         return account_arn(guard, value, member)
     owned_arn(guard, value, member, _DESTINATIONS)
+    return value
+
+
+def _grant_source(guard: ScopeGuard, value: Any, member: str) -> Any:
+    # AddPermission's SourceArn (the operation is refused in tenant and capsule scope): the
+    # platform may grant a shared function to sources of other accounts, but not to a
+    # tenant's bucket, queue, topic, stream or bus, which could then invoke it.
+    parsed = parse_arn(value) if isinstance(value, str) else None
+    if parsed is None:
+        raise guard.refuse(f"cannot parse {value!r} as an ARN", member)
+    if parsed.service == "s3" and not parsed.account:
+        guard.owned_physical("s3", parsed.resource.split("/", 1)[0], member)
+    elif parsed.service in ("sqs", "sns", "lambda", "kinesis", "events", "dynamodb"):
+        # Every segment: a rule ARN names its bus (rule/<bus>/<rule>), a stream its table.
+        for segment in re.split("[/:]", parsed.resource):
+            if segment:
+                guard.owned_physical(parsed.service, segment, member)
     return value
 
 
@@ -277,6 +300,29 @@ def _list_mappings(guard: ScopeGuard, op: str, params: dict[str, Any], _: Mappin
                            "mappings", "FunctionName")
 
 
+def _mapping_owned(guard: ScopeGuard, mapping: Any) -> bool:
+    """Whether a listed event source mapping invokes a tenant's or capsule's function or reads
+    such a queue, stream or table (or cannot be read: then it is treated as owned)."""
+    try:
+        function = parse_arn(mapping["FunctionArn"])
+        names = [function.resource.split(":")[1]]  # type: ignore[union-attr]
+        source = mapping.get("EventSourceArn")
+        parsed = parse_arn(source) if source is not None else None
+        if parsed is not None and parsed.service in ("sqs", "kinesis", "dynamodb"):
+            names.append(resource_name(parsed))
+    except (AttributeError, IndexError, KeyError, TypeError):
+        return True
+    return any(not isinstance(name, str) or guard.naming.owner(name) is not None
+               for name in names)
+
+
+def _listed_mappings(guard: ScopeGuard, parsed: dict[str, Any]) -> None:
+    # In platform scope, without FunctionName or EventSourceArn the listing spans every scope.
+    items = parsed.get("EventSourceMappings")
+    if isinstance(items, list):
+        parsed["EventSourceMappings"] = [m for m in items if not _mapping_owned(guard, m)]
+
+
 _ACCOUNT_WIDE: Final = Refuse("account-wide: it would reveal or change every scope's functions")
 _GRANTS: Final = Refuse("permissions and resource policies can grant other principals access; "
                         "manage them from the platform scope")
@@ -340,7 +386,7 @@ RULES: Final = ServiceRules(
         "Principal": "ignore",
         "PrincipalOrgID": "ignore",
         "OrganizationId": "ignore",
-        "SourceArn": "ignore",
+        "SourceArn": "grant_source",
         "SourceAccount": "ignore",
         "EventSourceToken": "ignore",
         "InvokedViaFunctionUrl": "ignore",
@@ -375,6 +421,7 @@ RULES: Final = ServiceRules(
         "layers": _layers,
         "layer_version": _layer_version,
         "role": role,
+        "grant_source": _grant_source,
         "event_source": _event_source,
         "destination": _destination,
         "dead_letter": owned_arn_kind(("sns", "sqs")),
@@ -488,7 +535,9 @@ RULES: Final = ServiceRules(
         "UpdateFunctionEventInvokeConfig": None,
         "UpdateFunctionUrlConfig": _function_url,
     },
-    listings={"ListFunctions": drop_owned("Functions", lambda f: f["FunctionName"])},
+    listings={"ListFunctions": drop_owned("Functions", lambda f: f["FunctionName"]),
+              "ListLayers": drop_owned("Layers", lambda layer: layer["LayerName"]),
+              "ListEventSourceMappings": _listed_mappings},
 )
 
 SERVICE_RULES[SERVICE] = RULES

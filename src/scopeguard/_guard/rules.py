@@ -41,9 +41,9 @@ MAPVAL: Final = "{value}"
 # Member names that look like resource identifiers; the coverage test requires every one of them
 # to be classified by the service's member table, so a botocore upgrade that adds one fails CI.
 IDENTIFIER_LIKE: Final = re.compile(
-    r"(Name|Names|Arn|Arns|ARN|Url|URL|Key|Keys|Id|Ids|Bucket|Prefix|Source|Statement|Statements|"
-    r"Items|Account|AccountId|AccountIds|Target|Queue|Table|Resource|Marker|Token|Entries|Path|"
-    r"Destination|Policy|Attributes)$"
+    r"(Name|Names|Arn|Arns|ARN|Url|URL|Key|Keys|Id|Ids|ID|Bucket|Prefix|Source|Statement|"
+    r"Statements|Items|Account|AccountId|AccountIds|Target|Queue|Table|Resource|Marker|Token|"
+    r"Entries|Path|Destination|Policy|Attributes)$"
 )
 
 
@@ -128,6 +128,9 @@ class Plan:
     # The operation's entry in the service's table, split: its refusal, or its extra check.
     refusal: Refuse | None = None
     extra: ExtraCheck | None = None
+    # Top-level members that are maps of strings to strings (S3's Metadata): botocore's own
+    # operation-specific handlers read their values as strings before the guard's hook runs.
+    string_maps: tuple[str, ...] = ()
 
 
 def compile_plan(rules: ServiceRules, operation: OperationModel) -> Plan:
@@ -160,6 +163,7 @@ def compile_plan(rules: ServiceRules, operation: OperationModel) -> Plan:
             walk(shape.value, (*path, MAPVAL), stack)  # type: ignore[attr-defined]
 
     members: dict[str, frozenset[type]] = {}
+    string_maps: list[str] = []
     if operation.input_shape is not None:
         walk(operation.input_shape, (), ())
         for name, member in operation.input_shape.members.items():
@@ -167,12 +171,16 @@ def compile_plan(rules: ServiceRules, operation: OperationModel) -> Plan:
             if allowed is not None and not getattr(member, "is_document_type", False) \
                     and name not in _CONVERTED_BY_BOTOCORE:
                 members[name] = allowed
+            if member.type_name == "map" and {
+                    member.key.type_name,  # type: ignore[attr-defined]
+                    member.value.type_name} == {"string"}:  # type: ignore[attr-defined]
+                string_maps.append(name)
     program = tuple((path[0], rules.kinds.get(kind) or _unknown_kind(kind), member, expected,
                      path[1:]) for (path, kind, member), expected in zip(steps, types, strict=True))
     entry = rules.operations.get(operation.name, _UNCLASSIFIED)
     return Plan(tuple(steps), tuple(unclassified), tuple(types), members, program,
                 entry if isinstance(entry, Refuse) else None,
-                None if isinstance(entry, Refuse) else entry)
+                None if isinstance(entry, Refuse) else entry, tuple(string_maps))
 
 
 def _unknown_kind(kind: str) -> Handler:

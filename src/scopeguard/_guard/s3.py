@@ -38,6 +38,7 @@ from urllib.parse import unquote
 
 from .checks import ScopeGuard, drop_owned, forbidden, kms_key, narrow_to_scope, parse_arn
 from .rules import SERVICE_RULES, Refuse, ServiceRules
+from .targets import owned_arn, role
 
 if TYPE_CHECKING:
     from botocore.model import OperationModel
@@ -325,9 +326,19 @@ def _pin_owner(guard: ScopeGuard, operation: OperationModel, params: dict[str, A
 
 
 def _foreign_arn(service: str) -> Callable[[ScopeGuard, Any, str], Any]:
-    """Notification targets and metadata table buckets: ARNs of this account and partition."""
+    """Notification targets and metadata table buckets: ARNs of this account and partition,
+    naming a resource of the scope (the operations are refused in tenant and capsule scope:
+    in platform scope, a resource of no tenant or capsule). S3 delivers every event of the
+    bucket to a target, so a tenant's queue, topic or function as one would receive them."""
     def check(guard: ScopeGuard, value: Any, member: str) -> Any:
-        guard.arn(value, member, service)
+        if service == "s3tables":
+            arn = guard.arn(value, member, service)
+            kind, _, name = arn.resource.partition("/")
+            if kind != "bucket" or not name or "/" in name:
+                raise guard.refuse(f"{value!r} is not a table bucket ARN", member)
+            guard.owned_physical(service, name, member)
+        else:
+            owned_arn(guard, value, member, (service,))
         return value
 
     return check
@@ -417,6 +428,8 @@ RULES: Final = ServiceRules(
         "SSEKMSKeyId": "kms_key",
         "KMSKeyArn": "kms_key",
         "KMSKeyId": "kms_key",
+        "KMSMasterKeyID": "kms_key",  # default bucket encryption
+        "ReplicaKmsKeyID": "kms_key",  # replicas' encryption
         "KmsKeyArn": "kms_key",
         "KeyId": "kms_key",
         "TopicArn": "sns_arn",
@@ -426,6 +439,8 @@ RULES: Final = ServiceRules(
         "LambdaFunctionArn": "lambda_arn",
         "CloudFunction": "lambda_arn",
         "TableBucketArn": "s3tables_arn",
+        "Role": "role",  # replication, metadata annotation table (refused when isolated)
+        "InvocationRole": "role",  # legacy notification to a function
         "ACL": "acl",
         "AccessControlPolicy": "forbidden",
         "AccessControlList": "forbidden",
@@ -462,6 +477,7 @@ RULES: Final = ServiceRules(
         "ExpiredObjectDeleteMarker": "ignore",
         "HostName": "ignore",  # website redirects; PutBucketWebsite is refused when isolated
         "Id": "ignore",
+        "ID": "ignore",  # a rule's own ID inside a configuration
         "MaxKeys": "ignore",
         "Name": "ignore",
         "ObjectAttributes": "ignore",
@@ -495,6 +511,7 @@ RULES: Final = ServiceRules(
         "lambda_arn": _foreign_arn("lambda"),
         "s3tables_arn": _foreign_arn("s3tables"),
         "acl": _acl,
+        "role": role,
         "forbidden": forbidden,
     },
     operations={

@@ -30,7 +30,7 @@ from typing import Any, Final
 
 from .checks import ScopeGuard, drop_owned, forbidden, kms_key
 from .rules import SERVICE_RULES, Refuse, ServiceRules
-from .targets import owned_arn
+from .targets import owned_arn, role
 
 SERVICE: Final = "sns"
 
@@ -170,7 +170,9 @@ def _attribute(guard: ScopeGuard, name: Any, value: Any, allowed: frozenset[str]
                                member)
         _queue_endpoint(guard, document["deadLetterTargetArn"], f"{member}.deadLetterTargetArn")
     elif name == "SubscriptionRoleArn" or (isinstance(name, str) and name.endswith("RoleArn")):
-        guard.arn(value, member, "iam")
+        # A role passed to SNS (platform scope): a tenant's would carry its permissions into
+        # deliveries of a shared topic, as a target's role would (``role``).
+        role(guard, value, member)
 
 
 def _attributes(guard: ScopeGuard, params: Mapping[str, Any], allowed: frozenset[str]) -> None:

@@ -7,14 +7,23 @@ path, ``/<account>/<queue name>``, is checked: the account must be the scope's, 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any, Final
 from urllib.parse import urlsplit
 
-from .checks import ScopeGuard, drop_owned, narrow_to_scope
+from .checks import ScopeGuard, drop_owned, kms_key, narrow_to_scope
 from .rules import SERVICE_RULES, Refuse, ServiceRules
 
 SERVICE: Final = "sqs"
+# A queue name as SQS spells it; anything else in a URL or ARN (a percent-escape, a space) is
+# another spelling of some name, refused in every scope rather than guessed at.
+_QUEUE_NAME: Final = re.compile(r"[A-Za-z0-9_\-]{1,75}(\.fifo)?|[A-Za-z0-9_\-]{76,80}")
+
+
+def _canonical(guard: ScopeGuard, name: str, value: str, member: str) -> None:
+    if not _QUEUE_NAME.fullmatch(name):
+        raise guard.refuse(f"{value!r} does not name a queue as SQS spells queue names", member)
 
 
 def _queue_name(guard: ScopeGuard, value: Any, member: str) -> str:
@@ -26,6 +35,10 @@ def _queue_url(guard: ScopeGuard, value: Any, member: str) -> str:
         raise guard.refuse("queue URL must be a string", member)
     if guard.cached(SERVICE + "-url", value) is not None:
         return value
+    if not value.isascii() or not value.isprintable():
+        # urlsplit drops tabs and newlines anywhere in a URL: the name it would read is not
+        # the string sent.
+        raise guard.refuse(f"queue URL {value!r} holds control or non-ASCII characters", member)
     parts = urlsplit(value)
     segments = parts.path.split("/")
     if (parts.scheme not in ("https", "http") or parts.query or parts.fragment
@@ -33,6 +46,7 @@ def _queue_url(guard: ScopeGuard, value: Any, member: str) -> str:
         raise guard.refuse(f"cannot parse {value!r} as a queue URL "
                            "(expected <endpoint>/<account>/<queue name>)", member)
     account, name = segments[1], segments[2]
+    _canonical(guard, name, value, member)
     if account != guard.account():
         raise guard.refuse(f"queue URL account {account} is not this scope's account", member)
     guard.owned_physical(SERVICE, name, member)
@@ -44,6 +58,7 @@ def _queue_arn(guard: ScopeGuard, value: Any, member: str) -> Any:
     arn = guard.arn(value, member, SERVICE)
     if not arn.resource or ":" in arn.resource or "/" in arn.resource:
         raise guard.refuse(f"{value!r} is not a queue ARN", member)
+    _canonical(guard, arn.resource, value, member)
     guard.owned_physical(SERVICE, arn.resource, member)
     return value
 
@@ -60,6 +75,8 @@ def _attributes(guard: ScopeGuard, value: Any, member: str) -> Any:
     if guard.isolated and "Policy" in value:
         raise guard.refuse("queue policies can grant other principals access; set them from "
                            "the platform scope", f"{member}.Policy")
+    if "KmsMasterKeyId" in value:
+        kms_key(guard, value["KmsMasterKeyId"], f"{member}.KmsMasterKeyId")
     for attribute, keys in (("RedrivePolicy", ("deadLetterTargetArn",)),
                             ("RedriveAllowPolicy", ("sourceQueueArns",))):
         if attribute not in value:

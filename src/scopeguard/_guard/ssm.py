@@ -36,7 +36,9 @@ only (``ResourceType="Parameter"``).
 
 Everything in SSM that is not Parameter Store is refused in tenant and capsule scope: it runs
 code on instances, or names documents, instances, windows, OpsItems, buckets or roles that are
-account-wide, not resources of a scope. The families are listed explicitly below.
+account-wide, not resources of a scope. The families are listed explicitly below. In platform
+scope the buckets, topics, Lambda tasks and roles they hand to other services are checked (a
+tenant's or capsule's is refused).
 """
 
 from __future__ import annotations
@@ -45,9 +47,10 @@ import re
 from collections.abc import Mapping
 from typing import Any, Final
 
-from .checks import ScopeGuard, drop_owned, kms_key
+from .checks import ScopeGuard, drop_owned, kms_key, parse_arn
 from .rules import SERVICE_RULES, ExtraCheck, Refuse, ServiceRules
 from .secretsmanager import secret_id
+from .targets import account_arn, owned_arn, role
 
 SERVICE: Final = "ssm"
 
@@ -256,6 +259,43 @@ def _tags(guard: ScopeGuard, op: str, params: dict[str, Any], _: Mapping[str, An
                            f"{kind!r}", "ResourceType")
 
 
+# -- platform scope: what the rest of SSM hands to other services ------------------------------
+# The families below are refused in tenant and capsule scope; in platform scope their buckets,
+# topics, roles and Lambda tasks must not be a tenant's (command output or a data sync of the
+# whole account written to a tenant's bucket, notifications to its topic, its role or function
+# used for the account's instances).
+
+
+def _bucket(guard: ScopeGuard, value: Any, member: str) -> Any:
+    if not isinstance(value, str):
+        raise guard.refuse(f"expected a bucket name, got {type(value).__name__}", member)
+    guard.owned_physical("s3", value, member)
+    return value
+
+
+def _topic(guard: ScopeGuard, value: Any, member: str) -> Any:
+    owned_arn(guard, value, member, ("sns",))
+    return value
+
+
+def _role_ref(guard: ScopeGuard, value: Any, member: str) -> Any:
+    """A role given by ARN, or by name (``CreateActivation``'s ``IamRole``)."""
+    if isinstance(value, str) and not value.startswith("arn:"):
+        guard.owned_physical("iam", value.lower(), member)
+        return value
+    return role(guard, value, member)
+
+
+def _task(guard: ScopeGuard, value: Any, member: str) -> Any:
+    """A maintenance window task: a document name, or a Lambda function or state machine ARN."""
+    parsed = parse_arn(value) if isinstance(value, str) else None
+    if parsed is not None and parsed.service == "lambda":
+        owned_arn(guard, value, member, ("lambda",))
+    elif parsed is not None:
+        account_arn(guard, value, member)
+    return value
+
+
 # -- refused families --------------------------------------------------------------------------
 
 _FAMILIES: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
@@ -380,8 +420,20 @@ RULES: Final = ServiceRules(
         "TagKeys": "ignore",
         "Tags": "ignore",
         "Tier": "ignore",
+        # Other SSM operations (refused in tenant and capsule scope): see _bucket and below.
+        "OutputS3BucketName": "bucket",
+        "S3BucketName": "bucket",
+        "BucketName": "bucket",
+        "NotificationArn": "topic",
+        "ServiceRoleArn": "role",
+        "AssociationDispatchAssumeRole": "role",
+        "RoleArn": "role",
+        "IamRole": "role",
+        "TaskArn": "task",
+        "AWSKMSKeyARN": "kms_key",
     },
-    kinds={},
+    kinds={"bucket": _bucket, "topic": _topic, "role": _role_ref, "task": _task,
+           "kms_key": kms_key},
     operations={
         **{op: Refuse(f"{reason}; only Parameter Store is available in tenant and capsule "
                       "scope")
