@@ -62,6 +62,29 @@ def test_a_remembered_url_does_not_admit_another_host(factory: ClientFactory) ->
                 Key={"pk": {"S": "o-1"}})
 
 
+@pytest.mark.parametrize("rewrite", [
+    # Another authority after the remembered root's host: each URL has a root of its own.
+    lambda url: url.replace(".amazonaws.com/", ".amazonaws.com.collector.example/", 1),
+    lambda url: url.replace(".amazonaws.com/", ".amazonaws.com@collector.example/", 1),
+    lambda url: url.replace(".amazonaws.com/", ".amazonaws.com\\@collector.example/", 1),
+    lambda url: url.replace("://", "://collector.example/", 1),
+])
+def test_a_remembered_endpoint_root_does_not_admit_another_host_for_object_urls(
+    factory: ClientFactory, rewrite: Any,
+) -> None:
+    s3 = factory.tenant("acme").client("s3")
+    # An S3 object URL: its endpoint root (scheme and host up to the first "/") is now
+    # remembered.
+    s3.put_object(Bucket="files", Key="a.txt", Body=b"x")
+
+    def elsewhere(request: Any, **_: Any) -> None:
+        request.url = rewrite(request.url)
+
+    with tampering(s3, "before-sign.s3", elsewhere):
+        refused(s3, "put_object", "is not the pinned endpoint", Bucket="files", Key="a.txt",
+                Body=b"x")
+
+
 def test_a_url_subclass_equal_to_a_remembered_one_is_refused(
     factory: ClientFactory,
 ) -> None:

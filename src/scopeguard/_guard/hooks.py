@@ -497,14 +497,16 @@ def install_hooks(client: Any, rules: ServiceRules | None,
                 # may override; and a presigned URL is made of whatever it holds.
                 raise guard.refuse("the request URL is not an exact string",
                                    service=service_id, op=operation_name)
-            approved_url = (guard.pinned_host, url)
-            if approved_url not in endpoint_urls:
+            # The host check's verdict depends on the pinned host and on the URL's scheme and
+            # authority only, so it is remembered per endpoint root ("https://host/", up to
+            # the third "/"), which every URL of an endpoint shares, S3 keys and Lambda paths
+            # included. (Searching from 8 skips "https://" and "http://": a URL whose
+            # authority is empty or not followed by "/" is checked every time.)
+            root = (guard.pinned_host, url[:url.find("/", 8) + 1])
+            if root not in endpoint_urls:
                 guard.check_host(url, operation_name)
-                # A JSON or query service signs one URL, its endpoint's root, for every call:
-                # remembered (per pinned host: the verdict depends on nothing else). Object
-                # URLs (S3 keys, Lambda paths) are not, or the set would fill with them.
-                if len(endpoint_urls) < 16 and url.endswith("/") and url.count("/") == 3:
-                    endpoint_urls.add(approved_url)
+                if len(endpoint_urls) < 16 and root[1].count("/") == 3:
+                    endpoint_urls.add(root)
             if recheck_body:
                 # The checks below read the body as operation_name's parameters: the service
                 # must run that operation, or a body approved for GetItem could be a Scan. One
