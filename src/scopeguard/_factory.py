@@ -610,20 +610,25 @@ class ClientFactory:
             return self._credential_cache
 
     def _guard(self, scope: ScopeRef) -> ScopeGuard:
-        guard = self._guards.get(scope)
-        if guard is None:
-            from ._guard import ScopeGuard
+        # Under the factory's (re-entrant) lock: async clients ask from their event loops'
+        # threads while sync clients ask from others, and an LRU cache is not thread-safe (a
+        # get reorders it): concurrent use corrupted its bookkeeping until every lookup of a
+        # new scope raised KeyError.
+        with self._lock:
+            guard = self._guards.get(scope)
+            if guard is None:
+                from ._guard import ScopeGuard
 
-            account: Callable[[], str]
-            if scope.kind == "operator":
-                target = scope.id
-                account = lambda: target  # noqa: E731
-            else:
-                account = self._own_account
-            guard = ScopeGuard(scope, self.naming, account, self.partition, self._pinned_host,
-                               self._on_refusal)
-            self._guards[scope] = guard
-        return guard
+                account: Callable[[], str]
+                if scope.kind == "operator":
+                    target = scope.id
+                    account = lambda: target  # noqa: E731
+                else:
+                    account = self._own_account
+                guard = ScopeGuard(scope, self.naming, account, self.partition,
+                                   self._pinned_host, self._on_refusal)
+                self._guards[scope] = guard
+            return guard
 
     def _own_account(self) -> str:
         if self._account_id is None:

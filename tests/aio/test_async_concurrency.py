@@ -140,3 +140,45 @@ def test_gathered_tenants_cancelled_mid_call_send_only_their_own_names(
     # cancelled or timed out reached the emulator.
     assert server.requests - before == sum(sent.values()) == outcomes["sent"]
     assert set(sent) == set(TENANTS)
+
+
+def test_async_and_sync_clients_read_the_guard_cache_under_the_factory_lock(
+    server: MotoServer,
+) -> None:
+    # The factory's LRU caches are not thread-safe (a get reorders them), and async clients
+    # ask for guards from their event loops' threads while sync clients ask from others:
+    # unlocked, their bookkeeping broke under load until every new scope's lookup raised
+    # KeyError. Every access to the guard cache, on both paths, must hold the factory lock.
+    from scopeguard._factory import _CountingLRU
+
+    factory = ClientFactory(session=test_session("eu-west-1"), endpoint_url=server.endpoint_url,
+                            account_id="123456789012", max_scoped_clients=2)
+    unlocked: list[str] = []
+
+    class Checked(_CountingLRU):
+        def __getitem__(self, key: Any) -> Any:
+            if not factory._lock._is_owned():  # type: ignore[attr-defined]
+                unlocked.append(f"read {key}")
+            return super().__getitem__(key)
+
+        def __setitem__(self, key: Any, value: Any) -> None:
+            if not factory._lock._is_owned():  # type: ignore[attr-defined]
+                unlocked.append(f"write {key}")
+            super().__setitem__(key, value)
+
+    factory._guards = Checked(2, factory._stats, "guards")
+
+    async def body() -> list[str]:
+        scopes = []
+        for tenant in TENANTS * 2:  # more scopes than the cache holds: evictions too
+            client = await factory.tenant(tenant).async_client("dynamodb")
+            scopes.append(client.scope.id)
+            await asyncio.to_thread(factory.tenant(tenant).client, "dynamodb")
+        factory.invalidate(tenant="acme")
+        scopes.append((await factory.tenant("acme").async_client("sqs")).scope.id)
+        await factory.aclose()
+        return scopes
+
+    assert asyncio.run(body()) == [*TENANTS, *TENANTS, "acme"]
+    assert unlocked == []
+    assert factory.stats()["guards.evicted"] >= 4
