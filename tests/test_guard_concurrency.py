@@ -172,6 +172,48 @@ def test_a_paginator_and_a_copied_context_run_in_the_handles_scope_not_the_calle
         assert "t-acme-files" in urls[1] and "globex" not in urls[1]
 
 
+def test_transfer_manager_threads_of_two_tenants_run_in_their_handles_scopes() -> None:
+    import io
+    import re
+
+    from boto3.s3.transfer import TransferConfig
+
+    config = TransferConfig(multipart_threshold=5 * 2**20, multipart_chunksize=5 * 2**20,
+                            max_concurrency=4)
+    tenants = ("acme", "globex")
+    crossed: list[str] = []
+    operations: collections.Counter[str] = collections.Counter()
+    with moto_factory() as factory:
+        for tenant in tenants:
+            seed_tenant(factory.tenant(tenant))
+        clients = {t: factory.tenant(t).client("s3") for t in tenants}
+
+        def record(request: Any, event_name: str, **_: Any) -> None:
+            # Sent from s3transfer's worker threads: the key says whose upload it is.
+            match = re.search(r"/(?:big|copy)(\d)", request.url)
+            expected = tenants[int(match.group(1)) % 2] if match else None
+            if {t for t in tenants if f"t-{t}-" in request.url} != {expected}:
+                crossed.append(request.url)
+            operations[event_name.rsplit(".", 1)[1]] += 1
+
+        clients["acme"].meta.events.register_last("before-send.s3", record)
+
+        def transfer(i: int) -> int:
+            client = clients[tenants[i % 2]]
+            client.upload_fileobj(io.BytesIO(b"x" * (10 * 2**20)), "files", f"big{i}",
+                                  Config=config)
+            client.copy({"Bucket": "files", "Key": f"big{i}"}, "files", f"copy{i}",
+                        Config=config)
+            out = io.BytesIO()
+            client.download_fileobj("files", f"copy{i}", out, Config=config)
+            return len(out.getvalue())
+
+        with ThreadPoolExecutor(4) as pool:
+            assert list(pool.map(transfer, range(2))) == [10 * 2**20] * 2
+    assert crossed == []
+    assert operations["UploadPart"] == operations["UploadPartCopy"] == 4
+
+
 def _refused(client: Any, bucket: str) -> bool:
     try:
         client.list_objects_v2(Bucket=bucket)
