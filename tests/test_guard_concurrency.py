@@ -214,6 +214,59 @@ def test_transfer_manager_threads_of_two_tenants_run_in_their_handles_scopes() -
     assert operations["UploadPart"] == operations["UploadPartCopy"] == 4
 
 
+class _EmptyBody:
+    def stream(self, **_: Any) -> Iterator[bytes]:
+        return iter([b""])
+
+
+def test_botocores_nested_region_redirect_runs_in_the_calling_threads_scope() -> None:
+    # S3 clients in the wrong region: the first request to each bucket is answered 301 without
+    # the region, so botocore's redirector makes a nested HeadBucket through the shared client
+    # (not a scope handle) inside the call, from whichever thread is calling.
+    from botocore.awsrequest import AWSResponse
+
+    tenants = ("acme", "globex")
+    acting = threading.local()
+    crossed: list[tuple[str | None, str]] = []
+    operations: collections.Counter[str] = collections.Counter()
+    lock = threading.Lock()
+    with moto_factory() as factory:
+        for tenant in tenants:
+            seed_tenant(factory.tenant(tenant))  # buckets in eu-west-1
+        clients = {t: factory.tenant(t).client("s3", region_name="us-east-1") for t in tenants}
+
+        def wrong_region(request: Any, event_name: str, **_: Any) -> Any:
+            operation = event_name.rsplit(".", 1)[1]
+            tenant = getattr(acting, "tenant", None)
+            with lock:
+                operations[operation] += 1
+                if {t for t in tenants if f"t-{t}-" in request.url} != {tenant}:
+                    crossed.append((tenant, request.url))
+            if "eu-west-1" in request.url:
+                return None  # on to moto
+            head = operation == "HeadBucket"
+            response = AWSResponse(request.url, 301, {"x-amz-bucket-region": "eu-west-1"}
+                                   if head else {}, _EmptyBody())
+            response._content = b"" if head else (
+                b"<Error><Code>PermanentRedirect</Code><Message>m</Message></Error>")
+            return response
+
+        clients["acme"].meta.events.register_first("before-send.s3", wrong_region)
+
+        def put(i: int) -> str:
+            acting.tenant = tenants[i % 2]
+            try:
+                return str(clients[acting.tenant].put_object(
+                    Bucket="files", Key=f"k{i}", Body=b"x")["ResponseMetadata"]["HTTPStatusCode"])
+            finally:
+                acting.tenant = None
+
+        with ThreadPoolExecutor(8) as pool:
+            assert set(pool.map(put, range(100))) == {"200"}
+    assert crossed == []
+    assert operations["HeadBucket"] >= 2 and operations["PutObject"] >= 102
+
+
 def _refused(client: Any, bucket: str) -> bool:
     try:
         client.list_objects_v2(Bucket=bucket)
