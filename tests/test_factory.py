@@ -621,3 +621,32 @@ def test_scoped_presigned_urls_carry_the_scopes_own_key() -> None:
             assert query["AWSAccessKeyId"] == [keys.access_key]
             assert query["x-amz-security-token"] == [keys.token]
         assert factory.stats()["clients.created"] == 1
+
+
+def test_operator_and_scoped_credentials_s3_clients_have_the_guarded_transfer_methods() -> None:
+    import io
+
+    from boto3.s3.transfer import TransferConfig
+
+    from scopeguard import TenantRoleSettings
+    from scopeguard.testing import count_requests
+
+    settings = TenantRoleSettings(role_name="TenantAccess", services=("s3",))
+    with moto_factory(account_id="123456789012", scoped_credentials=settings) as factory:
+        acme = factory.tenant("acme").client("s3")
+        operator = factory.operator("111111111111").client("s3")
+        for client in (acme, operator):
+            client.create_bucket(Bucket="files", CreateBucketConfiguration={
+                "LocationConstraint": "eu-west-1"})
+            client.upload_fileobj(io.BytesIO(b"data"), "files", "a")
+            out = io.BytesIO()
+            client.download_fileobj("files", "a", out)
+            assert out.getvalue() == b"data"
+        assert acme.head_object(Bucket="files", Key="a")["ContentLength"] == 4
+        with count_requests(acme) as sent:
+            with pytest.raises(ScopeViolation, match="belongs to tenant:globex"):
+                acme.upload_fileobj(io.BytesIO(b"x"), "t-globex-files", "a")
+            with pytest.raises(ConfigurationError, match="CRT transfer client"):
+                acme.upload_fileobj(io.BytesIO(b"x"), "files", "b", Config=TransferConfig(
+                    preferred_transfer_client="crt"))
+        assert sent.total == 0

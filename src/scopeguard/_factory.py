@@ -50,6 +50,28 @@ def _after_fork_in_child() -> None:
         factory._reset_after_fork()
 
 
+def _forget_parent_connections(http_session: Any) -> None:
+    """Give a botocore HTTP session new, empty connection pools in a forked child.
+
+    Clearing the caches is not enough: a scope handle taken before the fork (a module-level
+    ``ddb = factory.tenant(t).client(...)``, an app preloaded before its workers fork) keeps
+    the shared client, and its pool holds keep-alive sockets the parent (and every sibling)
+    still sends on. Two processes on one connection read each other's responses: one
+    tenant's items answered to another's call. The old pools are dropped without being
+    closed (their locks may have been held by a parent thread at fork time; the sockets stay
+    the parent's)."""
+    manager = getattr(http_session, "_manager", None)
+    pool_kwargs = getattr(http_session, "_get_pool_manager_kwargs", None)
+    if manager is None or pool_kwargs is None:  # not botocore's urllib3 session
+        return
+    from urllib3 import PoolManager
+
+    fresh = PoolManager(**pool_kwargs())
+    fresh.pool_classes_by_scheme = manager.pool_classes_by_scheme
+    http_session._manager = fresh
+    http_session._proxy_managers = {}
+
+
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork_in_child)
 
@@ -135,6 +157,9 @@ class ClientFactory:
         self._shared: _CountingLRU = _CountingLRU(max_shared_clients, self._stats, "shared")
         self._scoped: _CountingLRU = _CountingLRU(max_scoped_clients, self._stats, "scoped")
         self._guards: _CountingLRU = _CountingLRU(max_scoped_clients, self._stats, "guards")
+        # The HTTP sessions of every shared client still alive, evicted ones included: scope
+        # handles taken before a fork hold them, and the child must not send on their sockets.
+        self._http_sessions: weakref.WeakSet[Any] = weakref.WeakSet()
         self._prepared: dict[Hashable, tuple[str, Hashable, dict[str, Any]]] = {}
         self._credential_cache: CredentialCache | None = None
         # One derived botocore session per operator role and per vended scope: bounded like the
@@ -297,6 +322,8 @@ class ClientFactory:
         # The parent's event loops and their connections are not the child's.
         self._async_loops = None
         self._generation += 1
+        for http_session in list(self._http_sessions):
+            _forget_parent_connections(http_session)
         self._shared.clear()
         self._scoped.clear()
         self._guards.clear()
@@ -438,6 +465,7 @@ class ClientFactory:
         from ._otel import install_span_hook
 
         install_span_hook(client)
+        self._http_sessions.add(client._endpoint.http_session)
         self._shared[key] = client
         self._stats.incr("clients.created")
         emit("client.created", service=service_name, region=region, credentials=identity[0],
@@ -582,20 +610,25 @@ class ClientFactory:
             return self._credential_cache
 
     def _guard(self, scope: ScopeRef) -> ScopeGuard:
-        guard = self._guards.get(scope)
-        if guard is None:
-            from ._guard import ScopeGuard
+        # Under the factory's (re-entrant) lock: async clients ask from their event loops'
+        # threads while sync clients ask from others, and an LRU cache is not thread-safe (a
+        # get reorders it): concurrent use corrupted its bookkeeping until every lookup of a
+        # new scope raised KeyError.
+        with self._lock:
+            guard = self._guards.get(scope)
+            if guard is None:
+                from ._guard import ScopeGuard
 
-            account: Callable[[], str]
-            if scope.kind == "operator":
-                target = scope.id
-                account = lambda: target  # noqa: E731
-            else:
-                account = self._own_account
-            guard = ScopeGuard(scope, self.naming, account, self.partition, self._pinned_host,
-                               self._on_refusal)
-            self._guards[scope] = guard
-        return guard
+                account: Callable[[], str]
+                if scope.kind == "operator":
+                    target = scope.id
+                    account = lambda: target  # noqa: E731
+                else:
+                    account = self._own_account
+                guard = ScopeGuard(scope, self.naming, account, self.partition,
+                                   self._pinned_host, self._on_refusal)
+                self._guards[scope] = guard
+            return guard
 
     def _own_account(self) -> str:
         if self._account_id is None:

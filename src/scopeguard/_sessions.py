@@ -113,11 +113,21 @@ def _derived_session(
     ``AioSession``, so async clients get the same derived session. The default is resolved in
     the body, not the signature, so that importing this module does not load botocore.
     """
+    boto3_methods = session_cls is None
     if session_cls is None:
         import botocore.session
 
         session_cls = botocore.session.Session
     session = session_cls()
+    if boto3_methods:
+        # boto3 adds the S3 transfer methods (upload_file, download_fileobj, copy...) to a
+        # client class through its session's handlers, which a plain botocore session lacks:
+        # operator and scoped-credentials S3 clients had none. (The scoped client class wraps
+        # them to force the classic, guarded transfer path.)
+        from boto3.utils import lazy_call
+
+        session.register("creating-client-class.s3",
+                         lazy_call("boto3.s3.inject.inject_s3_transfer_methods"))
     # Same configuration as base: profile, region and anything set via set_config_variable (the
     # file and environment layers are read the same way by construction).
     for name, value in base.instance_variables().items():
