@@ -358,3 +358,29 @@ def test_a_handle_taken_before_a_fork_does_not_send_on_the_parents_connections()
         assert len(child) == 1 and child[0] not in parent
         ddb.describe_table(TableName="orders")  # the parent's connection is still its own
         assert ports[-1] in parent
+
+
+def test_a_connection_pool_it_cannot_renew_refuses_to_send_in_the_child() -> None:
+    # Another botocore release (or a custom HTTP session) without the urllib3 pool manager the
+    # renewal replaces: in the child the handle refuses to send rather than use the parent's
+    # sockets. The factory's after-fork reset is called directly: no second process needed.
+    # Over HTTP (in-process moto answers before the HTTP session is reached), counted at the
+    # front server. (Its own tenant: the emulator may still hold the other tests' tables.)
+    from scopeguard import ScopeguardError
+
+    with MotoServer() as server, _keep_alive_front(server) as (endpoint, ports):
+        factory = ClientFactory(session=test_session("eu-west-1"), endpoint_url=endpoint,
+                                account_id="123456789012")
+        seed_tenant(factory.tenant("umbrella"))
+        ddb = factory.tenant("umbrella").client("dynamodb")
+        ddb.describe_table(TableName="orders")
+        del ddb._endpoint.http_session._manager
+        factory._reset_after_fork()
+        before = len(ports)
+        with pytest.raises(ScopeguardError, match="os.fork"):
+            ddb.describe_table(TableName="orders")
+        assert len(ports) == before
+        # A handle taken after the fork is a new shared client with pools of its own.
+        fresh = factory.tenant("umbrella").client("dynamodb")
+        assert fresh.describe_table(TableName="orders")["Table"]["TableName"] == "t-umbrella-orders"
+        assert len(ports) == before + 1

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from cachetools import LRUCache
 
 from ._assume_role import OperatorSettings
-from ._exceptions import ConfigurationError, ScopeViolation
+from ._exceptions import ConfigurationError, ScopeguardError, ScopeViolation
 from ._naming import DEFAULT_POLICY, NamingPolicy, ScopeRef
 from ._observe import Stats, emit
 from ._scope import CapsuleScope, OperatorScope, PlatformScope, TenantScope
@@ -62,7 +62,17 @@ def _forget_parent_connections(http_session: Any) -> None:
     the parent's)."""
     manager = getattr(http_session, "_manager", None)
     pool_kwargs = getattr(http_session, "_get_pool_manager_kwargs", None)
-    if manager is None or pool_kwargs is None:  # not botocore's urllib3 session
+    if manager is None or pool_kwargs is None:
+        # Not the botocore urllib3 session this knows how to renew (another botocore release,
+        # or a custom session): it may not send at all in the child, rather than send on the
+        # parent's sockets.
+        def refuse(*_: Any, **__: Any) -> Any:
+            raise ScopeguardError(
+                "this client was created before os.fork() and its connections cannot be "
+                "renewed in the child process; take a new handle from the factory after the "
+                "fork (factory.tenant(...).client(...))")
+
+        http_session.send = refuse
         return
     from urllib3 import PoolManager
 
@@ -139,7 +149,8 @@ class ClientFactory:
         if account_id is not None:
             naming.account(account_id)
         self._session = session
-        self.endpoint_url = endpoint_url if endpoint_url is not None else os.environ.get(ENDPOINT_ENV)
+        self.endpoint_url = (endpoint_url if endpoint_url is not None
+                             else os.environ.get(ENDPOINT_ENV))
         if self.endpoint_url is not None:
             parts = urlsplit(self.endpoint_url)
             if parts.scheme not in ("http", "https") or not parts.netloc:
