@@ -578,11 +578,11 @@ def test_tables_encrypted_under_the_accounts_own_key_pass(acme: Any) -> None:
 
 def test_platform_exports_only_into_its_own_accounts_buckets(factory: ClientFactory) -> None:
     platform = factory.platform().client("dynamodb")
-    refused(platform, "export_table_to_point_in_time", "other accounts",
+    refused(platform, "export_table_to_point_in_time", "is not this scope's account",
             TableArn=_SESSIONS_ARN, S3Bucket="exports", S3BucketOwner="999999999999")
     refused(platform, "export_table_to_point_in_time", "S3SseKmsKeyId refused",
             TableArn=_SESSIONS_ARN, S3Bucket="exports", S3SseKmsKeyId=_FOREIGN_KEY)
-    refused(platform, "import_table", "other accounts", InputFormat="CSV",
+    refused(platform, "import_table", "is not this scope's account", InputFormat="CSV",
             S3BucketSource={"S3Bucket": "exports", "S3BucketOwner": "999999999999"},
             TableCreationParameters=_NEW_TABLE)
     platform.import_table(InputFormat="CSV", TableCreationParameters=_NEW_TABLE,

@@ -136,7 +136,7 @@ def test_url_host_is_not_trusted_for_routing(server: MotoServer, acme: Any) -> N
 
 def test_other_tenants_queue_name_and_owner_account_are_refused(server: MotoServer, acme: Any) -> None:
     refused(server, acme, "get_queue_url", "belongs to tenant:globex", QueueName="t-globex-jobs")
-    refused(server, acme, "get_queue_url", "other accounts", QueueName="jobs",
+    refused(server, acme, "get_queue_url", "is not this scope's account", QueueName="jobs",
             QueueOwnerAWSAccountId="999999999999")
 
 

@@ -21,7 +21,7 @@ from .checks import ScopeGuard, drop_owned, forbidden, kms_key
 from .expressions import (Malformed, key_terms, name_resolver, partiql_table, pinned_value,
                           update_actions)
 from .rules import SERVICE_RULES, Refuse, ServiceRules
-from .targets import owned_arn, role
+from .targets import bucket, own_account, owned_arn_kind, role
 
 if TYPE_CHECKING:
     from botocore.model import OperationModel
@@ -55,28 +55,6 @@ def table_name(value: str) -> str:
     return value
 
 
-def _bucket(guard: ScopeGuard, value: Any, member: str) -> Any:
-    # An export's destination or an import's source: a physical bucket name, as S3 reads it.
-    # The operations are refused in tenant and capsule scope; the platform may not name a
-    # tenant's bucket (a pooled table exported there would hand it every tenant's items).
-    if not isinstance(value, str):
-        raise guard.refuse(f"expected a bucket name, got {type(value).__name__}", member)
-    guard.owned_physical("s3", value, member)
-    return value
-
-
-def _bucket_owner(guard: ScopeGuard, value: Any, member: str) -> Any:
-    # An export written to (or an import read from) a bucket of another account.
-    if not isinstance(value, str) or value != guard.account():
-        raise guard.refuse("buckets of other accounts are out of scope", member)
-    return value
-
-
-def _kinesis_stream(guard: ScopeGuard, value: Any, member: str) -> Any:
-    # A Kinesis streaming destination receives every change of the table: a tenant's stream
-    # fed from a pooled or shared table would read every scope's items.
-    owned_arn(guard, value, member, ("kinesis",))
-    return value
 
 
 # -- the resource API --------------------------------------------------------------------------
@@ -419,11 +397,15 @@ RULES: Final = ServiceRules(
         "TagKeys": "ignore",
         "ExclusiveStartTableName": "ignore",
         "ExclusiveStartGlobalTableName": "ignore",
+        # A Kinesis streaming destination receives every change of the table: a tenant's
+        # stream fed from a pooled or shared table would read every scope's items.
         "StreamArn": "kinesis_stream",
         "BulkOperationArn": "ignore",
         "AutoScalingRoleArn": "role",  # handed to Application Auto Scaling
         "PolicyName": "ignore",
         "Policy": "ignore",
+        # An export's destination or an import's source (platform scope only): never a
+        # tenant's bucket, which a pooled table exported there would hand every tenant's items.
         "S3Bucket": "bucket",
         "S3BucketSource": "walk",
         "S3KeyPrefix": "ignore",
@@ -432,8 +414,8 @@ RULES: Final = ServiceRules(
         "S3BucketOwner": "bucket_owner",
     },
     kinds={"table": _table, "table_arn": _table_arn, "partiql": _partiql, "forbidden": forbidden,
-           "bucket": _bucket, "kinesis_stream": _kinesis_stream, "kms_key": kms_key,
-           "bucket_owner": _bucket_owner, "role": role},
+           "bucket": bucket, "kinesis_stream": owned_arn_kind(("kinesis",)), "kms_key": kms_key,
+           "bucket_owner": own_account, "role": role},
     operations={
         "BatchExecuteStatement": None,
         "BatchGetItem": _batch_get,

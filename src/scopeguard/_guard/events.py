@@ -34,7 +34,7 @@ from typing import Any, Final
 from .._exceptions import ScopeViolation
 from .checks import ScopeGuard, drop_owned, forbidden, narrow_to_scope, parse_arn
 from .rules import SERVICE_RULES, Refuse, ServiceRules
-from .targets import account_arn, kms_key, owned_arn, platform_only, role
+from .targets import account_arn, kms_key, own_account, owned_arn, platform_only, role
 
 SERVICE: Final = "events"
 _RULE_NAME: Final = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
@@ -97,12 +97,6 @@ def _resource_arn(guard: ScopeGuard, value: Any, member: str) -> Any:
         if kind == "rule":
             raise _default_bus(guard, member)
         raise guard.refuse(f"{value!r} is not an event bus or rule of {guard.scope}", member)
-    return value
-
-
-def _account(guard: ScopeGuard, value: Any, member: str) -> str:
-    if not isinstance(value, str) or value != guard.account():
-        raise guard.refuse(f"{member} {value!r} is not this scope's account", member)
     return value
 
 
@@ -275,7 +269,7 @@ RULES: Final = ServiceRules(
         "partner_source": platform_only("partner event sources belong to the account"),
         "kms_key": kms_key,
         "forbidden": forbidden,
-        "account": _account,
+        "account": own_account,
         "other_arn": platform_only("the target kind is not covered by the naming policy"),
         "platform_name": _platform_name,
         "account_arn": account_arn,

@@ -24,7 +24,7 @@ from typing import Any, Final
 
 from .checks import ScopeGuard, drop_owned, forbidden, parse_arn
 from .rules import SERVICE_RULES, Refuse, ServiceRules
-from .targets import account_arn, kms_key, owned_arn, platform_only, role
+from .targets import account_arn, kms_key, own_account, owned_arn, platform_only, role
 
 SERVICE: Final = "kinesis"
 _CONSUMER_NAME: Final = re.compile(r"[A-Za-z0-9_.\-]{1,128}")
@@ -64,12 +64,6 @@ def _resource_arn(guard: ScopeGuard, value: Any, member: str) -> Any:
         _queue_or_channel(guard, value, member)
         return account_arn(guard, value, member)
     owned_arn(guard, value, member, (SERVICE,), consumers=True)
-    return value
-
-
-def _account(guard: ScopeGuard, value: Any, member: str) -> str:
-    if not isinstance(value, str) or value != guard.account():
-        raise guard.refuse(f"{member} {value!r} is not this scope's account", member)
     return value
 
 
@@ -176,7 +170,7 @@ RULES: Final = ServiceRules(
         "forbidden": forbidden,
         "account_arn": account_arn,
         "role": role,
-        "account": _account,
+        "account": own_account,
     },
     operations={
         "AcknowledgeDeadLetterQueueRecords": _QUEUES,

@@ -38,7 +38,7 @@ from urllib.parse import unquote
 
 from .checks import ScopeGuard, drop_owned, forbidden, kms_key, narrow_to_scope, parse_arn
 from .rules import SERVICE_RULES, Refuse, ServiceRules
-from .targets import owned_arn, role
+from .targets import own_account, owned_arn, role
 
 if TYPE_CHECKING:
     from botocore.model import OperationModel
@@ -302,20 +302,13 @@ def _copy_source_dict(guard: ScopeGuard, value: Mapping[str, Any], member: str) 
 # -- other kinds -------------------------------------------------------------------------------
 
 
-def _account(guard: ScopeGuard, value: Any, member: str) -> str:
-    """``ExpectedBucketOwner`` and friends: if given, it must be the scope's own account."""
-    if not isinstance(value, str) or value != guard.account():
-        raise guard.refuse(f"{member} {value!r} is not this scope's account", member)
-    return value
-
-
 
 def _pin_owner(guard: ScopeGuard, operation: OperationModel, params: dict[str, Any]) -> None:
     """Every request that names a bucket carries the account the scope's buckets live in as
     ``ExpectedBucketOwner`` (and ``ExpectedSourceBucketOwner`` when it copies): bucket names
     are global, and another account may hold ``t-acme-exports`` first (bucket sniping); S3 then
     refuses the request instead of writing to, or reading from, that account's bucket. A value
-    the caller gave was checked by ``_account``."""
+    the caller gave was checked by ``own_account``."""
     members = operation.input_shape.members if operation.input_shape is not None else {}
     if "ExpectedBucketOwner" in members and "ExpectedBucketOwner" not in params \
             and "Bucket" in params:
@@ -504,7 +497,7 @@ RULES: Final = ServiceRules(
         "bucket": _bucket,
         "bucket_arn": _access_point,
         "copy_source": _copy_source,
-        "account": _account,
+        "account": own_account,
         "kms_key": kms_key,
         "sns_arn": _foreign_arn("sns"),
         "sqs_arn": _foreign_arn("sqs"),

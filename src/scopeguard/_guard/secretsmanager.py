@@ -33,7 +33,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, Final
 
-from .._exceptions import InvalidName, ScopeViolation
+from .._exceptions import ScopeViolation
 from .checks import ScopeGuard, drop_owned, forbidden, kms_key
 from .rules import SERVICE_RULES, Refuse, ServiceRules
 from .targets import owned_arn

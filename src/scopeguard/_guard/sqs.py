@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from .checks import ScopeGuard, drop_owned, kms_key, narrow_to_scope
 from .rules import SERVICE_RULES, Refuse, ServiceRules
+from .targets import own_account
 
 SERVICE: Final = "sqs"
 # A queue name as SQS spells it; anything else in a URL or ARN (a percent-escape, a space) is
@@ -60,12 +61,6 @@ def _queue_arn(guard: ScopeGuard, value: Any, member: str) -> Any:
         raise guard.refuse(f"{value!r} is not a queue ARN", member)
     _canonical(guard, arn.resource, value, member)
     guard.owned_physical(SERVICE, arn.resource, member)
-    return value
-
-
-def _account(guard: ScopeGuard, value: Any, member: str) -> str:
-    if not isinstance(value, str) or value != guard.account():
-        raise guard.refuse("queues of other accounts are out of scope", member)
     return value
 
 
@@ -134,7 +129,7 @@ RULES: Final = ServiceRules(
         "queue_name": _queue_name,
         "queue_url": _queue_url,
         "queue_arn": _queue_arn,
-        "account": _account,
+        "account": own_account,
         "attributes": _attributes,
     },
     operations={

@@ -50,7 +50,7 @@ from typing import Any, Final
 from .checks import ScopeGuard, drop_owned, kms_key, parse_arn
 from .rules import SERVICE_RULES, ExtraCheck, Refuse, ServiceRules
 from .secretsmanager import secret_id
-from .targets import account_arn, owned_arn, role
+from .targets import account_arn, bucket, owned_arn, owned_arn_kind, role
 
 SERVICE: Final = "ssm"
 
@@ -266,18 +266,6 @@ def _tags(guard: ScopeGuard, op: str, params: dict[str, Any], _: Mapping[str, An
 # used for the account's instances).
 
 
-def _bucket(guard: ScopeGuard, value: Any, member: str) -> Any:
-    if not isinstance(value, str):
-        raise guard.refuse(f"expected a bucket name, got {type(value).__name__}", member)
-    guard.owned_physical("s3", value, member)
-    return value
-
-
-def _topic(guard: ScopeGuard, value: Any, member: str) -> Any:
-    owned_arn(guard, value, member, ("sns",))
-    return value
-
-
 def _role_ref(guard: ScopeGuard, value: Any, member: str) -> Any:
     """A role given by ARN, or by name (``CreateActivation``'s ``IamRole``)."""
     if isinstance(value, str) and not value.startswith("arn:"):
@@ -420,7 +408,7 @@ RULES: Final = ServiceRules(
         "TagKeys": "ignore",
         "Tags": "ignore",
         "Tier": "ignore",
-        # Other SSM operations (refused in tenant and capsule scope): see _bucket and below.
+        # Other SSM operations (refused in tenant and capsule scope): see the kinds below.
         "OutputS3BucketName": "bucket",
         "S3BucketName": "bucket",
         "BucketName": "bucket",
@@ -432,7 +420,7 @@ RULES: Final = ServiceRules(
         "TaskArn": "task",
         "AWSKMSKeyARN": "kms_key",
     },
-    kinds={"bucket": _bucket, "topic": _topic, "role": _role_ref, "task": _task,
+    kinds={"bucket": bucket, "topic": owned_arn_kind(("sns",)), "role": _role_ref, "task": _task,
            "kms_key": kms_key},
     operations={
         **{op: Refuse(f"{reason}; only Parameter Store is available in tenant and capsule "

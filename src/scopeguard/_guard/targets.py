@@ -21,7 +21,9 @@ __all__ = [
     "FUNCTION_NAME",
     "QUALIFIER",
     "account_arn",
+    "bucket",
     "kms_key",
+    "own_account",
     "owned_arn",
     "owned_arn_kind",
     "platform_only",
@@ -131,6 +133,22 @@ def account_arn(guard: ScopeGuard, value: Any, member: str) -> Any:
     guard.arn(value, member, parsed.service)
     return value
 
+
+def own_account(guard: ScopeGuard, value: Any, member: str) -> str:
+    """An account ID member (an expected owner, a bucket owner, a queue owner): if given, it
+    must be the scope's own account."""
+    if not isinstance(value, str) or value != guard.account():
+        raise guard.refuse(f"{member} {value!r} is not this scope's account", member)
+    return value
+
+
+def bucket(guard: ScopeGuard, value: Any, member: str) -> Any:
+    """A physical S3 bucket name one service hands to another (an export's destination, a
+    command's output): the scope's own or a shared one, never another scope's."""
+    if not isinstance(value, str):
+        raise guard.refuse(f"expected a bucket name, got {type(value).__name__}", member)
+    guard.owned_physical("s3", value, member)
+    return value
 
 
 def role(guard: ScopeGuard, value: Any, member: str) -> Any:
